@@ -1,0 +1,153 @@
+/*
+ * Trap dispatch in C. trap_user runs on the per-CPU stack for every trap taken
+ * in U-mode: interrupts, syscalls (handed to the personality through
+ * upcall_syscall), and faults (resolved by vm_fault, or turned into a signal).
+ * trap_kernel handles interrupts that arrive in the kernel (idle loop, kernel
+ * threads) and faults in kernel code: a fault in the user-copy routines
+ * returns -EFAULT to their caller; anything else is an oops.
+ */
+#include <hal/context.h>
+#include <hal/irq.h>
+#include <arch/csr.h>
+#include <core/sched.h>
+#include <core/vm.h>
+#include <core/klog.h>
+#include <core/upcall.h>
+#include <weft/errno.h>
+
+#define SIGILL  4
+#define SIGTRAP 5
+#define SIGBUS  7
+#define SIGSEGV 11
+
+struct kframe {
+	unsigned long x[31];	/* x1..x31 */
+	unsigned long sepc, sstatus, stval, scause;
+};
+
+extern char uaccess_start[], uaccess_end[], uaccess_fixup[];
+void arch_plic_handle(unsigned hartid);
+
+static void handle_irq(unsigned long irq)
+{
+	struct cpu *c = this_cpu();
+
+	c->nr_irqs++;
+	switch (irq) {
+	case IRQ_S_TIMER:
+		sched_timer_irq();
+		break;
+	case IRQ_S_SOFT:
+		csr_clear(sip, 1UL << IRQ_S_SOFT);
+		sched_ipi();
+		break;
+	case IRQ_S_EXT:
+		arch_plic_handle(c->arch.hartid);
+		break;
+	default:
+		pr_warn("trap: unexpected interrupt %lu", irq);
+	}
+}
+
+static int fault_signal(unsigned long cause, unsigned *access)
+{
+	switch (cause) {
+	case EXC_INST_PAGE_FAULT:
+		*access = VM_X;
+		return SIGSEGV;
+	case EXC_LOAD_PAGE_FAULT:
+		*access = VM_R;
+		return SIGSEGV;
+	case EXC_STORE_PAGE_FAULT:
+		*access = VM_W;
+		return SIGSEGV;
+	case EXC_ILLEGAL_INST:
+		return SIGILL;
+	case EXC_BREAKPOINT:
+		return SIGTRAP;
+	case EXC_INST_MISALIGNED:
+	case EXC_LOAD_MISALIGNED:
+	case EXC_STORE_MISALIGNED:
+		return SIGBUS;
+	default:
+		return SIGSEGV;
+	}
+}
+
+void trap_user(struct hal_trapframe *tf)
+{
+	struct cpu *c = this_cpu();
+	struct thread *t = c->cur;
+	unsigned long cause = tf->scause;
+	unsigned access = 0;
+	int sig;
+
+	if (hal_fp_dirty(tf))
+		hal_fp_save(&t->fp, tf);
+	if (cause & SCAUSE_INTR) {
+		handle_irq(cause & ~SCAUSE_INTR);
+		if (c->need_resched)
+			sched_preempt_user();
+		sched_return_to_user(t);
+	}
+	if (cause == EXC_ECALL_U) {
+		tf->x[0] += 4;
+		c->nr_syscalls++;
+		if (upcall_syscall(t) == -EPARKED)
+			sched_leave_user();
+		sched_return_to_user(t);
+	}
+	sig = fault_signal(cause, &access);
+	if (access && vm_fault(t->vm, tf->stval, access) == 0)
+		sched_return_to_user(t);
+	if (upcall_user_fault(t, sig, tf->stval) == -EPARKED)
+		sched_leave_user();
+	sched_return_to_user(t);
+}
+
+static const char *const reg_names[31] = {
+	"ra", "sp", "gp", "tp", "t0", "t1", "t2", "s0", "s1", "a0", "a1",
+	"a2", "a3", "a4", "a5", "a6", "a7", "s2", "s3", "s4", "s5", "s6",
+	"s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6",
+};
+
+static void oops(struct kframe *f, const char *why)
+{
+	kprintf("\n*** KERNEL OOPS on cpu %u: %s\n", hal_cpu_id(), why);
+	kprintf("scause %016lx stval %016lx sepc %016lx sstatus %016lx\n", f->scause, f->stval,
+		f->sepc, f->sstatus);
+	for (int i = 0; i < 31; i++)
+		kprintf("%-3s %016lx%s", reg_names[i], f->x[i], (i % 4 == 3) ? "\n" : "  ");
+	kprintf("\n");
+	kprintf("  [<%016lx>] (faulting pc)\n", f->sepc);
+	hal_backtrace(f->x[7]);
+	panic("oops: %s", why);
+}
+
+void trap_kernel(struct kframe *f)
+{
+	struct cpu *c = this_cpu();
+
+	if (f->scause & SCAUSE_INTR) {
+		handle_irq(f->scause & ~SCAUSE_INTR);
+		if (c->need_resched && c->cur && c->cur->kind == THREAD_KERNEL &&
+		    (f->sstatus & SSTATUS_SPIE) &&
+		    (__atomic_load_n(&c->cur->park, __ATOMIC_ACQUIRE) & 0xff) == PARK_NONE)
+			sched_yield_kthread();
+		return;
+	}
+	if (f->sepc >= (unsigned long)uaccess_start && f->sepc < (unsigned long)uaccess_end &&
+	    (f->scause == EXC_LOAD_PAGE_FAULT || f->scause == EXC_STORE_PAGE_FAULT ||
+	     f->scause == EXC_LOAD_ACCESS || f->scause == EXC_STORE_ACCESS)) {
+		f->sepc = (unsigned long)uaccess_fixup;
+		return;
+	}
+	oops(f, "unexpected exception in kernel mode");
+}
+
+void trap_stack_overflow(unsigned long sepc, unsigned long sp, unsigned long stval)
+{
+	kprintf("\n*** KERNEL STACK OVERFLOW on cpu %u: sepc %016lx sp %016lx stval %016lx\n",
+		hal_cpu_id(), sepc, sp, stval);
+	panic("kernel stack overflow");
+}

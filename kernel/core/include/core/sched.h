@@ -1,0 +1,145 @@
+/*
+ * Threads and the per-CPU scheduler (the execution model of DESIGN.md).
+ *
+ * A user thread owns no kernel stack. Its registers live in t->tf; when a
+ * syscall must wait, the handler parks the thread with a continuation (t->cont)
+ * on some wait object and returns -EPARKED; the trap path then re-enters this
+ * CPU's scheduler loop on a fresh per-CPU stack. A waker makes the thread
+ * runnable on some CPU's queue; that CPU's loop calls t->cont(t) on its own stack,
+ * which finishes the call (or parks again), then returns to user mode.
+ * Kernel threads own a guarded stack and switch classically (hal_kctx_switch).
+ *
+ * Parking and waking race between CPUs, so a park is a generation number plus a
+ * state in one word (t->park): a wake names the generation it saw, and only one
+ * waker (or the timeout) of a given park can win. t->on_cpu is 1 until the CPU
+ * that last ran t has stopped touching it; a CPU that picks t waits for 0.
+ */
+#ifndef CORE_SCHED_H
+#define CORE_SCHED_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include <hal/context.h>
+#include <hal/mmu.h>
+#include <core/list.h>
+#include <core/spinlock.h>
+#include <core/ktimer.h>
+
+struct thread;
+struct proc;
+struct waitq;
+struct vm_space;
+typedef long (*thread_cont_t)(struct thread *t);
+
+enum thread_kind { THREAD_USER, THREAD_KERNEL };
+
+enum park_state {
+	PARK_NONE = 0,	/* running or runnable */
+	PARK_PARKED = 1,	/* waiting; a wake of this generation may claim it */
+};
+
+#define TIME_SLICE_NS 10000000ull
+
+struct thread {
+	struct hal_trapframe tf;	/* user registers (user threads) */
+	struct hal_kcontext kctx;	/* callee-saved state (kernel threads, switched out) */
+	enum thread_kind kind;
+	int tid;
+	const char *name;		/* kernel threads */
+	void *kstack;			/* kernel threads: stack base (NULL for user threads) */
+
+	/* The park: owned by the thread while running; by its waker once woken. */
+	thread_cont_t cont;		/* continuation run when resumed; NULL: return to user */
+	uint64_t park;			/* (generation << 8) | enum park_state, atomic */
+	long wake_result;		/* 0, -EINTR, -ETIMEDOUT: why the park ended */
+	struct waitq *wq;		/* wait queue it is on (guarded by wq->lock) */
+	struct list wq_link;
+	struct ktimer timer;		/* park timeout, nanosleep */
+	uint64_t wait[6];		/* small per-call wait record for continuations */
+
+	/* Scheduling (guarded by the run queue lock of t->cpu while queued). */
+	struct list rq_link;
+	unsigned cpu;			/* CPU it last ran on or is queued on */
+	int on_cpu;			/* 1 while a CPU still uses its state */
+	uint64_t slice_end;
+	bool dead;			/* exiting: free after it stops running */
+
+	/* FP state of user threads (saved at trap entry when dirty). */
+	struct hal_fpstate fp;
+	int fp_cpu;			/* CPU whose FP registers hold fp, -1 if none */
+
+	struct proc *proc;		/* owner process (user threads) */
+	struct vm_space *vm;		/* address space it runs in (user threads) */
+	struct list proc_link;		/* in proc's thread list (proc lock) */
+	void (*release)(struct thread *t); /* frees the thread block once it stopped */
+};
+
+struct runq {
+	struct spinlock lock;
+	struct list queue;		/* runnable threads, FIFO */
+	unsigned long nr;		/* threads queued */
+};
+
+struct cpu {
+	struct hal_cpu_arch arch;	/* must be first: trap entry reaches it through tp */
+	unsigned id;
+	bool online;
+	bool idle;			/* in the idle wait (IPI to wake) */
+	struct thread *cur;		/* thread running, NULL in the loop */
+	struct thread *prev;		/* thread just switched away from, to be finished */
+	struct hal_kcontext loop_ctx;	/* re-enters sched_loop from the stack top */
+	struct runq rq;
+	struct ktimer_base timers;
+	struct thread *fp_owner;	/* user thread whose FP state is in the registers */
+	bool need_resched;
+	uint64_t nr_switches, nr_syscalls, nr_irqs, idle_ns;
+};
+
+extern struct cpu cpus[NCPU_MAX];
+extern unsigned ncpu_online;
+
+static inline struct cpu *this_cpu(void)
+{
+	return hal_this_cpu();
+}
+
+static inline struct thread *current(void)
+{
+	return this_cpu()->cur;
+}
+
+void sched_init_cpu(struct cpu *c, unsigned id);
+/* Enter the scheduler loop on this CPU's stack; never returns. */
+void sched_start(void) __attribute__((noreturn));
+/* The trap path's exits. All are entered with interrupts off, on the per-CPU stack. */
+void sched_leave_user(void) __attribute__((noreturn));	/* current parked or died */
+void sched_preempt_user(void) __attribute__((noreturn));	/* current goes back on a queue */
+void sched_return_to_user(struct thread *t) __attribute__((noreturn));
+
+/* Make a new thread runnable (on the least loaded CPU). */
+void sched_add_new(struct thread *t);
+/* Kernel threads: give up the CPU (stay runnable), or block after parking. */
+void sched_yield_kthread(void);
+void sched_block_kthread(void);
+
+/*
+ * Parking. thread_park_begin returns the generation of the new park; the
+ * caller, holding the lock of the object it waits on, links t there and then
+ * returns -EPARKED from the syscall. thread_wake ends park gen of t with result;
+ * it returns false if that park already ended (someone else woke it).
+ */
+uint64_t thread_park_begin(struct thread *t, thread_cont_t cont);
+bool thread_wake(struct thread *t, uint64_t gen, long result);
+uint64_t thread_park_gen(const struct thread *t);
+/* Arm a timeout on the current park: at deadline_ns the park ends with -ETIMEDOUT. */
+void thread_park_timeout(struct thread *t, uint64_t gen, uint64_t deadline_ns);
+
+/* Timer tick and IPI handlers (called by the trap code with interrupts off). */
+void sched_timer_irq(void);
+void sched_ipi(void);
+unsigned long sched_nr_parked(void);
+
+/* Continuation that re-runs the syscall from the saved registers. */
+long sched_cont_restart(struct thread *t);
+
+#endif

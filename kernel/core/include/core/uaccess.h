@@ -1,0 +1,28 @@
+/*
+ * Copying between kernel and user memory.
+ *
+ * A user address has its own type (uaddr_t) so it is never dereferenced by
+ * accident. The copy routines first make sure every page of the user range is
+ * mapped with the needed permission (faulting in lazy or copy-on-write pages), then
+ * copy with user access (sstatus.SUM) enabled only for the duration of the copy.
+ * They never panic on a bad address: they return -EFAULT and copy nothing more.
+ * Called with no spinlock held that the page-fault path might take (vm locks).
+ */
+#ifndef CORE_UACCESS_H
+#define CORE_UACCESS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef uint64_t uaddr_t;
+
+/* 0 or -EFAULT. */
+int copy_to_user(uaddr_t dst, const void *src, size_t n);
+int copy_from_user(void *dst, uaddr_t src, size_t n);
+/* Copy a NUL-terminated string of at most size-1 chars: its length, -EFAULT, or
+ * -ENAMETOOLONG when no NUL is found within size bytes. */
+long copy_str_from_user(char *dst, uaddr_t src, size_t size);
+/* Zero n bytes of user memory: 0 or -EFAULT. */
+int clear_user(uaddr_t dst, size_t n);
+
+#endif

@@ -1,0 +1,21 @@
+/*
+ * Calls from the core's trap and scheduler paths up into the personalities.
+ * Declared here, defined by the top layer (kernel/init), like xv6's syscall():
+ * the core knows that syscalls and signals exist, not what they mean.
+ */
+#ifndef CORE_UPCALL_H
+#define CORE_UPCALL_H
+
+struct thread;
+
+/* Run the syscall in t->tf. Returns -EPARKED if t parked or exited (the trap
+ * path must not touch t again), else 0 after storing the result in a0. */
+long upcall_syscall(struct thread *t);
+/* t took a fault it cannot survive as is (signo: SIGSEGV, SIGILL, ...). Either
+ * arranges a signal handler frame and returns 0, or ends the process and
+ * returns -EPARKED. */
+long upcall_user_fault(struct thread *t, int signo, unsigned long addr);
+/* Last look before returning to user mode (pending signals). */
+void upcall_before_user(struct thread *t);
+
+#endif

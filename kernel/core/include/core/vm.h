@@ -1,0 +1,67 @@
+/*
+ * User address spaces: a page table plus a sorted list of regions.
+ *
+ * Regions say what may be mapped (protection, private or shared); pages are
+ * filled lazily by vm_fault (zero pages for anonymous memory, a private copy
+ * for a write to a copy-on-write page). fork shares every page: private
+ * writable ones become read-only in both spaces until one side writes.
+ * vm->lock guards the region list, brk and the page table; it is taken on the
+ * fault path and never held while calling out of this module.
+ */
+#ifndef CORE_VM_H
+#define CORE_VM_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <hal/mmu.h>
+#include <core/list.h>
+#include <core/spinlock.h>
+#include <core/uaccess.h>
+
+#define VM_R HAL_PROT_R
+#define VM_W HAL_PROT_W
+#define VM_X HAL_PROT_X
+
+#define VM_SHARED 0x1u	/* pages shared with fork children, not copied */
+#define VM_FIXED  0x2u	/* vm_map: exactly at *addr, replacing what is there */
+#define VM_STACK  0x4u	/* informational: the initial stack */
+
+struct vm_region {
+	struct list link;	/* in vm->regions, by address (vm->lock) */
+	uaddr_t start, end;
+	unsigned prot;
+	unsigned flags;
+};
+
+struct vm_space {
+	struct spinlock lock;
+	paddr_t root;			/* page table (lock) */
+	struct list regions;		/* (lock) */
+	uaddr_t brk_base, brk;		/* heap: [brk_base, brk) (lock) */
+	unsigned long pages;		/* resident pages (lock) */
+	int refs;			/* atomic */
+};
+
+struct vm_space *vm_create(void);
+void vm_get(struct vm_space *vm);
+void vm_put(struct vm_space *vm);
+/* A copy-on-write copy of vm, for fork. NULL when out of memory. */
+struct vm_space *vm_clone(struct vm_space *vm);
+
+/* Map len bytes (page-rounded) at *addr (a hint unless VM_FIXED). 0, -EINVAL, -ENOMEM. */
+int vm_map(struct vm_space *vm, uaddr_t *addr, size_t len, unsigned prot, unsigned flags);
+int vm_unmap(struct vm_space *vm, uaddr_t addr, size_t len);
+int vm_protect(struct vm_space *vm, uaddr_t addr, size_t len, unsigned prot);
+/* Set the heap end (0 just queries); returns the new (or unchanged) end. */
+uaddr_t vm_brk(struct vm_space *vm, uaddr_t new_end);
+void vm_set_brk_base(struct vm_space *vm, uaddr_t base);
+
+/* Resolve a fault at addr for an access of prot (VM_R, VM_W or VM_X). 0 or -EFAULT/-ENOMEM. */
+int vm_fault(struct vm_space *vm, uaddr_t addr, unsigned access);
+/* Write into a space that need not be active (exec builds the new image so). */
+int vm_write(struct vm_space *vm, uaddr_t dst, const void *src, size_t n);
+
+void vm_activate(struct vm_space *vm);
+unsigned long vm_nr_spaces(void);
+
+#endif

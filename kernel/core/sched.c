@@ -1,0 +1,364 @@
+/*
+ * The per-CPU scheduler loop and the park/wake protocol (model in sched.h).
+ *
+ * Each CPU runs sched_loop() on its own stack, entered fresh (from the stack
+ * top) every time a thread leaves the CPU. The loop first finishes the thread
+ * that just left (clears on_cpu, frees it if dead), then picks a thread: its
+ * own queue first, then one stolen from the busiest other queue, else it idles
+ * in wfi. Running a user thread means: switch address space, run its
+ * continuation if it has one, and return to user mode. Running a kernel thread
+ * means loading its saved context. Woken threads go to their last CPU unless it
+ * is busy and another CPU idles (wake-up balancing); new threads go to the
+ * least loaded CPU.
+ */
+#include <core/sched.h>
+#include <core/waitq.h>
+#include <core/klog.h>
+#include <core/vm.h>
+#include <core/upcall.h>
+#include <core/kstack.h>
+#include <weft/errno.h>
+
+struct cpu cpus[NCPU_MAX];
+unsigned ncpu_online;
+static unsigned long nr_parked;
+
+static void sched_loop(void) __attribute__((noreturn));
+
+static void sched_loop_entry(void *arg)
+{
+	(void)arg;
+	sched_loop();
+}
+
+void sched_init_cpu(struct cpu *c, unsigned id)
+{
+	c->id = id;
+	spin_init(&c->rq.lock, "runq");
+	list_init(&c->rq.queue);
+	ktimer_base_init(&c->timers);
+	hal_kctx_init(&c->loop_ctx, (void *)c->arch.kstack_top, sched_loop_entry, NULL);
+}
+
+static void rearm_timer(struct cpu *c, uint64_t now)
+{
+	uint64_t next = ktimer_next(&c->timers);
+
+	if (c->cur && c->cur->slice_end < next)
+		next = c->cur->slice_end;
+	if (next == UINT64_MAX)
+		next = now + 1000000000ull;	/* a slow tick keeps balancing going */
+	hal_timer_arm(next);
+}
+
+static void runq_push(struct cpu *c, struct thread *t)
+{
+	spin_lock(&c->rq.lock);
+	t->cpu = c->id;
+	list_add_tail(&c->rq.queue, &t->rq_link);
+	c->rq.nr++;
+	spin_unlock(&c->rq.lock);
+}
+
+static struct thread *runq_pop(struct cpu *c)
+{
+	struct list *n;
+
+	if (!__atomic_load_n(&c->rq.nr, __ATOMIC_ACQUIRE))
+		return NULL;
+	spin_lock(&c->rq.lock);
+	n = list_pop(&c->rq.queue);
+	if (n)
+		c->rq.nr--;
+	spin_unlock(&c->rq.lock);
+	return n ? list_entry(n, struct thread, rq_link) : NULL;
+}
+
+static unsigned long cpu_load(const struct cpu *c)
+{
+	return __atomic_load_n(&c->rq.nr, __ATOMIC_RELAXED) + (c->cur != NULL);
+}
+
+static struct thread *steal(struct cpu *self)
+{
+	struct cpu *busiest = NULL;
+	struct thread *t = NULL;
+
+	for (unsigned i = 0; i < ncpu_online; i++) {
+		struct cpu *o = &cpus[i];
+		if (o != self && o->rq.nr > 0 && (!busiest || o->rq.nr > busiest->rq.nr))
+			busiest = o;
+	}
+	if (busiest && spin_trylock(&busiest->rq.lock)) {
+		struct list *n = list_pop(&busiest->rq.queue);
+		if (n) {
+			busiest->rq.nr--;
+			t = list_entry(n, struct thread, rq_link);
+		}
+		spin_unlock(&busiest->rq.lock);
+	}
+	return t;
+}
+
+/* Put t on a run queue and kick that CPU if it idles. */
+static void enqueue(struct thread *t, struct cpu *target)
+{
+	runq_push(target, t);
+	if (target != this_cpu() && __atomic_load_n(&target->idle, __ATOMIC_ACQUIRE))
+		hal_send_ipi(target->id);
+}
+
+static struct cpu *pick_idle_cpu(void)
+{
+	for (unsigned i = 0; i < ncpu_online; i++)
+		if (cpus[i].online && cpus[i].idle && !cpus[i].rq.nr)
+			return &cpus[i];
+	return NULL;
+}
+
+static void wake_enqueue(struct thread *t)
+{
+	struct cpu *target = &cpus[t->cpu];
+
+	if (cpu_load(target) > 0) {
+		struct cpu *idle = pick_idle_cpu();
+		if (idle)
+			target = idle;
+	}
+	enqueue(t, target);
+}
+
+void sched_add_new(struct thread *t)
+{
+	struct cpu *best = this_cpu();
+
+	for (unsigned i = 0; i < ncpu_online; i++)
+		if (cpus[i].online && cpu_load(&cpus[i]) < cpu_load(best))
+			best = &cpus[i];
+	t->on_cpu = 0;
+	enqueue(t, best);
+}
+
+/* Finish the thread that just left this CPU. */
+static void finish_prev(struct cpu *c)
+{
+	struct thread *t = c->prev;
+
+	if (!t)
+		return;
+	c->prev = NULL;
+	if (c->fp_owner == t && t->dead)
+		c->fp_owner = NULL;
+	__atomic_store_n(&t->on_cpu, 0, __ATOMIC_RELEASE);
+	if (t->dead && t->release)
+		t->release(t);
+}
+
+void sched_return_to_user(struct thread *t)
+{
+	struct cpu *c = this_cpu();
+
+	upcall_before_user(t);
+	if (c->fp_owner != t || t->fp_cpu != (int)c->id) {
+		hal_fp_restore(&t->fp, &t->tf);
+		c->fp_owner = t;
+		t->fp_cpu = (int)c->id;
+	}
+	hal_return_to_user(&t->tf);
+}
+
+static void run_thread(struct cpu *c, struct thread *t)
+{
+	uint64_t now = hal_time_ns();
+
+	while (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))
+		hal_cpu_relax();
+	t->on_cpu = 1;
+	t->cpu = c->id;
+	c->cur = t;
+	c->nr_switches++;
+	t->slice_end = now + TIME_SLICE_NS;
+	rearm_timer(c, now);
+	if (t->kind == THREAD_KERNEL) {
+		hal_set_stack_limit((unsigned long)t->kstack);
+		hal_kctx_load(&t->kctx);
+	}
+	vm_activate(t->vm);
+	if (t->cont) {
+		thread_cont_t cont = t->cont;
+		t->cont = NULL;
+		ktimer_cancel(&t->timer);
+		if (cont(t) == -EPARKED) {
+			c->cur = NULL;
+			c->prev = t;
+			finish_prev(c);
+			return;
+		}
+	}
+	sched_return_to_user(t);
+}
+
+static void idle(struct cpu *c)
+{
+	uint64_t t0 = hal_time_ns();
+
+	__atomic_store_n(&c->idle, true, __ATOMIC_SEQ_CST);
+	if (!__atomic_load_n(&c->rq.nr, __ATOMIC_SEQ_CST)) {
+		rearm_timer(c, t0);
+		hal_wait_for_interrupt();
+	}
+	__atomic_store_n(&c->idle, false, __ATOMIC_SEQ_CST);
+	c->idle_ns += hal_time_ns() - t0;
+}
+
+static void sched_loop(void)
+{
+	struct cpu *c = this_cpu();
+
+	hal_set_stack_limit(c->arch.kstack_top - KSTACK_SIZE);
+	c->cur = NULL;
+	finish_prev(c);
+	for (;;) {
+		struct thread *t = runq_pop(c);
+		if (!t)
+			t = steal(c);
+		if (t)
+			run_thread(c, t);
+		else
+			idle(c);
+	}
+}
+
+void sched_start(void)
+{
+	hal_run_on_cpu_stack(sched_loop);
+}
+
+void sched_leave_user(void)
+{
+	struct cpu *c = this_cpu();
+
+	c->prev = c->cur;
+	c->cur = NULL;
+	hal_run_on_cpu_stack(sched_loop);
+}
+
+void sched_preempt_user(void)
+{
+	struct cpu *c = this_cpu();
+	struct thread *t = c->cur;
+
+	c->need_resched = false;
+	runq_push(c, t);
+	sched_leave_user();
+}
+
+void sched_yield_kthread(void)
+{
+	struct cpu *c;
+	struct thread *t;
+	unsigned long flags = hal_irq_save();
+
+	c = this_cpu();
+	t = c->cur;
+	c->need_resched = false;
+	c->prev = t;
+	c->cur = NULL;
+	runq_push(c, t);
+	hal_kctx_switch(&t->kctx, &c->loop_ctx);
+	hal_irq_restore(flags);
+}
+
+void sched_block_kthread(void)
+{
+	unsigned long flags = hal_irq_save();
+	struct cpu *c = this_cpu();
+	struct thread *t = c->cur;
+
+	c->prev = t;
+	c->cur = NULL;
+	hal_kctx_switch(&t->kctx, &c->loop_ctx);
+	hal_irq_restore(flags);
+}
+
+uint64_t thread_park_gen(const struct thread *t)
+{
+	return __atomic_load_n(&t->park, __ATOMIC_ACQUIRE) >> 8;
+}
+
+uint64_t thread_park_begin(struct thread *t, thread_cont_t cont)
+{
+	uint64_t gen = thread_park_gen(t) + 1;
+
+	t->cont = cont;
+	t->wake_result = 0;
+	__atomic_add_fetch(&nr_parked, 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&t->park, (gen << 8) | PARK_PARKED, __ATOMIC_RELEASE);
+	return gen;
+}
+
+bool thread_wake(struct thread *t, uint64_t gen, long result)
+{
+	uint64_t expect = (gen << 8) | PARK_PARKED;
+
+	if (!__atomic_compare_exchange_n(&t->park, &expect, gen << 8, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_RELAXED))
+		return false;
+	__atomic_sub_fetch(&nr_parked, 1, __ATOMIC_RELAXED);
+	t->wake_result = result;
+	ktimer_cancel(&t->timer);
+	wake_enqueue(t);
+	return true;
+}
+
+unsigned long sched_nr_parked(void)
+{
+	return __atomic_load_n(&nr_parked, __ATOMIC_RELAXED);
+}
+
+static void park_timeout_fired(struct ktimer *tm)
+{
+	struct thread *t = tm->arg;
+	uint64_t expect = (tm->gen << 8) | PARK_PARKED;
+
+	/* Claim the park first, so no waker can also enqueue it; then unlink. */
+	if (!__atomic_compare_exchange_n(&t->park, &expect, tm->gen << 8, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_RELAXED))
+		return;
+	__atomic_sub_fetch(&nr_parked, 1, __ATOMIC_RELAXED);
+	waitq_unlink(t);
+	t->wake_result = -ETIMEDOUT;
+	wake_enqueue(t);
+}
+
+void thread_park_timeout(struct thread *t, uint64_t gen, uint64_t deadline_ns)
+{
+	ktimer_init(&t->timer, park_timeout_fired, t);
+	t->timer.gen = gen;
+	ktimer_arm(&t->timer, deadline_ns);
+}
+
+void sched_timer_irq(void)
+{
+	struct cpu *c = this_cpu();
+	uint64_t now = hal_time_ns();
+
+	ktimer_run(&c->timers, now);
+	if (c->cur && now >= c->cur->slice_end) {
+		if (c->rq.nr)
+			c->need_resched = true;
+		else
+			c->cur->slice_end = now + TIME_SLICE_NS;
+	}
+	rearm_timer(c, now);
+}
+
+void sched_ipi(void)
+{
+	/* Nothing to do: the interrupt itself ends the idle wait. */
+}
+
+long sched_cont_restart(struct thread *t)
+{
+	return upcall_syscall(t);
+}

@@ -1,0 +1,53 @@
+/*
+ * Spinlock implementation: a test-and-test-and-set lock with the owner's CPU
+ * index recorded for the debug checks described in spinlock.h.
+ */
+#include <core/spinlock.h>
+#include <core/klog.h>
+
+void spin_lock(struct spinlock *l)
+{
+	unsigned long flags = hal_irq_save();
+	int me = (int)hal_cpu_id();
+
+	if (__atomic_load_n(&l->owner, __ATOMIC_RELAXED) == me)
+		panic("spinlock %s: self-deadlock on cpu %d", l->name, me);
+	for (;;) {
+		if (!__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
+			break;
+		while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED))
+			hal_cpu_relax();
+	}
+	l->owner = me;
+	l->flags = flags;
+}
+
+bool spin_trylock(struct spinlock *l)
+{
+	unsigned long flags = hal_irq_save();
+
+	if (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE)) {
+		hal_irq_restore(flags);
+		return false;
+	}
+	l->owner = (int)hal_cpu_id();
+	l->flags = flags;
+	return true;
+}
+
+void spin_unlock(struct spinlock *l)
+{
+	unsigned long flags = l->flags;
+
+	if (l->owner != (int)hal_cpu_id())
+		panic("spinlock %s: released by cpu %u, held by %d", l->name, hal_cpu_id(),
+		      l->owner);
+	l->owner = -1;
+	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
+	hal_irq_restore(flags);
+}
+
+bool spin_held(const struct spinlock *l)
+{
+	return l->locked && l->owner == (int)hal_cpu_id();
+}

@@ -1,0 +1,508 @@
+/*
+ * User address spaces (model in vm.h).
+ *
+ * Regions are kept in a sorted list; the page table is the only record of
+ * which pages exist. Every mapped user page is an order-0 pmm page with a
+ * reference count: one per page-table entry that maps it. A private page whose
+ * count is above one is mapped read-only and copied on the first write
+ * (copy-on-write); when its count is one the write fault just restores W.
+ * TLB shootdown: processes are single-threaded for now, so a local flush
+ * suffices; multi-threaded spaces will need an IPI broadcast here.
+ */
+#include <core/vm.h>
+#include <core/pmm.h>
+#include <core/slab.h>
+#include <core/klog.h>
+#include <weft/errno.h>
+
+#define MMAP_TOP (HAL_USER_TOP - 0x10000000UL)	/* below the stack area */
+
+static unsigned long nr_spaces;
+
+struct vm_space *vm_create(void)
+{
+	struct vm_space *vm = kzalloc(sizeof(*vm));
+
+	if (!vm)
+		return NULL;
+	vm->root = hal_pt_new();
+	if (!vm->root) {
+		kfree(vm);
+		return NULL;
+	}
+	spin_init(&vm->lock, "vm");
+	list_init(&vm->regions);
+	vm->refs = 1;
+	__atomic_add_fetch(&nr_spaces, 1, __ATOMIC_RELAXED);
+	return vm;
+}
+
+unsigned long vm_nr_spaces(void)
+{
+	return nr_spaces;
+}
+
+void vm_get(struct vm_space *vm)
+{
+	__atomic_add_fetch(&vm->refs, 1, __ATOMIC_RELAXED);
+}
+
+static void drop_pte(pte_t *pte, vaddr_t va, void *arg)
+{
+	struct vm_space *vm = arg;
+
+	(void)va;
+	pmm_unref(hal_pte_pa(*pte));
+	*pte = 0;
+	vm->pages--;
+}
+
+static void unmap_pages_locked(struct vm_space *vm, uaddr_t start, uaddr_t end)
+{
+	hal_pt_walk(vm->root, start, end, drop_pte, vm);
+	hal_tlb_flush_all();
+}
+
+void vm_put(struct vm_space *vm)
+{
+	struct list *it, *tmp;
+
+	if (__atomic_sub_fetch(&vm->refs, 1, __ATOMIC_ACQ_REL))
+		return;
+	list_for_each_safe(it, tmp, &vm->regions) {
+		struct vm_region *r = list_entry(it, struct vm_region, link);
+		hal_pt_walk(vm->root, r->start, r->end, drop_pte, vm);
+		kfree(r);
+	}
+	hal_pt_free(vm->root);
+	__atomic_sub_fetch(&nr_spaces, 1, __ATOMIC_RELAXED);
+	kfree(vm);
+}
+
+static struct vm_region *region_find_locked(struct vm_space *vm, uaddr_t addr)
+{
+	struct list *it;
+
+	list_for_each(it, &vm->regions) {
+		struct vm_region *r = list_entry(it, struct vm_region, link);
+		if (addr < r->end)
+			return addr >= r->start ? r : NULL;
+	}
+	return NULL;
+}
+
+static void region_link_locked(struct vm_space *vm, struct vm_region *n)
+{
+	struct list *it;
+
+	list_for_each(it, &vm->regions)
+		if (list_entry(it, struct vm_region, link)->start > n->start)
+			break;
+	list__insert(&n->link, it->prev, it);
+}
+
+static struct vm_region *region_new(uaddr_t start, uaddr_t end, unsigned prot, unsigned flags)
+{
+	struct vm_region *r = kmalloc(sizeof(*r));
+
+	if (r) {
+		r->start = start;
+		r->end = end;
+		r->prot = prot;
+		r->flags = flags;
+		list_init(&r->link);
+	}
+	return r;
+}
+
+/*
+ * Split regions so that start and end fall on region boundaries. May need one
+ * new region per boundary; *spare holds two preallocated ones (unused ones are
+ * left there for the caller to free).
+ */
+static void split_at_locked(struct vm_space *vm, uaddr_t at, struct vm_region **spare)
+{
+	struct vm_region *r = region_find_locked(vm, at);
+	struct vm_region *n;
+
+	if (!r || r->start == at)
+		return;
+	n = *spare;
+	*spare = NULL;
+	kassert(n);
+	*n = *r;
+	n->start = at;
+	r->end = at;
+	list_init(&n->link);
+	region_link_locked(vm, n);
+}
+
+/* Apply fn to every region inside [start, end) after splitting at the edges. */
+static int for_range(struct vm_space *vm, uaddr_t start, uaddr_t end,
+		     void (*fn)(struct vm_space *, struct vm_region *, void *), void *arg)
+{
+	struct vm_region *spare[2] = { region_new(0, 0, 0, 0), region_new(0, 0, 0, 0) };
+	struct list *it, *tmp;
+
+	if (!spare[0] || !spare[1]) {
+		kfree(spare[0]);
+		kfree(spare[1]);
+		return -ENOMEM;
+	}
+	split_at_locked(vm, start, &spare[0]);
+	split_at_locked(vm, end, &spare[1]);
+	list_for_each_safe(it, tmp, &vm->regions) {
+		struct vm_region *r = list_entry(it, struct vm_region, link);
+		if (r->start >= start && r->end <= end)
+			fn(vm, r, arg);
+	}
+	kfree(spare[0]);
+	kfree(spare[1]);
+	return 0;
+}
+
+static void remove_region(struct vm_space *vm, struct vm_region *r, void *arg)
+{
+	(void)arg;
+	hal_pt_walk(vm->root, r->start, r->end, drop_pte, vm);
+	list_del(&r->link);
+	kfree(r);
+}
+
+static bool range_ok(uaddr_t addr, size_t len)
+{
+	return !(addr & (PAGE_SIZE - 1)) && len && addr < HAL_USER_TOP &&
+	       len <= HAL_USER_TOP - addr;
+}
+
+int vm_unmap(struct vm_space *vm, uaddr_t addr, size_t len)
+{
+	int err;
+
+	len = PAGE_ROUND_UP(len);
+	if (!range_ok(addr, len))
+		return -EINVAL;
+	spin_lock(&vm->lock);
+	err = for_range(vm, addr, addr + len, remove_region, NULL);
+	spin_unlock(&vm->lock);
+	hal_tlb_flush_all();
+	return err;
+}
+
+static bool range_free_locked(struct vm_space *vm, uaddr_t start, uaddr_t end)
+{
+	struct list *it;
+
+	list_for_each(it, &vm->regions) {
+		struct vm_region *r = list_entry(it, struct vm_region, link);
+		if (r->start < end && start < r->end)
+			return false;
+	}
+	return true;
+}
+
+/* Highest free gap of len bytes below MMAP_TOP. */
+static uaddr_t find_gap_locked(struct vm_space *vm, size_t len)
+{
+	uaddr_t top = MMAP_TOP;
+	struct list *it;
+
+	for (it = vm->regions.prev; it != &vm->regions; it = it->prev) {
+		struct vm_region *r = list_entry(it, struct vm_region, link);
+		if (r->start >= top)
+			continue;
+		if (r->end <= top && top - r->end >= len)
+			return top - len;
+		top = r->start;
+	}
+	return top >= len + PAGE_SIZE * 16 ? top - len : 0;
+}
+
+int vm_map(struct vm_space *vm, uaddr_t *addr, size_t len, unsigned prot, unsigned flags)
+{
+	struct vm_region *r;
+	uaddr_t at = *addr;
+	int err = 0;
+
+	len = PAGE_ROUND_UP(len);
+	if (!len || len > HAL_USER_TOP)
+		return -ENOMEM;
+	if ((flags & VM_FIXED) && !range_ok(at, len))
+		return -EINVAL;
+	r = region_new(0, 0, prot, flags & ~VM_FIXED);
+	if (!r)
+		return -ENOMEM;
+	spin_lock(&vm->lock);
+	if (flags & VM_FIXED) {
+		err = for_range(vm, at, at + len, remove_region, NULL);
+	} else if (!at || !range_ok(at & PAGE_MASK, len) ||
+		   !range_free_locked(vm, at & PAGE_MASK, (at & PAGE_MASK) + len)) {
+		at = find_gap_locked(vm, len);
+		if (!at)
+			err = -ENOMEM;
+	} else {
+		at &= PAGE_MASK;
+	}
+	if (!err) {
+		r->start = at;
+		r->end = at + len;
+		region_link_locked(vm, r);
+		r = NULL;
+	}
+	spin_unlock(&vm->lock);
+	if (flags & VM_FIXED)
+		hal_tlb_flush_all();
+	kfree(r);
+	*addr = at;
+	return err;
+}
+
+static void reprotect_pte(pte_t *pte, vaddr_t va, void *arg)
+{
+	unsigned prot = *(unsigned *)arg;
+
+	(void)va;
+	/* Drop W everywhere: the write fault puts it back (or copies the page). */
+	*pte = hal_pte_make(hal_pte_pa(*pte), prot & ~VM_W);
+}
+
+static void set_region_prot(struct vm_space *vm, struct vm_region *r, void *arg)
+{
+	r->prot = *(unsigned *)arg;
+	hal_pt_walk(vm->root, r->start, r->end, reprotect_pte, arg);
+}
+
+int vm_protect(struct vm_space *vm, uaddr_t addr, size_t len, unsigned prot)
+{
+	uaddr_t end;
+	int err;
+
+	len = PAGE_ROUND_UP(len);
+	if (!range_ok(addr, len))
+		return -EINVAL;
+	end = addr + len;
+	spin_lock(&vm->lock);
+	/* Linux fails with ENOMEM if any part of the range is unmapped. */
+	for (uaddr_t a = addr; a < end;) {
+		struct vm_region *r = region_find_locked(vm, a);
+		if (!r) {
+			spin_unlock(&vm->lock);
+			return -ENOMEM;
+		}
+		a = r->end;
+	}
+	err = for_range(vm, addr, end, set_region_prot, &prot);
+	spin_unlock(&vm->lock);
+	hal_tlb_flush_all();
+	return err;
+}
+
+/* Make the page at va present and, if write, privately writable. */
+static int fault_locked(struct vm_space *vm, struct vm_region *r, uaddr_t va, bool write)
+{
+	pte_t *pte = hal_pt_lookup(vm->root, va, true);
+	paddr_t pa, copy;
+	unsigned prot = r->prot;
+
+	if (!pte)
+		return -ENOMEM;
+	if (!hal_pte_present(*pte)) {
+		pa = pmm_alloc_zeroed(0);
+		if (!pa)
+			return -ENOMEM;
+		*pte = hal_pte_make(pa, prot);
+		vm->pages++;
+		return 0;
+	}
+	if (!write || (hal_pte_prot(*pte) & VM_W)) {
+		hal_tlb_flush_page(va);	/* a stale entry: the mapping is already there */
+		return 0;
+	}
+	pa = hal_pte_pa(*pte);
+	if ((r->flags & VM_SHARED) || pmm_refcount(pa) == 1) {
+		*pte = hal_pte_make(pa, prot | (write ? VM_W : 0));
+	} else {
+		copy = pmm_alloc(0);
+		if (!copy)
+			return -ENOMEM;
+		__builtin_memcpy(hal_pa_to_kva(copy), hal_pa_to_kva(pa), PAGE_SIZE);
+		*pte = hal_pte_make(copy, prot | VM_W);
+		pmm_unref(pa);
+	}
+	hal_tlb_flush_page(va);
+	return 0;
+}
+
+int vm_fault(struct vm_space *vm, uaddr_t addr, unsigned access)
+{
+	struct vm_region *r;
+	int err = -EFAULT;
+
+	if (!vm || addr >= HAL_USER_TOP)
+		return -EFAULT;
+	spin_lock(&vm->lock);
+	r = region_find_locked(vm, addr);
+	if (r && (r->prot & access) == access)
+		err = fault_locked(vm, r, addr & PAGE_MASK, access & VM_W);
+	spin_unlock(&vm->lock);
+	return err;
+}
+
+int vm_write(struct vm_space *vm, uaddr_t dst, const void *src, size_t n)
+{
+	const char *s = src;
+
+	while (n) {
+		uaddr_t va = dst & PAGE_MASK;
+		size_t off = dst - va, chunk = PAGE_SIZE - off < n ? PAGE_SIZE - off : n;
+		struct vm_region *r;
+		pte_t *pte;
+		int err = -EFAULT;
+
+		spin_lock(&vm->lock);
+		r = region_find_locked(vm, va);
+		if (r)
+			err = fault_locked(vm, r, va, true);
+		pte = err ? NULL : hal_pt_lookup(vm->root, va, false);
+		if (pte)
+			__builtin_memcpy((char *)hal_pa_to_kva(hal_pte_pa(*pte)) + off, s, chunk);
+		spin_unlock(&vm->lock);
+		if (err)
+			return err;
+		dst += chunk;
+		s += chunk;
+		n -= chunk;
+	}
+	return 0;
+}
+
+struct clone_ctx {
+	struct vm_space *child;
+	struct vm_region *r;
+	int err;
+};
+
+static void clone_pte(pte_t *pte, vaddr_t va, void *arg)
+{
+	struct clone_ctx *cc = arg;
+	pte_t *cpte;
+	unsigned prot = hal_pte_prot(*pte);
+
+	if (cc->err)
+		return;
+	cpte = hal_pt_lookup(cc->child->root, va, true);
+	if (!cpte) {
+		cc->err = -ENOMEM;
+		return;
+	}
+	if (!(cc->r->flags & VM_SHARED) && (prot & VM_W)) {
+		prot &= ~VM_W;
+		*pte = hal_pte_make(hal_pte_pa(*pte), prot);
+	}
+	pmm_ref(hal_pte_pa(*pte));
+	*cpte = hal_pte_make(hal_pte_pa(*pte), prot);
+	cc->child->pages++;
+}
+
+struct vm_space *vm_clone(struct vm_space *vm)
+{
+	struct vm_space *child = vm_create();
+	struct clone_ctx cc = { child, NULL, 0 };
+	struct list *it;
+
+	if (!child)
+		return NULL;
+	spin_lock(&vm->lock);
+	list_for_each(it, &vm->regions) {
+		struct vm_region *r = list_entry(it, struct vm_region, link);
+		struct vm_region *n = region_new(r->start, r->end, r->prot, r->flags);
+		if (!n) {
+			cc.err = -ENOMEM;
+			break;
+		}
+		list_add_tail(&child->regions, &n->link);
+		cc.r = r;
+		hal_pt_walk(vm->root, r->start, r->end, clone_pte, &cc);
+		if (cc.err)
+			break;
+	}
+	child->brk_base = vm->brk_base;
+	child->brk = vm->brk;
+	spin_unlock(&vm->lock);
+	hal_tlb_flush_all();
+	if (cc.err) {
+		vm_put(child);
+		return NULL;
+	}
+	return child;
+}
+
+void vm_set_brk_base(struct vm_space *vm, uaddr_t base)
+{
+	vm->brk_base = vm->brk = base;
+}
+
+static struct vm_region *heap_region_locked(struct vm_space *vm)
+{
+	struct vm_region *r = region_find_locked(vm, vm->brk_base);
+
+	return (r && r->start == vm->brk_base) ? r : NULL;
+}
+
+static uaddr_t brk_grow_locked(struct vm_space *vm, uaddr_t new_end)
+{
+	uaddr_t old_top = PAGE_ROUND_UP(vm->brk), new_top = PAGE_ROUND_UP(new_end);
+	struct vm_region *heap = heap_region_locked(vm);
+
+	if (new_top > old_top) {
+		if (new_top > MMAP_TOP || !range_free_locked(vm, old_top, new_top))
+			return vm->brk;
+		if (heap) {
+			heap->end = new_top;
+		} else {
+			heap = region_new(vm->brk_base, new_top, VM_R | VM_W, 0);
+			if (!heap)
+				return vm->brk;
+			region_link_locked(vm, heap);
+		}
+	}
+	vm->brk = new_end;
+	return new_end;
+}
+
+static uaddr_t brk_shrink_locked(struct vm_space *vm, uaddr_t new_end)
+{
+	uaddr_t new_top = PAGE_ROUND_UP(new_end), old_top = PAGE_ROUND_UP(vm->brk);
+	struct vm_region *heap = heap_region_locked(vm);
+
+	if (heap && new_top < old_top) {
+		unmap_pages_locked(vm, new_top, old_top);
+		heap->end = new_top;
+		if (heap->end == heap->start) {
+			list_del(&heap->link);
+			kfree(heap);
+		}
+	}
+	vm->brk = new_end;
+	return new_end;
+}
+
+uaddr_t vm_brk(struct vm_space *vm, uaddr_t new_end)
+{
+	uaddr_t ret;
+
+	spin_lock(&vm->lock);
+	if (new_end < vm->brk_base)
+		ret = vm->brk;
+	else if (new_end >= vm->brk)
+		ret = brk_grow_locked(vm, new_end);
+	else
+		ret = brk_shrink_locked(vm, new_end);
+	spin_unlock(&vm->lock);
+	return ret;
+}
+
+void vm_activate(struct vm_space *vm)
+{
+	hal_pt_activate(vm ? vm->root : 0);
+}

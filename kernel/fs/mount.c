@@ -1,0 +1,179 @@
+/*
+ * File system types, the mount table, and VFS start-up.
+ *
+ * Types register once at boot into a small fixed table. A mount records its
+ * root vnode and the vnode it covers; the covered vnode points back at the mount
+ * (vnode->covered_by), which is how a walk crosses into it. Mounts stack: a
+ * mount's root can itself be covered. The table and every covered_by field are
+ * guarded by mount_lock. Mounts are never undone yet, so a struct mount lives
+ * forever and walks may use a vnode's mnt without a reference.
+ */
+#include <fs/vfs.h>
+#include <fs/tmpfs.h>
+#include <fs/devfs.h>
+#include <core/klog.h>
+#include <core/slab.h>
+#include <lib/string.h>
+#include <weft/errno.h>
+#include "vfs_impl.h"
+
+#define FSTYPE_MAX 16
+
+static struct spinlock mount_lock = SPINLOCK_INIT("mount");
+static const struct vfs_fstype *fstypes[FSTYPE_MAX];   /* mount_lock */
+static struct list mount_list = LIST_INIT(mount_list); /* mount_lock */
+static uint32_t mount_next_dev = 1;		       /* mount_lock */
+static struct vnode *root_vnode;		       /* set once by vfs_init */
+
+int vfs_register_fstype(const struct vfs_fstype *fs)
+{
+	int err = -ENOMEM, i;
+
+	spin_lock(&mount_lock);
+	for (i = 0; i < FSTYPE_MAX; i++) {
+		if (fstypes[i] && !strcmp(fstypes[i]->name, fs->name)) {
+			err = -EEXIST;
+			goto out_unlock;
+		}
+	}
+	for (i = 0; i < FSTYPE_MAX; i++) {
+		if (!fstypes[i]) {
+			fstypes[i] = fs;
+			err = 0;
+			goto out_unlock;
+		}
+	}
+out_unlock:
+	spin_unlock(&mount_lock);
+	return err;
+}
+
+static const struct vfs_fstype *fstype_find(const char *name)
+{
+	const struct vfs_fstype *fs = NULL;
+
+	spin_lock(&mount_lock);
+	for (int i = 0; i < FSTYPE_MAX && !fs; i++)
+		if (fstypes[i] && !strcmp(fstypes[i]->name, name))
+			fs = fstypes[i];
+	spin_unlock(&mount_lock);
+	return fs;
+}
+
+struct vnode *vfs_cross_mounts(struct vnode *vn)
+{
+	for (;;) {
+		struct vnode *next = NULL;
+
+		spin_lock(&mount_lock);
+		if (vn->covered_by)
+			next = vnode_get(vn->covered_by->root);
+		spin_unlock(&mount_lock);
+		if (!next)
+			return vn;
+		vnode_put(vn);
+		vn = next;
+	}
+}
+
+/* Build an instance of fs; covered is NULL for the root mount. */
+static int mount_create(const struct vfs_fstype *fs, const char *source, const void *data,
+			struct mount **out)
+{
+	struct mount *m = kzalloc(sizeof(*m));
+	int err;
+
+	if (!m)
+		return -ENOMEM;
+	m->fstype = fs;
+	spin_init(&m->rename_lock, "mount rename");
+	list_init(&m->link);
+	spin_lock(&mount_lock);
+	m->dev = mount_next_dev++;
+	spin_unlock(&mount_lock);
+	err = fs->mount(m, source, data, &m->root);
+	if (err) {
+		kfree(m);
+		return err;
+	}
+	*out = m;
+	return 0;
+}
+
+/* Attach m over covered (a reference the mount keeps). */
+static int mount_attach(struct mount *m, struct vnode *covered)
+{
+	int err = 0;
+
+	spin_lock(&mount_lock);
+	if (covered && covered->covered_by) {
+		err = -EBUSY;
+		goto out_unlock;
+	}
+	m->covered = covered;
+	m->parent = covered ? covered->mnt : NULL;
+	if (covered)
+		covered->covered_by = m;
+	list_add_tail(&mount_list, &m->link);
+out_unlock:
+	spin_unlock(&mount_lock);
+	return err;
+}
+
+int vfs_mount(const char *fstype, const char *target, const char *source, const void *data)
+{
+	const struct vfs_fstype *fs = fstype_find(fstype);
+	struct vnode *dir;
+	struct mount *m;
+	int err;
+
+	if (!fs)
+		return -ENODEV;
+	if (!root_vnode)
+		return -ENOENT;
+	err = vfs_lookup(root_vnode, root_vnode, target, VFS_LOOKUP_FOLLOW | VFS_LOOKUP_DIRECTORY,
+			 &dir);
+	if (err)
+		return err;
+	err = mount_create(fs, source, data, &m);
+	if (err)
+		goto out_put;
+	err = mount_attach(m, dir);
+	if (err) {
+		/* The new instance was never visible: drop its root and free it. */
+		vnode_put(m->root);
+		kfree(m);
+		goto out_put;
+	}
+	return 0; /* the mount keeps the reference on dir */
+out_put:
+	vnode_put(dir);
+	return err;
+}
+
+struct vnode *vfs_root(void)
+{
+	return root_vnode;
+}
+
+int vfs_init(void)
+{
+	struct mount *m;
+	int err;
+
+	kassert(!root_vnode);
+	if ((err = vfs_vnode_cache_init()) || (err = vfs_file_cache_init()))
+		return err;
+	if ((err = vfs_register_fstype(&tmpfs_fstype)) ||
+	    (err = vfs_register_fstype(&devfs_fstype)))
+		return err;
+	err = mount_create(&tmpfs_fstype, "rootfs", NULL, &m);
+	if (err)
+		return err;
+	mount_attach(m, NULL);
+	root_vnode = m->root;
+	err = vfs_mkdir(root_vnode, root_vnode, "/dev", 0755);
+	if (err)
+		return err;
+	return vfs_mount("devfs", "/dev", "devfs", NULL);
+}

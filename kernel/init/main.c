@@ -1,0 +1,236 @@
+/*
+ * Boot: from the firmware's hand-off to the first user instruction.
+ *
+ * The boot hart parses the device tree, gives the free RAM to the page
+ * allocator, builds the kernel page table, sets up its per-CPU block, traps,
+ * interrupts and the console, starts the other harts, unpacks the initrd into
+ * the root tmpfs, creates init (pid 1) from the `init=` path on the command line
+ * and enters its scheduler loop. Secondary harts set up their traps and join the
+ * scheduler.
+ */
+#include <lib/fdt.h>
+#include <lib/string.h>
+#include <core/klog.h>
+#include <core/pmm.h>
+#include <core/slab.h>
+#include <core/kstack.h>
+#include <core/sched.h>
+#include <hal/irq.h>
+#include <arch/memlayout.h>
+#include <dev/console.h>
+#include <fs/vfs.h>
+#include <fs/devfs.h>
+#include <fs/initrd.h>
+#include <linux/lx.h>
+
+#define MAX_INIT_ARGS 16
+
+extern char __kernel_start[], __kernel_end[];
+extern uint64_t arch_timebase_hz;
+extern const struct file_ops lx_console_fops;
+void arch_mmu_init(paddr_t ram_end);
+int arch_cpu_setup(struct cpu *c, unsigned index, unsigned hartid);
+int arch_start_hart(struct cpu *c);
+void arch_trap_init_hart(void);
+void arch_plic_init(paddr_t base);
+void arch_plic_init_hart(unsigned hartid);
+void lx_enosys_report(void);
+
+static struct fdt_machine machine;
+static uint64_t boot_ns;
+
+/* Free RAM = memory minus everything below the kernel's end and the reserved
+ * ranges (device tree, initrd, firmware's reservations). */
+static int free_ranges(struct pmm_range *out, int max, paddr_t fdt_pa)
+{
+	struct fdt_range resv[FDT_MAX_RESV + 2];
+	int nresv = 0, n = 0;
+	paddr_t lo = machine.mem[0].base, hi = lo + machine.mem[0].size;
+	paddr_t kend = PAGE_ROUND_UP((paddr_t)__kernel_end - KERNEL_OFFSET);
+
+	for (int i = 0; i < machine.nresv; i++)
+		resv[nresv++] = machine.resv[i];
+	resv[nresv++] = (struct fdt_range){ fdt_pa, machine.totalsize };
+	if (machine.initrd_end > machine.initrd_start)
+		resv[nresv++] = (struct fdt_range){ machine.initrd_start,
+						    machine.initrd_end - machine.initrd_start };
+	for (paddr_t at = kend > lo ? kend : lo; at < hi && n < max;) {
+		paddr_t end = hi;
+		for (int i = 0; i < nresv; i++) {
+			paddr_t rs = PAGE_ROUND_DOWN(resv[i].base);
+			paddr_t re = PAGE_ROUND_UP(resv[i].base + resv[i].size);
+			if (rs <= at && re > at) {
+				at = re;
+				end = 0;
+				break;
+			}
+			if (rs > at && rs < end)
+				end = rs;
+		}
+		if (end > at) {
+			out[n++] = (struct pmm_range){ at, end };
+			at = end;
+		}
+	}
+	return n;
+}
+
+static void start_secondaries(unsigned boot_hart)
+{
+	unsigned idx = 1;
+
+	for (int i = 0; i < machine.nharts && idx < NCPU_MAX; i++) {
+		struct cpu *c = &cpus[idx];
+		if (machine.harts[i] == boot_hart)
+			continue;
+		if (arch_cpu_setup(c, idx, machine.harts[i])) {
+			pr_err("smp: no memory for cpu %u", idx);
+			break;
+		}
+		sched_init_cpu(c, idx);
+		ncpu_online = idx + 1;
+		if (arch_start_hart(c)) {
+			pr_warn("smp: hart %u did not start", machine.harts[i]);
+			ncpu_online = idx;
+			continue;
+		}
+		idx++;
+	}
+}
+
+void secondary_main(void)
+{
+	struct cpu *c = this_cpu();
+
+	arch_trap_init_hart();
+	arch_plic_init_hart(c->arch.hartid);
+	__atomic_store_n(&c->online, true, __ATOMIC_RELEASE);
+	pr_debug("cpu %u (hart %u) online", c->id, c->arch.hartid);
+	sched_start();
+}
+
+static void unpack_initrd(void)
+{
+	const char *why = NULL;
+	int err;
+
+	if (machine.initrd_end <= machine.initrd_start) {
+		pr_warn("initrd: none given");
+		return;
+	}
+	err = initrd_unpack(hal_pa_to_kva(machine.initrd_start),
+			    machine.initrd_end - machine.initrd_start, &why);
+	if (err)
+		pr_err("initrd: malformed archive (%s); continuing with what was unpacked",
+		       why ? why : "error");
+}
+
+/* Split bootargs: `init=PATH args...`; words after the init path go to init. */
+static int parse_cmdline(char *cmd, char **path, char **argv)
+{
+	int argc = 0;
+	bool in_init = false;
+
+	*path = "/bin/sh";
+	for (char *tok = cmd; *tok;) {
+		char *end = tok;
+		while (*end && *end != ' ')
+			end++;
+		if (*end)
+			*end++ = 0;
+		if (in_init && argc < MAX_INIT_ARGS - 1)
+			argv[argc++] = tok;
+		else if (!strncmp(tok, "init=", 5)) {
+			*path = tok + 5;
+			in_init = true;
+		}
+		while (*end == ' ')
+			end++;
+		tok = end;
+	}
+	argv[argc] = NULL;
+	return argc;
+}
+
+void weft_shutdown(int failure)
+{
+	if (!failure)
+		klog_level = KL_INFO;
+	lx_enosys_report();
+	pr_info("shutdown: %lu free pages, %lu stacks in use", pmm_free_pages(), kstack_in_use());
+	hal_poweroff(failure);
+}
+
+static void start_init(void)
+{
+	static char cmd[sizeof(machine.bootargs)];
+	char *path, *args[MAX_INIT_ARGS + 1], *envp[] = { "HOME=/", "PATH=/bin:/sbin:/usr/bin",
+							  "TERM=vt100", NULL };
+	struct proc *p = proc_create(NULL, "init");
+	struct thread *t;
+	long err;
+	int argc;
+
+	memcpy(cmd, machine.bootargs, sizeof(cmd));
+	argc = parse_cmdline(cmd, &path, args + 1);
+	args[0] = path;
+	if (!p || !(p->vm = vm_create()) || lx_setup_init(p) || !(t = proc_new_thread(p)))
+		panic("init: out of memory");
+	err = lx_execve(t, path, args, argc + 1, envp, 3);
+	if (err) {
+		pr_err("init: cannot run %s: error %ld", path, err);
+		weft_shutdown(1);
+	}
+	pr_info("boot: init %s started %lu us after kernel entry",
+		path, (unsigned long)((hal_time_ns() - boot_ns) / 1000));
+	sched_add_new(t);
+}
+
+static void report_memory(void)
+{
+	unsigned long image = (unsigned long)(__kernel_end - __kernel_start);
+
+	pr_info("mem: kernel image %lu KiB, %lu of %lu pages free, slab %lu bytes, %lu stacks",
+		image / 1024, pmm_free_pages(), pmm_total_pages(),
+		(unsigned long)kmem_stats(NULL, NULL), kstack_in_use());
+}
+
+void kmain(unsigned long hartid, paddr_t fdt_pa)
+{
+	struct pmm_range ranges[FDT_MAX_RESV + 4];
+	struct cpu *c = &cpus[0];
+	int n;
+
+	c->arch.index = 0;
+	c->arch.hartid = (unsigned)hartid;
+	__asm__ volatile("mv tp, %0" ::"r"(c));
+	boot_ns = hal_time_ns();
+	if (fdt_parse_machine(hal_pa_to_kva(fdt_pa), 1 << 20, &machine) || !machine.nmem)
+		panic("boot: unusable device tree at %lx", fdt_pa);
+	arch_timebase_hz = machine.timebase_hz ? machine.timebase_hz : 10000000;
+	n = free_ranges(ranges, (int)(sizeof(ranges) / sizeof(ranges[0])), fdt_pa);
+	pmm_init(machine.mem[0].base, machine.mem[0].base + machine.mem[0].size, ranges, n);
+	arch_mmu_init(machine.mem[0].base + machine.mem[0].size);
+	if (arch_cpu_setup(c, 0, (unsigned)hartid))
+		panic("boot: no memory for the boot cpu");
+	sched_init_cpu(c, 0);
+	ncpu_online = 1;
+	c->online = true;
+	arch_trap_init_hart();
+	if (machine.plic_base)
+		arch_plic_init(machine.plic_base);
+	console_init(machine.uart_base, machine.uart_irq);
+	arch_plic_init_hart((unsigned)hartid);
+	pr_info("Weft booting on hart %lu: %d harts, %lu MiB RAM, timebase %lu Hz, cmdline \"%s\"",
+		hartid, machine.nharts, (unsigned long)(machine.mem[0].size >> 20),
+		(unsigned long)arch_timebase_hz, machine.bootargs);
+	start_secondaries((unsigned)hartid);
+	if (vfs_init())
+		panic("boot: vfs_init failed");
+	devfs_register("console", 0620, &lx_console_fops, NULL);
+	devfs_register("tty", 0666, &lx_console_fops, NULL);
+	unpack_initrd();
+	report_memory();
+	start_init();
+	sched_start();
+}

@@ -1,0 +1,261 @@
+/*
+ * execve for static ELF64 executables (ET_EXEC, and static-PIE ET_DYN placed at
+ * LX_PIE_BASE). The new image is built in a fresh address space while the old
+ * one stays intact: any failure (a malformed file, no memory) returns an error
+ * to the unchanged caller. Only when the image and its initial stack are
+ * complete does the process switch spaces.
+ *
+ * The initial stack follows the Linux ABI: argc, argv[], NULL, envp[], NULL,
+ * auxv pairs ending in AT_NULL, then the strings and the 16 AT_RANDOM bytes
+ * above them; sp is 16-byte aligned.
+ */
+#include <linux/lx.h>
+#include <lib/elf.h>
+#include <lib/string.h>
+#include <fs/devfs.h>
+#include <core/slab.h>
+#include <core/klog.h>
+
+#define LX_STACK_SIZE (8UL << 20)
+#define LX_STACK_TOP  HAL_USER_TOP
+#define LX_PIE_BASE   0x2000000000UL
+#define HDR_MAX       4096
+
+#define AT_NULL 0
+#define AT_PHDR 3
+#define AT_PHENT 4
+#define AT_PHNUM 5
+#define AT_PAGESZ 6
+#define AT_BASE 7
+#define AT_FLAGS 8
+#define AT_ENTRY 9
+#define AT_UID 11
+#define AT_EUID 12
+#define AT_GID 13
+#define AT_EGID 14
+#define AT_HWCAP 16
+#define AT_CLKTCK 17
+#define AT_SECURE 23
+#define AT_RANDOM 25
+#define AT_EXECFN 31
+/* Letters of the ISA the user programs may use: rv64imafdc. */
+#define HWCAP_RV64GC ((1UL << ('i' - 'a')) | (1UL << ('m' - 'a')) | (1UL << ('a' - 'a')) | \
+		      (1UL << ('f' - 'a')) | (1UL << ('d' - 'a')) | (1UL << ('c' - 'a')))
+
+static unsigned seg_prot(uint32_t flags)
+{
+	return ((flags & PF_R) ? VM_R : 0) | ((flags & PF_W) ? VM_W : 0) |
+	       ((flags & PF_X) ? VM_X : 0);
+}
+
+static int copy_segment(struct vm_space *vm, struct vnode *vn, const struct elf_seg *s,
+			uint64_t bias, char *buf)
+{
+	for (uint64_t done = 0; done < s->filesz;) {
+		size_t n = s->filesz - done > PAGE_SIZE ? PAGE_SIZE : s->filesz - done;
+		long got = vfs_read_kernel(vn, s->offset + done, buf, n);
+		int err;
+
+		if (got != (long)n)
+			return got < 0 ? (int)got : -ENOEXEC;
+		err = vm_write(vm, bias + s->vaddr + done, buf, n);
+		if (err)
+			return err;
+		done += n;
+	}
+	return 0;
+}
+
+/* Map and fill every PT_LOAD; pages shared by two segments get both rights. */
+static int load_segments(struct vm_space *vm, struct vnode *vn, const struct elf_info *ei,
+			 uint64_t bias, char *buf)
+{
+	uaddr_t prev_end = 0;
+	unsigned prev_prot = 0;
+
+	for (int i = 0; i < ei->nseg; i++) {
+		const struct elf_seg *s = &ei->seg[i];
+		uaddr_t start = PAGE_ROUND_DOWN(bias + s->vaddr);
+		uaddr_t end = PAGE_ROUND_UP(bias + s->vaddr + s->memsz);
+		unsigned prot = seg_prot(s->flags);
+		int err;
+
+		if (start < prev_end) {
+			err = vm_protect(vm, start, PAGE_SIZE, prot | prev_prot);
+			if (err)
+				return err;
+			start = prev_end;
+		}
+		if (end > start) {
+			uaddr_t at = start;
+			err = vm_map(vm, &at, end - start, prot, VM_FIXED);
+			if (err)
+				return err;
+		}
+		err = copy_segment(vm, vn, s, bias, buf);
+		if (err)
+			return err;
+		if (end > prev_end) {
+			prev_end = end;
+			prev_prot = prot;
+		}
+	}
+	return 0;
+}
+
+struct stack_img {
+	char *buf;		/* kernel copy of the top of the new stack */
+	size_t size;
+	uaddr_t base;		/* user address of buf[0] */
+	size_t strpos;		/* strings are packed downward from the end */
+};
+
+static uaddr_t push_bytes(struct stack_img *si, const void *p, size_t n)
+{
+	si->strpos -= n;
+	memcpy(si->buf + si->strpos, p, n);
+	return si->base + si->strpos;
+}
+
+/* Lay out argc/argv/envp/auxv and the strings; returns the initial sp. */
+static int build_stack(struct vm_space *vm, const char *path, char *const *argv, int argc,
+		       char *const *envp, int envc, const uint64_t *aux, int naux, uaddr_t *sp)
+{
+	size_t strs = strlen(path) + 1 + 16, nptr, total;
+	struct stack_img si;
+	uint64_t *v;
+	int err, k = 0;
+
+	for (int i = 0; i < argc; i++)
+		strs += strlen(argv[i]) + 1;
+	for (int i = 0; i < envc; i++)
+		strs += strlen(envp[i]) + 1;
+	nptr = 1 + (size_t)argc + 1 + (size_t)envc + 1 + (size_t)naux + 4;
+	total = PAGE_ROUND_UP(strs + nptr * 8 + 64);
+	if (total > LX_STACK_SIZE / 2)
+		return -E2BIG;
+	si.buf = kzalloc(total);
+	if (!si.buf)
+		return -ENOMEM;
+	si.size = total;
+	si.base = LX_STACK_TOP - total;
+	si.strpos = total;
+
+	uint64_t rnd[2];
+	devfs_random_bytes(rnd, sizeof(rnd));
+	uaddr_t u_random = push_bytes(&si, rnd, 16);
+	uaddr_t u_execfn = push_bytes(&si, path, strlen(path) + 1);
+	uaddr_t u_argv[argc + 1], u_envp[envc + 1];
+	for (int i = argc - 1; i >= 0; i--)
+		u_argv[i] = push_bytes(&si, argv[i], strlen(argv[i]) + 1);
+	for (int i = envc - 1; i >= 0; i--)
+		u_envp[i] = push_bytes(&si, envp[i], strlen(envp[i]) + 1);
+
+	size_t vpos = (si.strpos - (nptr + 2) * 8) & ~15UL;
+	v = (uint64_t *)(si.buf + vpos);
+	v[k++] = (uint64_t)argc;
+	for (int i = 0; i < argc; i++)
+		v[k++] = u_argv[i];
+	v[k++] = 0;
+	for (int i = 0; i < envc; i++)
+		v[k++] = u_envp[i];
+	v[k++] = 0;
+	for (int i = 0; i < naux; i += 2) {
+		v[k++] = aux[i];
+		v[k++] = aux[i] == AT_RANDOM ? u_random : aux[i] == AT_EXECFN ? u_execfn : aux[i + 1];
+	}
+	*sp = si.base + vpos;
+	err = vm_write(vm, si.base + vpos, si.buf + vpos, total - vpos);
+	kfree(si.buf);
+	return err;
+}
+
+static int read_header(struct vnode *vn, char *buf, struct elf_info *ei)
+{
+	long n;
+
+	if (vn->type != VREG)
+		return -EACCES;
+	n = vfs_read_kernel(vn, 0, buf, HDR_MAX);
+	if (n < 0)
+		return (int)n;
+	return elf_check(buf, (size_t)n, vn->size, HAL_USER_TOP, ei);
+}
+
+static const char *base_name(const char *path)
+{
+	const char *b = strrchr(path, '/');
+	return b ? b + 1 : path;
+}
+
+static void commit(struct thread *t, struct vm_space *vm, const char *path, uaddr_t entry,
+		   uaddr_t sp)
+{
+	struct proc *p = t->proc;
+	struct vm_space *old = p->vm;
+
+	p->vm = vm;
+	t->vm = vm;
+	vm_activate(vm);
+	vm_put(old);
+	strlcpy(p->name, base_name(path), sizeof(p->name));
+	lx_files_close_on_exec(lx_of(p)->files);
+	hal_tf_init_user(&t->tf, entry, sp);
+	memset(&t->fp, 0, sizeof(t->fp));
+	t->fp_cpu = -1;
+}
+
+long lx_execve(struct thread *t, const char *path, char *const *argv, int argc,
+	       char *const *envp, int envc)
+{
+	struct lx_proc *lp = lx_of(t->proc);
+	struct vm_space *vm = NULL;
+	struct vnode *vn = NULL;
+	struct elf_info ei;
+	uaddr_t sp, heap = 0;
+	uint64_t bias;
+	char *buf;
+	int err;
+
+	buf = kmalloc(HDR_MAX);
+	if (!buf)
+		return -ENOMEM;
+	err = vfs_lookup(lp->root, lp->cwd, path, VFS_LOOKUP_FOLLOW, &vn);
+	if (!err)
+		err = read_header(vn, buf, &ei);
+	if (err)
+		goto out;
+	bias = ei.type == ET_DYN ? LX_PIE_BASE - ei.lo : 0;
+	err = -ENOMEM;
+	vm = vm_create();
+	if (!vm)
+		goto out;
+	err = load_segments(vm, vn, &ei, bias, buf);
+	if (err)
+		goto out;
+	uaddr_t stack = LX_STACK_TOP - LX_STACK_SIZE;
+	err = vm_map(vm, &stack, LX_STACK_SIZE, VM_R | VM_W, VM_FIXED | VM_STACK);
+	if (err)
+		goto out;
+	uint64_t aux[] = {
+		AT_PHDR, ei.phdr_vaddr ? bias + ei.phdr_vaddr : 0, AT_PHENT, sizeof(struct elf64_phdr),
+		AT_PHNUM, ei.phnum, AT_PAGESZ, PAGE_SIZE, AT_BASE, 0, AT_FLAGS, 0,
+		AT_ENTRY, bias + ei.entry, AT_UID, 0, AT_EUID, 0, AT_GID, 0, AT_EGID, 0,
+		AT_HWCAP, HWCAP_RV64GC, AT_CLKTCK, 100, AT_SECURE, 0, AT_RANDOM, 0,
+		AT_EXECFN, 0, AT_NULL, 0,
+	};
+	err = build_stack(vm, path, argv, argc, envp, envc, aux,
+			  (int)(sizeof(aux) / sizeof(aux[0])), &sp);
+	if (err)
+		goto out;
+	heap = PAGE_ROUND_UP(bias + ei.hi);
+	vm_set_brk_base(vm, heap);
+	commit(t, vm, path, bias + ei.entry, sp);
+	vm = NULL;
+out:
+	if (vm)
+		vm_put(vm);
+	vnode_put(vn);
+	kfree(buf);
+	return err;
+}

@@ -1,0 +1,400 @@
+/*
+ * File descriptor tables and the file syscalls of the Linux personality.
+ * A table maps small integers to open files (struct file references) plus a
+ * close-on-exec bit; fork copies it (each file gains a reference), exec closes
+ * the marked ones. Reads that would block park the thread on the file's wait
+ * queue with "restart the syscall" as continuation, so nothing is consumed
+ * before the data is there.
+ */
+#include <linux/lx.h>
+#include <core/slab.h>
+#include <lib/string.h>
+
+#define AT_FDCWD (-100)
+#define AT_EMPTY_PATH 0x1000
+#define AT_SYMLINK_NOFOLLOW 0x100
+
+struct file *lx_fd_get(struct proc *p, int fd)
+{
+	struct lx_files *fs = lx_of(p)->files;
+	struct file *f = NULL;
+
+	if (fd < 0 || fd >= LX_NFD)
+		return NULL;
+	spin_lock(&fs->lock);
+	if (fs->fd[fd])
+		f = file_get(fs->fd[fd]);
+	spin_unlock(&fs->lock);
+	return f;
+}
+
+static void set_cloexec_locked(struct lx_files *fs, int fd, bool on)
+{
+	if (on)
+		fs->cloexec[fd / 64] |= 1ull << (fd % 64);
+	else
+		fs->cloexec[fd / 64] &= ~(1ull << (fd % 64));
+}
+
+int lx_fd_install(struct proc *p, struct file *f, bool cloexec)
+{
+	struct lx_files *fs = lx_of(p)->files;
+	int fd;
+
+	spin_lock(&fs->lock);
+	for (fd = 0; fd < LX_NFD && fs->fd[fd]; fd++)
+		;
+	if (fd < LX_NFD) {
+		fs->fd[fd] = f;
+		set_cloexec_locked(fs, fd, cloexec);
+	}
+	spin_unlock(&fs->lock);
+	return fd < LX_NFD ? fd : -EMFILE;
+}
+
+static struct file *fd_remove(struct lx_files *fs, int fd)
+{
+	struct file *f;
+
+	if (fd < 0 || fd >= LX_NFD)
+		return NULL;
+	spin_lock(&fs->lock);
+	f = fs->fd[fd];
+	fs->fd[fd] = NULL;
+	spin_unlock(&fs->lock);
+	return f;
+}
+
+struct lx_files *lx_files_dup(struct lx_files *src)
+{
+	struct lx_files *fs = kzalloc(sizeof(*fs));
+
+	if (!fs)
+		return NULL;
+	spin_init(&fs->lock, "fdtable");
+	fs->refs = 1;
+	if (!src)
+		return fs;
+	spin_lock(&src->lock);
+	for (int i = 0; i < LX_NFD; i++)
+		if (src->fd[i])
+			fs->fd[i] = file_get(src->fd[i]);
+	memcpy(fs->cloexec, src->cloexec, sizeof(fs->cloexec));
+	spin_unlock(&src->lock);
+	return fs;
+}
+
+void lx_files_put(struct lx_files *fs)
+{
+	if (!fs || __atomic_sub_fetch(&fs->refs, 1, __ATOMIC_ACQ_REL))
+		return;
+	for (int i = 0; i < LX_NFD; i++)
+		if (fs->fd[i])
+			file_put(fs->fd[i]);
+	kfree(fs);
+}
+
+void lx_files_close_on_exec(struct lx_files *fs)
+{
+	for (int i = 0; i < LX_NFD; i++)
+		if (fs->cloexec[i / 64] & (1ull << (i % 64))) {
+			struct file *f = fd_remove(fs, i);
+			if (f)
+				file_put(f);
+			fs->cloexec[i / 64] &= ~(1ull << (i % 64));
+		}
+}
+
+/* Copy a path argument: its length or -EFAULT/-ENAMETOOLONG/-ENOENT. */
+static long get_path(char *buf, uaddr_t upath)
+{
+	long n = copy_str_from_user(buf, upath, VFS_PATH_MAX);
+
+	return n == 0 ? -ENOENT : n;
+}
+
+/* The starting directory for a *at call; a new reference in *out. */
+static int at_dir(struct thread *t, int dirfd, const char *path, struct vnode **out)
+{
+	struct file *f;
+
+	if (path[0] == '/' || dirfd == AT_FDCWD) {
+		*out = vnode_get(lx_of(t->proc)->cwd);
+		return 0;
+	}
+	f = lx_fd_get(t->proc, dirfd);
+	if (!f)
+		return -EBADF;
+	if (!f->vn || f->vn->type != VDIR) {
+		file_put(f);
+		return -ENOTDIR;
+	}
+	*out = vnode_get(f->vn);
+	file_put(f);
+	return 0;
+}
+
+long lx_sys_openat(struct thread *t, const unsigned long *a)
+{
+	struct lx_proc *lp = lx_of(t->proc);
+	char *path = kmalloc(VFS_PATH_MAX);
+	struct vnode *dir = NULL;
+	struct file *f;
+	long err;
+
+	if (!path)
+		return -ENOMEM;
+	err = get_path(path, a[1]);
+	if (err >= 0)
+		err = at_dir(t, (int)a[0], path, &dir);
+	if (err >= 0)
+		err = vfs_open(lp->root, dir, path, (unsigned)a[2], (uint32_t)a[3] & ~lp->umask, &f);
+	if (err >= 0) {
+		err = lx_fd_install(t->proc, f, a[2] & VFS_O_CLOEXEC);
+		if (err < 0)
+			file_put(f);
+	}
+	vnode_put(dir);
+	kfree(path);
+	return err;
+}
+
+long lx_sys_close(struct thread *t, const unsigned long *a)
+{
+	struct file *f = fd_remove(lx_of(t->proc)->files, (int)a[0]);
+
+	if (!f)
+		return -EBADF;
+	file_put(f);
+	return 0;
+}
+
+/* One read or write; parks (restart) when a blocking file has nothing yet. */
+static long rw(struct thread *t, int fd, uaddr_t buf, size_t len, bool write)
+{
+	struct file *f = lx_fd_get(t->proc, fd);
+	struct uio u;
+	long r;
+
+	if (!f)
+		return -EBADF;
+	if (len > 0x7ffff000)
+		len = 0x7ffff000;
+	for (;;) {
+		uio_init_user(&u, buf, len, 0);
+		r = write ? vfs_write(f, &u) : vfs_read(f, &u);
+		if (r != -EAGAIN || (f->flags & VFS_O_NONBLOCK))
+			break;
+		r = lx_park_on_file(t, f, write);
+		if (r == -EPARKED)
+			break;
+	}
+	file_put(f);
+	return r;
+}
+
+long lx_sys_read(struct thread *t, const unsigned long *a)
+{
+	return rw(t, (int)a[0], a[1], a[2], false);
+}
+
+long lx_sys_write(struct thread *t, const unsigned long *a)
+{
+	return rw(t, (int)a[0], a[1], a[2], true);
+}
+
+struct lx_iovec {
+	uint64_t base, len;
+};
+
+static long rwv(struct thread *t, const unsigned long *a, bool write)
+{
+	struct lx_iovec iov[16];
+	int cnt = (int)a[2];
+	long total = 0;
+
+	if (cnt < 0 || cnt > 1024)
+		return -EINVAL;
+	for (int i = 0; i < cnt; i += 16) {
+		int n = cnt - i < 16 ? cnt - i : 16;
+		if (copy_from_user(iov, a[1] + (uaddr_t)i * sizeof(iov[0]), n * sizeof(iov[0])))
+			return -EFAULT;
+		for (int j = 0; j < n; j++) {
+			long r;
+			if (!iov[j].len)
+				continue;
+			r = rw(t, (int)a[0], iov[j].base, iov[j].len, write);
+			if (r < 0)
+				return total ? total : r;
+			total += r;
+			if ((uint64_t)r < iov[j].len)
+				return total;
+		}
+	}
+	return total;
+}
+
+long lx_sys_readv(struct thread *t, const unsigned long *a)
+{
+	return rwv(t, a, false);
+}
+
+long lx_sys_writev(struct thread *t, const unsigned long *a)
+{
+	return rwv(t, a, true);
+}
+
+long lx_sys_lseek(struct thread *t, const unsigned long *a)
+{
+	struct file *f = lx_fd_get(t->proc, (int)a[0]);
+	uint64_t off;
+	int err;
+
+	if (!f)
+		return -EBADF;
+	err = vfs_lseek(f, (int64_t)a[1], (int)a[2], &off);
+	file_put(f);
+	return err ? err : (long)off;
+}
+
+long lx_sys_ioctl(struct thread *t, const unsigned long *a)
+{
+	struct file *f = lx_fd_get(t->proc, (int)a[0]);
+	long r;
+
+	if (!f)
+		return -EBADF;
+	r = vfs_ioctl(f, a[1], a[2]);
+	file_put(f);
+	return r;
+}
+
+/* Linux's struct stat on riscv64 (asm-generic layout). */
+struct lx_stat {
+	uint64_t st_dev, st_ino;
+	uint32_t st_mode, st_nlink, st_uid, st_gid;
+	uint64_t st_rdev, pad1;
+	int64_t st_size;
+	int32_t st_blksize, pad2;
+	int64_t st_blocks;
+	int64_t st_atime, st_atime_nsec, st_mtime, st_mtime_nsec, st_ctime, st_ctime_nsec;
+	uint32_t unused[2];
+};
+
+static int stat_out(struct vnode *vn, uaddr_t ust)
+{
+	struct vfs_stat st;
+	struct lx_stat ls;
+	int err = vfs_stat(vn, &st);
+
+	if (err)
+		return err;
+	memset(&ls, 0, sizeof(ls));
+	ls.st_dev = st.dev;
+	ls.st_ino = st.ino;
+	ls.st_mode = st.mode;
+	ls.st_nlink = st.nlink;
+	ls.st_uid = st.uid;
+	ls.st_gid = st.gid;
+	ls.st_rdev = st.rdev;
+	ls.st_size = (int64_t)st.size;
+	ls.st_blksize = (int32_t)st.blksize;
+	ls.st_blocks = (int64_t)st.blocks;
+	ls.st_atime = (int64_t)(st.atime_ns / 1000000000);
+	ls.st_atime_nsec = (int64_t)(st.atime_ns % 1000000000);
+	ls.st_mtime = (int64_t)(st.mtime_ns / 1000000000);
+	ls.st_mtime_nsec = (int64_t)(st.mtime_ns % 1000000000);
+	ls.st_ctime = (int64_t)(st.ctime_ns / 1000000000);
+	ls.st_ctime_nsec = (int64_t)(st.ctime_ns % 1000000000);
+	return copy_to_user(ust, &ls, sizeof(ls));
+}
+
+/* A console or pipe file has no vnode: report it as a character device. */
+static int stat_file(struct file *f, uaddr_t ust)
+{
+	struct lx_stat ls;
+
+	if (f->vn)
+		return stat_out(f->vn, ust);
+	memset(&ls, 0, sizeof(ls));
+	ls.st_mode = VFS_S_IFCHR | 0620;
+	ls.st_blksize = 1024;
+	return copy_to_user(ust, &ls, sizeof(ls));
+}
+
+long lx_sys_fstat(struct thread *t, const unsigned long *a)
+{
+	struct file *f = lx_fd_get(t->proc, (int)a[0]);
+	int err;
+
+	if (!f)
+		return -EBADF;
+	err = stat_file(f, a[1]);
+	file_put(f);
+	return err;
+}
+
+long lx_sys_newfstatat(struct thread *t, const unsigned long *a)
+{
+	struct lx_proc *lp = lx_of(t->proc);
+	char *path = kmalloc(VFS_PATH_MAX);
+	struct vnode *dir = NULL, *vn = NULL;
+	long err;
+
+	if (!path)
+		return -ENOMEM;
+	err = copy_str_from_user(path, a[1], VFS_PATH_MAX);
+	if (err == 0 && (a[3] & AT_EMPTY_PATH)) {
+		kfree(path);
+		return lx_sys_fstat(t, (unsigned long[]){ a[0], a[2] });
+	}
+	if (err == 0)
+		err = -ENOENT;
+	if (err >= 0)
+		err = at_dir(t, (int)a[0], path, &dir);
+	if (err >= 0)
+		err = vfs_lookup(lp->root, dir, path,
+				 (a[3] & AT_SYMLINK_NOFOLLOW) ? 0 : VFS_LOOKUP_FOLLOW, &vn);
+	if (err >= 0)
+		err = stat_out(vn, a[2]);
+	vnode_put(vn);
+	vnode_put(dir);
+	kfree(path);
+	return err;
+}
+
+long lx_sys_getdents64(struct thread *t, const unsigned long *a)
+{
+	struct file *f = lx_fd_get(t->proc, (int)a[0]);
+	struct uio u;
+	long r;
+
+	if (!f)
+		return -EBADF;
+	uio_init_user(&u, a[1], a[2], 0);
+	r = vfs_getdents(f, &u);
+	file_put(f);
+	return r;
+}
+
+long lx_sys_dup(struct thread *t, const unsigned long *a)
+{
+	struct file *f = lx_fd_get(t->proc, (int)a[0]);
+	int fd;
+
+	if (!f)
+		return -EBADF;
+	fd = lx_fd_install(t->proc, f, false);
+	if (fd < 0)
+		file_put(f);
+	return fd;
+}
+
+long lx_sys_umask(struct thread *t, const unsigned long *a)
+{
+	struct lx_proc *lp = lx_of(t->proc);
+	uint32_t old = lp->umask;
+
+	lp->umask = (uint32_t)a[0] & 0777;
+	return old;
+}

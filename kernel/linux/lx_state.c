@@ -1,0 +1,76 @@
+/*
+ * Per-process Linux state: creation for init, copy at fork, release at exit.
+ * init gets the console on fds 0, 1 and 2, and / as root and cwd.
+ */
+#include <linux/lx.h>
+#include <core/slab.h>
+
+static void lx_exit(struct proc *p)
+{
+	struct lx_proc *lp = lx_of(p);
+
+	if (!lp)
+		return;
+	lx_files_put(lp->files);
+	lp->files = NULL;
+	vnode_put(lp->cwd);
+	vnode_put(lp->root);
+	lp->cwd = lp->root = NULL;
+}
+
+static void lx_free(struct proc *p)
+{
+	lx_exit(p);
+	kfree(p->lx);
+	p->lx = NULL;
+}
+
+static const struct proc_ops lx_proc_ops = {
+	.exit = lx_exit,
+	.free = lx_free,
+};
+
+static struct lx_proc *lx_alloc(struct lx_files *from, struct vnode *root, struct vnode *cwd)
+{
+	struct lx_proc *lp = kzalloc(sizeof(*lp));
+
+	if (!lp)
+		return NULL;
+	lp->files = lx_files_dup(from);
+	if (!lp->files) {
+		kfree(lp);
+		return NULL;
+	}
+	lp->root = vnode_get(root);
+	lp->cwd = vnode_get(cwd);
+	lp->umask = 022;
+	return lp;
+}
+
+int lx_proc_fork(struct proc *parent, struct proc *child)
+{
+	struct lx_proc *pp = lx_of(parent);
+
+	child->lx = lx_alloc(pp->files, pp->root, pp->cwd);
+	if (!child->lx)
+		return -ENOMEM;
+	lx_of(child)->umask = pp->umask;
+	return 0;
+}
+
+int lx_setup_init(struct proc *p)
+{
+	struct file *con;
+	int err;
+
+	proc_ops = &lx_proc_ops;
+	p->lx = lx_alloc(NULL, vfs_root(), vfs_root());
+	if (!p->lx)
+		return -ENOMEM;
+	err = vfs_open(vfs_root(), vfs_root(), "/dev/console", VFS_O_RDWR, 0, &con);
+	if (err)
+		return err;
+	for (int fd = 0; fd < 3; fd++)
+		lx_fd_install(p, fd ? file_get(con) : con, false);
+	return 0;
+}

@@ -1,0 +1,52 @@
+/*
+ * Linux syscall dispatch. The table is generated from the master list in
+ * <weft/linux_syscalls.h>; each handler is a weak reference, so a listed call
+ * whose handler is not written yet dispatches to NULL and returns -ENOSYS like
+ * an unlisted one. Every -ENOSYS is counted per number and reported by name at
+ * shutdown, so we know what programs wanted next.
+ */
+#include <linux/lx.h>
+#include <weft/linux_syscalls.h>
+#include <core/klog.h>
+
+#define DECLARE(nr, name) extern long lx_sys_##name(struct thread *t, const unsigned long *a) \
+	__attribute__((weak));
+LX_SYSCALLS(DECLARE)
+#undef DECLARE
+
+#define ENTRY(nr, name) [nr] = lx_sys_##name,
+static lx_handler_t const table[LX_NR_MAX] = { LX_SYSCALLS(ENTRY) };
+#undef ENTRY
+
+#define NAME(nr, name) [nr] = #name,
+static const char *const names[LX_NR_MAX] = { LX_SYSCALLS(NAME) };
+#undef NAME
+
+static unsigned long enosys_count[LX_NR_MAX + 1];	/* last slot: numbers out of range */
+
+long lx_syscall(struct thread *t, unsigned long nr)
+{
+	unsigned long a[6];
+
+	if (nr >= LX_NR_MAX || !table[nr]) {
+		__atomic_add_fetch(&enosys_count[nr < LX_NR_MAX ? nr : LX_NR_MAX], 1,
+				   __ATOMIC_RELAXED);
+		return -ENOSYS;
+	}
+	for (int i = 0; i < 6; i++)
+		a[i] = hal_tf_arg(&t->tf, i);
+	return table[nr](t, a);
+}
+
+void lx_enosys_report(void)
+{
+	for (unsigned long nr = 0; nr <= LX_NR_MAX; nr++) {
+		if (!enosys_count[nr])
+			continue;
+		if (nr == LX_NR_MAX)
+			pr_info("enosys: out-of-range numbers: %lu calls", enosys_count[nr]);
+		else
+			pr_info("enosys: %lu (%s): %lu calls", nr, names[nr] ? names[nr] : "?",
+				enosys_count[nr]);
+	}
+}

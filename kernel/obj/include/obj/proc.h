@@ -1,0 +1,60 @@
+/*
+ * Processes: an address space, a set of threads, a place in the process tree,
+ * and an exit status for the parent to collect.
+ *
+ * proc_tree_lock guards every parent/children/sibling link and each process's
+ * state and exit status. A process that exits becomes a zombie until its parent
+ * reaps it; its children are handed to init (pid 1). Personality state (file
+ * descriptors, signal handlers) hangs off p->lx and is released through the
+ * ops the personality registers.
+ */
+#ifndef OBJ_PROC_H
+#define OBJ_PROC_H
+
+#include <core/sched.h>
+#include <core/waitq.h>
+#include <core/vm.h>
+
+enum proc_state { PROC_ALIVE, PROC_ZOMBIE };
+
+struct proc {
+	int pid;
+	char name[16];
+	struct proc *parent;		/* tree lock */
+	struct list children;		/* tree lock */
+	struct list sibling;		/* tree lock: in parent->children */
+	struct list hash_link;		/* pid table lock */
+	enum proc_state state;		/* tree lock */
+	int exit_status;		/* tree lock: wait-status encoding */
+	struct waitq child_wait;	/* the parent's wait4 parks here */
+	struct spinlock lock;		/* guards threads, nthreads */
+	struct list threads;
+	int nthreads;
+	struct vm_space *vm;		/* replaced only by exec, by the process itself */
+	void *lx;			/* personality state */
+	uint64_t start_ns;
+};
+
+extern struct spinlock proc_tree_lock;
+
+/* A new empty process (no threads, no vm) with a fresh pid, child of parent. */
+struct proc *proc_create(struct proc *parent, const char *name);
+/* A user thread of p, not yet runnable. */
+struct thread *proc_new_thread(struct proc *p);
+struct proc *proc_find(int pid);	/* borrowed: valid under the tree lock */
+struct proc *proc_init(void);		/* pid 1, once it exists */
+/* End p with wait status `status`: release its resources, become a zombie, hand
+ * children to init, wake the parent. Called by p's last thread. */
+void proc_exit(struct proc *p, int status);
+/* Free a zombie the parent has reaped (tree lock not held). */
+void proc_free(struct proc *p);
+unsigned long proc_count(void);
+
+/* Hooks of the personality that owns p->lx. */
+struct proc_ops {
+	void (*exit)(struct proc *p);	/* drop files etc. before the zombie stage */
+	void (*free)(struct proc *p);	/* last: free p->lx */
+};
+extern const struct proc_ops *proc_ops;
+
+#endif

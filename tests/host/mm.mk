@@ -1,0 +1,7 @@
+# Host tests for the memory allocators: the buddy page allocator and the slab.
+
+HOST_TESTS += pmm
+HT_pmm_SRCS := tests/host/test_pmm.c kernel/core/pmm.c kernel/core/spinlock.c
+
+HOST_TESTS += slab
+HT_slab_SRCS := tests/host/test_slab.c kernel/core/slab.c kernel/core/pmm.c kernel/core/spinlock.c

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Everything "make test" runs, in order:
+#   1. tools/deps.sh (installs what is missing; cheap when nothing is),
+#   2. build the kernel, user programs, initrds and host unit tests,
+#   3. the host unit tests (tools/run-host-tests.sh),
+#   4. the in-QEMU suite at -smp 1 and at -smp 4 (tools/qemu-test.py),
+#   5. one boot with the malformed initrd: the kernel must name it and go on.
+# Each part prints its own "N passed, N failed"; the last line is the total,
+# alone on its line. Exits non-zero if anything failed. Console logs go to
+# build/test-logs/. Environment knobs: WEFT_TEST_SMPS (default "1 4"),
+# WEFT_TEST_FILTER (runner filter), WEFT_TEST_TIMEOUT (seconds per boot).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+B=build
+LOGS=$B/test-logs
+SMPS=${WEFT_TEST_SMPS:-1 4}
+TIMEOUT=${WEFT_TEST_TIMEOUT:-300}
+FILTER=${WEFT_TEST_FILTER:-}
+MEM=${MEM:-256M}
+
+total_pass=0
+total_fail=0
+summary=()
+
+# Add the last "N passed, N failed" line of file $2 under the label $1;
+# no such line counts as one failure.
+tally() {
+	local label=$1 out=$2 line p f
+	line=$(grep -E '(^|: )[0-9]+ passed, [0-9]+ failed[[:space:]]*$' "$out" | tail -n1 || true)
+	if [ -z "$line" ]; then
+		p=0
+		f=1
+	else
+		p=$(sed -E 's/.*(^|[^0-9])([0-9]+) passed, ([0-9]+) failed.*/\2/' <<<"$line")
+		f=$(sed -E 's/.*(^|[^0-9])([0-9]+) passed, ([0-9]+) failed.*/\3/' <<<"$line")
+	fi
+	total_pass=$((total_pass + p))
+	total_fail=$((total_fail + f))
+	summary+=("$(printf '%-22s %s passed, %s failed' "$label:" "$p" "$f")")
+}
+
+# Run a command, showing and keeping its output, without stopping on failure.
+run() {
+	local out=$1
+	shift
+	set +e
+	"$@" 2>&1 | tee "$out"
+	local rc=${PIPESTATUS[0]}
+	set -e
+	return "$rc"
+}
+
+mkdir -p "$LOGS"
+bash tools/deps.sh
+
+echo "== build"
+build_ok=1
+if ! make -j2 all host-tests; then
+	build_ok=0
+	echo "test: the full build failed; running what did build" >&2
+	make -j2 -k host-tests user initrd || true
+fi
+
+echo "== host unit tests"
+run "$LOGS/host.out" make -s test-host || true
+tally "host unit tests" "$LOGS/host.out"
+
+if [ "$build_ok" = 1 ] && [ -f "$B/weft.bin" ]; then
+	for smp in $SMPS; do
+		echo "== QEMU suite, -smp $smp"
+		run "$LOGS/qemu-smp$smp.out" python3 tools/qemu-test.py --kernel "$B/weft.bin" \
+			--initrd "$B/initrd.cpio" --smp "$smp" --mem "$MEM" --timeout "$TIMEOUT" \
+			--append "$FILTER" --log "$LOGS/console-smp$smp.log" || true
+		tally "qemu -smp $smp" "$LOGS/qemu-smp$smp.out"
+	done
+	echo "== malformed initrd boot"
+	run "$LOGS/badinitrd.out" python3 tools/qemu-test.py --kernel "$B/weft.bin" \
+		--initrd "$B/initrd-bad.cpio" --smp 1 --mem "$MEM" --timeout 120 \
+		--expect-log '(?i)initrd:.*malformed' --log "$LOGS/console-badinitrd.log" || true
+	tally "malformed initrd" "$LOGS/badinitrd.out"
+else
+	echo "== QEMU suites skipped: no kernel image"
+	total_fail=$((total_fail + 1))
+	summary+=("$(printf '%-22s %s' "build:" "FAILED (QEMU suites not run)")")
+fi
+
+echo "== summary"
+printf '%s\n' "${summary[@]}"
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ]

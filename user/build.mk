@@ -1,0 +1,106 @@
+# User programs and the initrd.
+#
+# Test programs (user/test) and tools (user/bin) are static riscv64 Linux
+# binaries. Most link against musl 1.2.3, which tools/musl.sh builds once into
+# $(CACHE) from Debian's source package; a few link against Debian's glibc,
+# since users bring both. Most are plain ET_EXEC (-no-pie), and some are
+# static-PIE (ET_DYN, self-relocating through musl's rcrt1.o) so that both of
+# the kernel's ELF loader paths run. Everything lands under $(B)/user, and
+# tools/mkinitrd.sh packs /bin, /test (programs, manifest, badelf/) and the
+# optional EXTRA=dir overlay into $(B)/initrd.cpio with the real cpio.
+# $(B)/initrd-bad.cpio is the same kind of archive cut off in the middle of an
+# entry, for the kernel's malformed-initrd boot test.
+
+.PHONY: user initrd
+
+MUSL_VERSION := 1.2.3
+MUSL         := $(CACHE)/musl-$(MUSL_VERSION)-riscv64
+MUSL_STAMP   := $(MUSL)/.weft-complete
+UB           := $(B)/user
+
+U_WARN   := -Wall -Wextra -Werror
+U_CFLAGS := -std=gnu11 -O2 $(U_WARN) -Iuser/test -Wl,--build-id=none
+U_MUSL   := $(CROSS)gcc -specs $(MUSL)/lib/musl-gcc.specs -static
+U_GLIBC  := $(CROSS)gcc -static
+
+# Which programs link which way. The name is the output file; the source is
+# user/test/<name>.c or user/bin/<name>.c unless U_SRC_<name> says otherwise.
+U_MUSL_EXEC  := hello_musl t_proc t_helper t_mem t_time t_efault t_fault t_badelf \
+		t_smp t_preempt t_sleepers
+U_MUSL_PIE   := hello_pie t_misc
+U_GLIBC_EXEC := hello_glibc t_proc_glibc
+U_BIN_MUSL   := runtests
+
+U_SRC_hello_musl   := user/test/hello.c
+U_SRC_hello_pie    := user/test/hello.c
+U_SRC_hello_glibc  := user/test/hello.c
+U_SRC_t_proc_glibc := user/test/t_proc.c
+u_src = $(or $(U_SRC_$(1)),$(wildcard user/test/$(1).c),user/bin/$(1).c)
+
+U_TESTS := $(U_MUSL_EXEC) $(U_MUSL_PIE) $(U_GLIBC_EXEC)
+U_PROGS := $(U_TESTS) $(U_BIN_MUSL)
+U_HDRS  := user/test/t.h
+
+# "+": musl's own make shares this make's job slots.
+$(MUSL_STAMP):
+	+bash tools/musl.sh $(CACHE) >/dev/null
+
+# musl ET_EXEC
+define u_musl_exec_rule
+$(UB)/$(1): $(call u_src,$(1)) $(U_HDRS) | $(MUSL_STAMP)
+	@mkdir -p $(UB)
+	$(U_MUSL) $(U_CFLAGS) -no-pie -fno-pie -DT_NAME='"$(1)"' -o $$@ $$<
+endef
+
+# musl static-PIE: musl's specs file has no -static-pie, so name the
+# self-relocating start file and the PIE link options explicitly.
+U_CRTBEGIN_S = $(shell $(CROSS)gcc -print-file-name=crtbeginS.o)
+U_CRTEND_S   = $(shell $(CROSS)gcc -print-file-name=crtendS.o)
+define u_musl_pie_rule
+$(UB)/$(1): $(call u_src,$(1)) $(U_HDRS) | $(MUSL_STAMP)
+	@mkdir -p $(UB)
+	$(U_MUSL) $(U_CFLAGS) -fPIE -nostartfiles -Wl,-pie -Wl,--no-dynamic-linker -Wl,-z,text \
+		-DT_NAME='"$(1)"' -o $$@ $(MUSL)/lib/rcrt1.o $(MUSL)/lib/crti.o \
+		$$(U_CRTBEGIN_S) $$< $$(U_CRTEND_S) $(MUSL)/lib/crtn.o
+endef
+
+# glibc ET_EXEC (Debian's glibc has no rcrt1.o, so no glibc static-PIE)
+define u_glibc_exec_rule
+$(UB)/$(1): $(call u_src,$(1)) $(U_HDRS)
+	@mkdir -p $(UB)
+	$(U_GLIBC) $(U_CFLAGS) -no-pie -fno-pie -DT_NAME='"$(1)"' -o $$@ $$<
+endef
+
+$(foreach p,$(U_MUSL_EXEC) $(U_BIN_MUSL),$(eval $(call u_musl_exec_rule,$(p))))
+$(foreach p,$(U_MUSL_PIE),$(eval $(call u_musl_pie_rule,$(p))))
+$(foreach p,$(U_GLIBC_EXEC),$(eval $(call u_glibc_exec_rule,$(p))))
+
+$(B)/badelf/list: tools/mkbadelf.py
+	python3 tools/mkbadelf.py $(B)/badelf
+
+user: $(addprefix $(UB)/,$(U_PROGS)) $(B)/badelf/list
+
+# What goes into the initrd, as DEST=SRC pairs for tools/mkinitrd.sh.
+U_INITRD_SPEC := bin/runtests=$(UB)/runtests test/manifest=user/test/manifest \
+		 test/badelf=$(B)/badelf $(foreach t,$(U_TESTS),test/$(t)=$(UB)/$(t))
+U_INITRD_DEPS := $(addprefix $(UB)/,$(U_PROGS)) $(B)/badelf/list user/test/manifest \
+		 tools/mkinitrd.sh
+
+# EXTRA is a directory whose contents make does not track: with EXTRA set, the
+# archive is rebuilt every time. The last EXTRA value is recorded, so dropping
+# it (or changing it) also rebuilds.
+U_EXTRA_NOTE := $(B)/initrd.extra
+$(shell mkdir -p $(B) && (echo '$(EXTRA)' | cmp -s - $(U_EXTRA_NOTE) || echo '$(EXTRA)' >$(U_EXTRA_NOTE)))
+ifneq ($(EXTRA),)
+U_INITRD_FORCE := u-force
+endif
+.PHONY: u-force
+
+$(B)/initrd.cpio: $(U_INITRD_DEPS) $(U_EXTRA_NOTE) $(U_INITRD_FORCE)
+	bash tools/mkinitrd.sh $(if $(EXTRA),--extra $(EXTRA)) $@ $(U_INITRD_SPEC)
+
+$(B)/initrd-bad.cpio: $(U_INITRD_DEPS)
+	bash tools/mkinitrd.sh --truncate bin/runtests $@ bin/runtests=$(UB)/runtests \
+		test/manifest=user/test/manifest
+
+initrd: $(B)/initrd.cpio $(B)/initrd-bad.cpio
