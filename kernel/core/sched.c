@@ -104,6 +104,8 @@ static struct thread *steal(struct cpu *self)
 static void enqueue(struct thread *t, struct cpu *target)
 {
 	runq_push(target, t);
+	/* Order the queue store before reading idle (the idler does the reverse). */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (target != this_cpu() && __atomic_load_n(&target->idle, __ATOMIC_ACQUIRE))
 		hal_send_ipi(target->id);
 }
@@ -202,6 +204,7 @@ static void idle(struct cpu *c)
 {
 	uint64_t t0 = hal_time_ns();
 
+	vm_activate(NULL);	/* never idle on a table that may be freed */
 	__atomic_store_n(&c->idle, true, __ATOMIC_SEQ_CST);
 	if (!__atomic_load_n(&c->rq.nr, __ATOMIC_SEQ_CST)) {
 		rearm_timer(c, t0);
@@ -249,7 +252,7 @@ void sched_preempt_user(void)
 	struct thread *t = c->cur;
 
 	c->need_resched = false;
-	runq_push(c, t);
+	wake_enqueue(t);	/* to an idle CPU if there is one, else back here */
 	sched_leave_user();
 }
 

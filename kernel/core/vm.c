@@ -13,11 +13,15 @@
 #include <core/pmm.h>
 #include <core/slab.h>
 #include <core/klog.h>
+#include <core/sched.h>
 #include <weft/errno.h>
 
 #define MMAP_TOP (HAL_USER_TOP - 0x10000000UL)	/* below the stack area */
 
 static unsigned long nr_spaces;
+static uint64_t next_id;
+
+static int fault_locked(struct vm_space *vm, struct vm_region *r, uaddr_t va, bool write);
 
 struct vm_space *vm_create(void)
 {
@@ -33,6 +37,7 @@ struct vm_space *vm_create(void)
 	spin_init(&vm->lock, "vm");
 	list_init(&vm->regions);
 	vm->refs = 1;
+	vm->id = __atomic_add_fetch(&next_id, 1, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&nr_spaces, 1, __ATOMIC_RELAXED);
 	return vm;
 }
@@ -247,6 +252,12 @@ int vm_map(struct vm_space *vm, uaddr_t *addr, size_t len, unsigned prot, unsign
 		r->start = at;
 		r->end = at + len;
 		region_link_locked(vm, r);
+		/* Shared memory must exist before fork copies the table: populate it now.
+		 * (A VMO will back it lazily once the object layer has one.) */
+		for (uaddr_t va = at; !err && (flags & VM_SHARED) && va < at + len; va += PAGE_SIZE)
+			err = fault_locked(vm, r, va, false);
+		if (err)
+			remove_region(vm, r, NULL);
 		r = NULL;
 	}
 	spin_unlock(&vm->lock);
@@ -504,5 +515,11 @@ uaddr_t vm_brk(struct vm_space *vm, uaddr_t new_end)
 
 void vm_activate(struct vm_space *vm)
 {
-	hal_pt_activate(vm ? vm->root : 0);
+	struct cpu *c = this_cpu();
+	uint64_t id = vm ? vm->id : 0;
+
+	if (c->vm_id != id) {
+		hal_pt_switch(vm ? vm->root : 0);
+		c->vm_id = id;
+	}
 }

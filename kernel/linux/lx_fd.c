@@ -180,6 +180,10 @@ static long rw(struct thread *t, int fd, uaddr_t buf, size_t len, bool write)
 		return -EBADF;
 	if (len > 0x7ffff000)
 		len = 0x7ffff000;
+	if (!uaccess_ok(buf, len)) {
+		file_put(f);
+		return -EFAULT;
+	}
 	for (;;) {
 		uio_init_user(&u, buf, len, 0);
 		r = write ? vfs_write(f, &u) : vfs_read(f, &u);

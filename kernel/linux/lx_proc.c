@@ -3,9 +3,9 @@
  * calls, set_tid_address, and the end of a process by a fatal signal.
  *
  * wait4 parks on the caller's child_wait queue with "restart the syscall" as
- * continuation: an exiting child changes the tree under proc_tree_lock and then
- * wakes that queue, and the waiter checks the tree with the queue's lock held,
- * so no exit is missed.
+ * continuation. The waiter tests the tree and parks while holding
+ * proc_tree_lock; an exiting child becomes a zombie and wakes the queue under
+ * the same lock, so no exit is missed.
  */
 #include <linux/lx.h>
 #include <core/klog.h>
@@ -28,10 +28,11 @@ static const char *sig_names[32] = {
 void lx_exit_current(struct thread *t, int status)
 {
 	struct proc *p = t->proc;
+	bool is_init = p->pid == 1;
 
 	t->dead = true;
-	proc_exit(p, status);
-	if (p->pid == 1) {
+	proc_exit(p, status);	/* from here on the parent may free p */
+	if (is_init) {
 		/* Like Linux, init may not go away: stop the machine, reporting failure
 		 * unless init exited with status 0. */
 		pr_info("init exited (status 0x%x): powering off", status);
@@ -137,7 +138,6 @@ long lx_sys_wait4(struct thread *t, const unsigned long *a)
 		return -EFAULT;
 	if (a[3] && clear_user(a[3], 144))
 		return -EFAULT;
-	spin_lock(&p->child_wait.lock);
 	spin_lock(&proc_tree_lock);
 	list_for_each(it, &p->children) {
 		struct proc *c = list_entry(it, struct proc, sibling);
@@ -150,13 +150,14 @@ long lx_sys_wait4(struct thread *t, const unsigned long *a)
 			break;
 		}
 	}
-	spin_unlock(&proc_tree_lock);
 	if (!found && any && !(options & LX_WNOHANG)) {
+		spin_lock(&p->child_wait.lock);
 		waitq_park_locked(&p->child_wait, t, sched_cont_restart, 0);
 		spin_unlock(&p->child_wait.lock);
+		spin_unlock(&proc_tree_lock);
 		return -EPARKED;
 	}
-	spin_unlock(&p->child_wait.lock);
+	spin_unlock(&proc_tree_lock);
 	if (!found)
 		return any ? 0 : -ECHILD;
 	status = found->exit_status;

@@ -160,16 +160,19 @@ void proc_exit(struct proc *p, int status)
 		vm_put(p->vm);
 		p->vm = NULL;
 	}
+	/* Wake under the tree lock: the parent cannot be reaped meanwhile, and
+	 * wait4 tests the tree and parks under the same lock (order: tree lock,
+	 * then child_wait.lock). */
 	spin_lock(&proc_tree_lock);
 	wake_init = reparent_children_locked(p);
 	p->exit_status = status;
 	p->state = PROC_ZOMBIE;
 	parent = p->parent;
-	spin_unlock(&proc_tree_lock);
 	if (parent)
 		waitq_wake(&parent->child_wait, -1, 0);
-	if (wake_init && init_proc)
+	if (wake_init && init_proc && init_proc != parent)
 		waitq_wake(&init_proc->child_wait, -1, 0);
+	spin_unlock(&proc_tree_lock);
 }
 
 void proc_free(struct proc *p)

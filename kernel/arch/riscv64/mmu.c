@@ -239,14 +239,10 @@ pte_t hal_pte_make(paddr_t pa, unsigned prot)
 	return p;
 }
 
-void hal_pt_activate(paddr_t root)
+void hal_pt_switch(paddr_t root)
 {
-	unsigned long satp = root ? SATP_MODE_SV39 | (root >> 12) : kernel_satp;
-
-	if (csr_read(satp) != satp) {
-		csr_write(satp, satp);
-		arch_sfence_all();
-	}
+	csr_write(satp, root ? SATP_MODE_SV39 | (root >> 12) : kernel_satp);
+	arch_sfence_all();
 }
 
 void hal_tlb_flush_page(vaddr_t va)

@@ -91,6 +91,7 @@ struct cpu {
 	struct runq rq;
 	struct ktimer_base timers;
 	struct thread *fp_owner;	/* user thread whose FP state is in the registers */
+	uint64_t vm_id;			/* address space loaded in satp (vm_activate) */
 	bool need_resched;
 	uint64_t nr_switches, nr_syscalls, nr_irqs, idle_ns;
 };

@@ -16,6 +16,13 @@
 
 typedef uint64_t uaddr_t;
 
+/* Does [addr, addr+n) lie in user space? (Linux's access_ok: the range check a
+ * call makes before it may block; the pages themselves are checked on copy.) */
+static inline int uaccess_ok(uaddr_t addr, size_t n)
+{
+	return addr < 0x4000000000UL && n <= 0x4000000000UL - addr;
+}
+
 /* 0 or -EFAULT. */
 int copy_to_user(uaddr_t dst, const void *src, size_t n);
 int copy_from_user(void *dst, uaddr_t src, size_t n);

@@ -40,6 +40,7 @@ struct vm_space {
 	uaddr_t brk_base, brk;		/* heap: [brk_base, brk) (lock) */
 	unsigned long pages;		/* resident pages (lock) */
 	int refs;			/* atomic */
+	uint64_t id;			/* unique: a freed root's page may come back */
 };
 
 struct vm_space *vm_create(void);
@@ -61,6 +62,8 @@ int vm_fault(struct vm_space *vm, uaddr_t addr, unsigned access);
 /* Write into a space that need not be active (exec builds the new image so). */
 int vm_write(struct vm_space *vm, uaddr_t dst, const void *src, size_t n);
 
+/* Run on vm's table (NULL: the kernel's). Flushes the TLB whenever the space
+ * changes, even if a new space's root reuses a freed one's page. */
 void vm_activate(struct vm_space *vm);
 unsigned long vm_nr_spaces(void);
 

@@ -52,8 +52,8 @@ bool hal_pte_present(pte_t pte);
 paddr_t hal_pte_pa(pte_t pte);
 unsigned hal_pte_prot(pte_t pte);
 pte_t hal_pte_make(paddr_t pa, unsigned prot);	/* a present user leaf */
-/* Switch this CPU to root (0: the kernel's own table); no-op if already there. */
-void hal_pt_activate(paddr_t root);
+/* Switch this CPU to root (0: the kernel's own table) and flush its TLB. */
+void hal_pt_switch(paddr_t root);
 void hal_tlb_flush_page(vaddr_t va);
 void hal_tlb_flush_all(void);
 /* Copy with user access enabled; faults in it return -EFAULT instead of oopsing. */
