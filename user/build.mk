@@ -1,15 +1,16 @@
 # User programs and the initrd.
 #
-# Test programs (user/test) and tools (user/bin) are static riscv64 Linux
-# binaries. Most link against musl 1.2.3, which tools/musl.sh builds once into
-# $(CACHE) from Debian's source package; a few link against Debian's glibc,
-# since users bring both. Most are plain ET_EXEC (-no-pie), and some are
-# static-PIE (ET_DYN, self-relocating through musl's rcrt1.o) so that both of
-# the kernel's ELF loader paths run. Everything lands under $(B)/user, and
-# tools/mkinitrd.sh packs /bin, /test (programs, manifest, badelf/) and the
-# optional EXTRA=dir overlay into $(B)/initrd.cpio with the real cpio.
-# $(B)/initrd-bad.cpio is the same kind of archive cut off in the middle of an
-# entry, for the kernel's malformed-initrd boot test.
+# Test programs (user/test) and tools (user/bin: the runtests runner and the
+# wsh shell) are static riscv64 Linux binaries. Most link against musl 1.2.3,
+# which tools/musl.sh builds once into $(CACHE) from Debian's source package; a
+# few link against Debian's glibc, since users bring both. Most are plain
+# ET_EXEC (-no-pie), and some are static-PIE (ET_DYN, self-relocating through
+# musl's rcrt1.o) so that both of the kernel's ELF loader paths run.
+# Everything lands under $(B)/user, and tools/mkinitrd.sh packs /bin, /test
+# (programs, manifest, badelf/) and the optional EXTRA=dir overlay into
+# $(B)/initrd.cpio with the real cpio. $(B)/initrd-bad.cpio is the same kind
+# of archive cut off in the middle of an entry, for the kernel's
+# malformed-initrd boot test.
 
 .PHONY: user initrd
 
@@ -26,10 +27,10 @@ U_GLIBC  := $(CROSS)gcc -static
 # Which programs link which way. The name is the output file; the source is
 # user/test/<name>.c or user/bin/<name>.c unless U_SRC_<name> says otherwise.
 U_MUSL_EXEC  := hello_musl t_proc t_helper t_mem t_time t_efault t_fault t_badelf \
-		t_smp t_preempt t_sleepers
+		t_smp t_preempt t_sleepers t_console
 U_MUSL_PIE   := hello_pie t_misc
 U_GLIBC_EXEC := hello_glibc t_proc_glibc
-U_BIN_MUSL   := runtests
+U_BIN_MUSL   := runtests wsh
 
 U_SRC_hello_musl   := user/test/hello.c
 U_SRC_hello_pie    := user/test/hello.c
@@ -81,7 +82,8 @@ $(B)/badelf/list: tools/mkbadelf.py
 user: $(addprefix $(UB)/,$(U_PROGS)) $(B)/badelf/list
 
 # What goes into the initrd, as DEST=SRC pairs for tools/mkinitrd.sh.
-U_INITRD_SPEC := bin/runtests=$(UB)/runtests test/manifest=user/test/manifest \
+U_INITRD_SPEC := bin/runtests=$(UB)/runtests bin/wsh=$(UB)/wsh \
+		 test/manifest=user/test/manifest \
 		 test/badelf=$(B)/badelf $(foreach t,$(U_TESTS),test/$(t)=$(UB)/$(t))
 U_INITRD_DEPS := $(addprefix $(UB)/,$(U_PROGS)) $(B)/badelf/list user/test/manifest \
 		 tools/mkinitrd.sh

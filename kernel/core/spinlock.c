@@ -18,7 +18,7 @@ void spin_lock(struct spinlock *l)
 		while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED))
 			hal_cpu_relax();
 	}
-	l->owner = me;
+	__atomic_store_n(&l->owner, me, __ATOMIC_RELAXED);
 	l->flags = flags;
 }
 
@@ -30,7 +30,7 @@ bool spin_trylock(struct spinlock *l)
 		hal_irq_restore(flags);
 		return false;
 	}
-	l->owner = (int)hal_cpu_id();
+	__atomic_store_n(&l->owner, (int)hal_cpu_id(), __ATOMIC_RELAXED);
 	l->flags = flags;
 	return true;
 }
@@ -39,15 +39,17 @@ void spin_unlock(struct spinlock *l)
 {
 	unsigned long flags = l->flags;
 
-	if (l->owner != (int)hal_cpu_id())
-		panic("spinlock %s: released by cpu %u, held by %d", l->name, hal_cpu_id(),
-		      l->owner);
-	l->owner = -1;
+	int owner = __atomic_load_n(&l->owner, __ATOMIC_RELAXED);
+
+	if (owner != (int)hal_cpu_id())
+		panic("spinlock %s: released by cpu %u, held by %d", l->name, hal_cpu_id(), owner);
+	__atomic_store_n(&l->owner, -1, __ATOMIC_RELAXED);
 	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
 	hal_irq_restore(flags);
 }
 
 bool spin_held(const struct spinlock *l)
 {
-	return l->locked && l->owner == (int)hal_cpu_id();
+	return __atomic_load_n(&l->locked, __ATOMIC_RELAXED) &&
+	       __atomic_load_n(&l->owner, __ATOMIC_RELAXED) == (int)hal_cpu_id();
 }

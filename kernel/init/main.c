@@ -118,14 +118,16 @@ static void unpack_initrd(void)
 		pr_warn("initrd: none given");
 		return;
 	}
+	/* A malformed archive is reported by initrd_unpack; boot goes on with the
+	 * entries before the damage. */
 	err = initrd_unpack(hal_pa_to_kva(machine.initrd_start),
 			    machine.initrd_end - machine.initrd_start, &why);
-	if (err)
-		pr_err("initrd: malformed archive (%s); continuing with what was unpacked",
-		       why ? why : "error");
+	if (err == -ENOMEM)
+		pr_err("initrd: out of memory while unpacking");
 }
 
-/* Split bootargs: `init=PATH args...`; words after the init path go to init. */
+/* Split bootargs: `loglevel=N` (0 errors .. 3 debug), `init=PATH args...`; the
+ * words after the init path are init's arguments. */
 static int parse_cmdline(char *cmd, char **path, char **argv)
 {
 	int argc = 0;
@@ -140,6 +142,8 @@ static int parse_cmdline(char *cmd, char **path, char **argv)
 			*end++ = 0;
 		if (in_init && argc < MAX_INIT_ARGS - 1)
 			argv[argc++] = tok;
+		else if (!strncmp(tok, "loglevel=", 9))
+			klog_level = (int)lib_strtoul(tok + 9, NULL, 10);
 		else if (!strncmp(tok, "init=", 5)) {
 			*path = tok + 5;
 			in_init = true;
