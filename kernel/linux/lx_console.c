@@ -75,22 +75,20 @@ static long con_ioctl(struct file *f, unsigned long cmd, uint64_t arg)
 	}
 }
 
+static unsigned con_poll(struct file *f)
+{
+	return VFS_POLLOUT | (console_input_ready() ? VFS_POLLIN : 0);
+}
+
+static struct waitq *con_wait_queue(struct file *f, bool for_write)
+{
+	return for_write ? NULL : &console_waitq;
+}
+
 const struct file_ops lx_console_fops = {
 	.read = con_read,
 	.write = con_write,
 	.ioctl = con_ioctl,
+	.poll = con_poll,
+	.wait_queue = con_wait_queue,
 };
-
-long lx_park_on_file(struct thread *t, struct file *f, bool want_write)
-{
-	if (f->fops != &lx_console_fops || want_write)
-		return -EAGAIN;
-	spin_lock(&console_waitq.lock);
-	if (console_input_ready()) {
-		spin_unlock(&console_waitq.lock);
-		return -EAGAIN;	/* raced with input: try the read again */
-	}
-	waitq_park_locked(&console_waitq, t, sched_cont_restart, 0);
-	spin_unlock(&console_waitq.lock);
-	return -EPARKED;
-}

@@ -9,6 +9,7 @@
 #include <linux/lx.h>
 #include <core/slab.h>
 #include <lib/string.h>
+#include <core/waitq.h>
 
 #define AT_FDCWD (-100)
 #define AT_EMPTY_PATH 0x1000
@@ -134,6 +135,25 @@ static int at_dir(struct thread *t, int dirfd, const char *path, struct vnode **
 	return 0;
 }
 
+long lx_park_on_file(struct thread *t, struct file *f, bool want_write)
+{
+	struct waitq *wq = f->fops->wait_queue ? f->fops->wait_queue(f, want_write) : NULL;
+	unsigned need = want_write ? VFS_POLLOUT : VFS_POLLIN;
+
+	if (!wq)
+		return -EAGAIN;
+	/* Test readiness under the queue's lock: the file changes state and wakes
+	 * under it too, so the wake-up cannot slip between the test and the park. */
+	spin_lock(&wq->lock);
+	if (vfs_poll(f) & (need | VFS_POLLHUP | VFS_POLLERR)) {
+		spin_unlock(&wq->lock);
+		return 0;	/* became ready meanwhile: retry the call */
+	}
+	waitq_park_locked(wq, t, sched_cont_restart, 0);
+	spin_unlock(&wq->lock);
+	return -EPARKED;
+}
+
 long lx_sys_openat(struct thread *t, const unsigned long *a)
 {
 	struct lx_proc *lp = lx_of(t->proc);
@@ -190,8 +210,8 @@ static long rw(struct thread *t, int fd, uaddr_t buf, size_t len, bool write)
 		if (r != -EAGAIN || (f->flags & VFS_O_NONBLOCK))
 			break;
 		r = lx_park_on_file(t, f, write);
-		if (r == -EPARKED)
-			break;
+		if (r)
+			break;	/* parked, or the file cannot wait (-EAGAIN) */
 	}
 	file_put(f);
 	return r;

@@ -95,6 +95,7 @@ struct vnode;
 struct file;
 struct mount;
 struct uio;
+struct waitq;
 
 /*
  * Bytes to move between a kernel buffer and a user or kernel range. base is a
@@ -226,6 +227,9 @@ struct file_ops {
 	long (*ioctl)(struct file *f, unsigned long cmd, uint64_t arg);
 	int (*readdir)(struct file *f, struct uio *uio);
 	unsigned (*poll)(struct file *f);
+	/* Optional: the queue a thread parks on when read (or write) said -EAGAIN;
+	 * the file wakes it when that may have changed. NULL: the file never blocks. */
+	struct waitq *(*wait_queue)(struct file *f, bool for_write);
 	void (*release)(struct file *f);
 };
 

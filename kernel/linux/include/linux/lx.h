@@ -59,7 +59,8 @@ void lx_files_close_on_exec(struct lx_files *fs);
 long lx_execve(struct thread *t, const char *path, char *const *argv, int argc,
 	       char *const *envp, int envc);
 
-/* Wait for a file to become ready: park t on the file's wait queue. */
+/* After a read/write said -EAGAIN: park t on the file's wait queue (-EPARKED),
+ * or 0 if the file became ready meanwhile (retry), or -EAGAIN if it cannot wait. */
 long lx_park_on_file(struct thread *t, struct file *f, bool want_write);
 
 /* Power off after reporting (defined by the boot code). */
