@@ -64,6 +64,7 @@ include kernel/linux/build.mk
 include kernel/native/build.mk
 include kernel/init/build.mk
 include user/build.mk
+-include user/busybox.mk
 include tests/build.mk
 include bench/build.mk
 

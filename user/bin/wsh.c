@@ -8,10 +8,11 @@
  * end of input, leaves the shell. Lines keep at most 511 bytes; the rest is
  * dropped. Words are split on blanks. Builtins are exit, echo and help; any
  * other word is run with fork + execve, as a path when it holds a '/', else as
- * /bin/WORD, then /test/WORD, and waited for with wait4 (which also reaps
- * orphans, as pid 1 must); a status other than exit 0 is shown as "[exit N]"
- * or "[signal N]". Reading byte by byte leaves type-ahead in the console for
- * the program that runs next. As pid 1, leaving powers the machine off.
+ * /bin/WORD, then /test/WORD, with PATH=/bin HOME=/ as runtests passes, and
+ * waited for with wait4 (which also reaps orphans, as pid 1 must); a status
+ * other than exit 0 is shown as "[exit N]" or "[signal N]". Reading byte by
+ * byte leaves type-ahead in the console for the program that runs next. As
+ * pid 1, leaving powers the machine off.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -135,7 +136,7 @@ static int split(char *line, char **argv)
 
 static void run(char **argv)
 {
-	static char *envp[] = {"PATH=/bin:/test", "HOME=/", "TERM=dumb", NULL};
+	static char *envp[] = {"PATH=/bin", "HOME=/", NULL};
 	static const char *const dirs[] = {"/bin/", "/test/"};
 	char path[LINE_LEN + 8];
 	pid_t pid = fork();
