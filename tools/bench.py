@@ -15,9 +15,10 @@ Linux so that drift on the host hits both alike. Every boot uses
 (Linux runs rdinit=; Weft ignores every word before init=). The guest program,
 bench/wbench.c, prints "BENCH_START" first thing, then "BENCH name value
 unit" or "BENCH name FAIL why" per figure, then "BENCH_DONE", and powers off.
-Two figures come from the host clock: opensbi_banner_ms (QEMU spawned until
-OpenSBI's "OpenSBI v" banner line arrives) and boot_to_user_ms (until the
-BENCH_START line arrives). A boot that panics, hangs past --timeout or exits
+Three figures come from the host clock: opensbi_banner_ms (QEMU spawned until
+OpenSBI's "OpenSBI v" banner line arrives), boot_to_user_ms (until the
+BENCH_START line arrives) and their difference, banner_to_user_ms (roughly the
+kernel's own share, plus the rest of OpenSBI's start). A boot that panics, hangs past --timeout or exits
 early is reported and its missing figures count as absent; a figure absent or
 failed in every boot of a kernel shows as "n/a". The table of medians, with
 the Weft/Linux ratio (below 1 means Weft is faster), goes to stdout and --out;
@@ -42,7 +43,8 @@ PANIC_RE = re.compile(r"(?i)(\bpanic:|kernel panic)")
 BENCH_RE = re.compile(r"^BENCH (\S+) (\S+)(?: (\S+))?")
 OPENSBI_RE = re.compile(r"OpenSBI v\d")
 POWEROFF_GRACE = 15  # seconds the guest gets to power off after BENCH_DONE
-HOST_FIGURES = [("opensbi_banner_ms", "ms"), ("boot_to_user_ms", "ms")]
+HOST_FIGURES = [("opensbi_banner_ms", "ms"), ("boot_to_user_ms", "ms"),
+                ("banner_to_user_ms", "ms")]
 
 
 def parse_args():
@@ -164,6 +166,9 @@ def boot(args, label, kernel, smp, run, log_path):
         if log:
             log.close()
     b.seconds = time.monotonic() - t0
+    if "opensbi_banner_ms" in b.figures and "boot_to_user_ms" in b.figures:
+        b.note("banner_to_user_ms", b.figures["boot_to_user_ms"][0] -
+               b.figures["opensbi_banner_ms"][0], "ms")
     if not b.problem:
         after = f" (last figure: {last_figure})" if last_figure else ""
         if not done and eof:
@@ -240,10 +245,12 @@ def table(args, boots, kernels, smps):
                 continue
             secs = " ".join(f"{b.seconds:.1f}" for b in these)
             out.append(f"  {label} -smp {smp} (boot wall time s: {secs})")
-            names = []
+            names = [n for n, _ in HOST_FIGURES]
             for b in these:
                 names += [n for n in b.order if n not in names]
             for name in names:
+                if not any(name in b.figures for b in these):
+                    continue
                 vals = [fmt(b.figures[name][0]) if name in b.figures else "-" for b in these]
                 out.append(f"    {name:<22} {' '.join(vals)}")
     return "\n".join(out) + "\n"

@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
-"""Boot a kernel in qemu-system-riscv64 and judge the in-guest test suite.
+r"""Boot a kernel in qemu-system-riscv64 and judge the in-guest test suite.
 
     tools/qemu-test.py --kernel build/weft.bin --initrd build/initrd.cpio --smp N
                        [--mem 256M] [--timeout S] [--append "..."]
                        [--expect-log REGEX] [--log FILE] [--verbose]
+                       [--input TEXT [--input-after REGEX]]
+                       [--send 'REGEX=>TEXT'] [--expect REGEX] ...
 
 Suite mode (the default) boots with init=/bin/runtests, reads the serial
 console with a hard timeout, and collects the runner's "[RUN] name",
@@ -18,10 +20,27 @@ those counts as one extra failure. The last line printed is always
 timeout and no panic follows within a short grace period (used to boot a
 malformed initrd: the kernel must say so and carry on).
 
+Interactive mode (any of --input, --send, --expect) types at the guest, a
+person's stand-in: QEMU's stdin, the serial console under -nographic, is a
+pipe. The steps run in command-line order, each searching only the console
+output that came after the previous step's match, prompts without a newline
+included ('\r' is dropped from the output first, so "(?m)^word$" matches a
+whole line):
+  --send 'REGEX=>TEXT'  wait for REGEX, then write TEXT;
+  --input TEXT          the same, waiting for --input-after REGEX (default the
+                        wsh prompt "weft\$ ");
+  --expect REGEX        wait for REGEX.
+TEXT takes Python escapes: \r (Enter as a terminal sends it), \n, \t, \xNN
+(but \x01 is QEMU's Ctrl-A escape). After the last step the guest must power
+off. Each step is one check and so is the power off; a step that never
+matches within --timeout fails with the steps after it, and a panic adds one
+failure. Pick the first program with --init (e.g. /bin/wsh).
+
 The console goes to --log FILE as it arrives (and to stdout with --verbose).
 """
 
 import argparse
+import codecs
 import os
 import re
 import select
@@ -51,43 +70,116 @@ def parse_args():
     ap.add_argument("--log")
     ap.add_argument("--qemu", default="qemu-system-riscv64")
     ap.add_argument("--verbose", action="store_true", help="echo the console to stdout")
-    return ap.parse_args()
+    ap.add_argument("--input", action=StepAction, metavar="TEXT",
+                    help="type TEXT once --input-after shows up")
+    ap.add_argument("--input-after", default=r"weft\$ ", metavar="REGEX")
+    ap.add_argument("--send", action=StepAction, metavar="REGEX=>TEXT",
+                    help="type TEXT once REGEX shows up (repeatable, in order)")
+    ap.add_argument("--expect", action=StepAction, metavar="REGEX",
+                    help="wait for REGEX (repeatable, in order with --send)")
+    args = ap.parse_args()
+    steps = []
+    for kind, value in getattr(args, "steps", None) or []:
+        if kind == "send":
+            regex, sep, text = value.partition("=>")
+            if not sep:
+                ap.error(f"--send {value!r}: expected REGEX=>TEXT")
+        elif kind == "input":
+            regex, text = args.input_after, value
+        else:
+            regex, text = value, None
+        try:
+            pattern = re.compile(regex)
+            data = None if text is None else codecs.decode(text, "unicode_escape").encode(
+                "latin-1")
+        except (re.error, UnicodeError) as e:
+            ap.error(f"--{kind} {value!r}: {e}")
+        steps.append((pattern, data))
+    args.steps = steps
+    return args
+
+
+class StepAction(argparse.Action):
+    """Collects --input, --send and --expect into one list, in command-line order."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        steps = getattr(namespace, "steps", None) or []
+        steps.append((option_string.lstrip("-"), values))
+        namespace.steps = steps
 
 
 class Console:
     """Reads QEMU's stdout with deadlines, splitting it into lines."""
 
-    def __init__(self, proc, log, verbose):
+    def __init__(self, proc, log, verbose, interactive=False):
         self.proc = proc
         self.log = log
         self.verbose = verbose
         self.partial = b""
         self.text = []
         self.eof = False
+        # Interactive mode only: all output so far without '\r', how far
+        # the steps have matched, and the first panic line seen.
+        self.interactive = interactive
+        self.stream = ""
+        self.cursor = 0
+        self.panic = None
+        self.decoder = codecs.getincrementaldecoder("utf-8")("replace")
+
+    def _read(self, deadline):
+        """Wait for output: the bytes read, b"" at EOF, or None at the deadline."""
+        fd = self.proc.stdout.fileno()
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            ready, _, _ = select.select([fd], [], [], min(left, 1.0))
+            if ready:
+                break
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            self.eof = True
+            return chunk
+        if self.log:
+            self.log.write(chunk)
+            self.log.flush()
+        if self.verbose:
+            sys.stdout.buffer.write(chunk)
+            sys.stdout.flush()
+        if not self.interactive:
+            return chunk
+        start = self.stream.rfind("\n") + 1
+        self.stream += self.decoder.decode(chunk).replace("\r", "")
+        if self.panic is None:
+            m = PANIC_RE.search(self.stream, start)
+            if m:
+                end = self.stream.find("\n", m.start())
+                self.panic = self.stream[self.stream.rfind("\n", 0, m.start()) + 1:
+                                         end if end >= 0 else None].strip()
+        return chunk
+
+    def wait_for(self, pattern, deadline):
+        """Search the output after the cursor for pattern, reading until the
+        deadline, EOF or a panic; on a match, move the cursor past it."""
+        while True:
+            m = pattern.search(self.stream, self.cursor)
+            if m:
+                self.cursor = m.end()
+                return m
+            if self.eof or self.panic or not self._read(deadline):
+                return None
 
     def lines(self, deadline):
         """Yield complete lines until EOF or the deadline (then return)."""
-        fd = self.proc.stdout.fileno()
         while not self.eof:
-            left = deadline - time.monotonic()
-            if left <= 0:
+            chunk = self._read(deadline)
+            if chunk is None:
                 return
-            ready, _, _ = select.select([fd], [], [], min(left, 1.0))
-            if not ready:
-                continue
-            chunk = os.read(fd, 65536)
             if not chunk:
-                self.eof = True
                 if self.partial:
                     yield self._line(self.partial)
                     self.partial = b""
                 return
-            if self.log:
-                self.log.write(chunk)
-                self.log.flush()
-            if self.verbose:
-                sys.stdout.buffer.write(chunk)
-                sys.stdout.flush()
             data = self.partial + chunk
             *complete, self.partial = data.split(b"\n")
             for raw in complete:
@@ -104,7 +196,9 @@ def start_qemu(args, append):
            "-m", args.mem, "-smp", str(args.smp), "-no-reboot",
            "-kernel", args.kernel, "-initrd", args.initrd, "-append", append]
     # Own process group, so a timeout kills QEMU and nothing else.
-    return subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+    # In interactive mode stdin is a pipe: the keyboard of the serial console.
+    stdin = subprocess.PIPE if args.steps else subprocess.DEVNULL
+    return subprocess.Popen(cmd, stdin=stdin, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, start_new_session=True)
 
 
@@ -215,6 +309,70 @@ def run_expect(args, proc, con):
     return 1, 0
 
 
+def show(data):
+    """TEXT as typed, escaped again and cut short for the report."""
+    text = data.decode("latin-1").encode("unicode_escape").decode("ascii")
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def run_steps(args, proc, con):
+    passed = failed = 0
+    deadline = time.monotonic() + args.timeout
+    stuck = None  # why the steps stopped early
+    for pattern, data in args.steps:
+        what = f"/{pattern.pattern}/" + (f" then type '{show(data)}'" if data else "")
+        if stuck:
+            failed += 1
+            print(f"[FAIL] {what}: not reached", flush=True)
+            continue
+        if not con.wait_for(pattern, deadline):
+            stuck = ("kernel panic" if con.panic else "QEMU exited" if con.eof else
+                     f"not seen within {args.timeout:.0f} s")
+        elif data:
+            try:
+                proc.stdin.write(data)
+                proc.stdin.flush()
+            except OSError as e:
+                stuck = f"cannot type at QEMU: {e}"
+        if not stuck:
+            passed += 1
+            print(f"[PASS] {what}", flush=True)
+            continue
+        failed += 1
+        print(f"[FAIL] {what}: {stuck}", flush=True)
+        tail = con.stream[con.cursor:].rstrip("\n").split("\n")[-5:]
+        print("  console since the last match:\n" + "\n".join(f"  | {t}" for t in tail),
+              flush=True)
+    # After the last step the guest should power off by itself.
+    off = "not reached" if stuck else None
+    if not stuck:
+        while not con.eof and not con.panic and con._read(time.monotonic() + POWEROFF_GRACE):
+            pass
+    if con.panic:
+        # Let the panic message and backtrace reach the log.
+        while con._read(time.monotonic() + 2):
+            pass
+    status = stop_qemu(proc, wait=1 if con.eof else 0.1)
+    if off:
+        pass
+    elif con.panic:
+        off = "kernel panic"
+    elif status is None:
+        off = f"guest did not power off within {POWEROFF_GRACE} s"
+    elif status != 0:
+        off = f"QEMU exited with status {status}"
+    if off:
+        failed += 1
+        print(f"[FAIL] guest powered off: {off}", flush=True)
+    else:
+        passed += 1
+        print("[PASS] guest powered off", flush=True)
+    if con.panic:
+        failed += 1
+        print(f"[FAIL] kernel panic: {con.panic}", flush=True)
+    return passed, failed
+
+
 def main():
     args = parse_args()
     for path in (args.kernel, args.initrd):
@@ -225,9 +383,11 @@ def main():
     append = f"init={args.init} {args.append}".strip()
     log = open(args.log, "wb") if args.log else None
     proc = start_qemu(args, append)
-    con = Console(proc, log, args.verbose)
+    con = Console(proc, log, args.verbose, interactive=bool(args.steps))
     try:
-        if args.expect_log:
+        if args.steps:
+            passed, failed = run_steps(args, proc, con)
+        elif args.expect_log:
             passed, failed = run_expect(args, proc, con)
         else:
             passed, failed = run_suite(args, proc, con)

@@ -4,7 +4,10 @@
 #   2. build the kernel, user programs, initrds and host unit tests,
 #   3. the host unit tests (tools/run-host-tests.sh),
 #   4. the in-QEMU suite at -smp 1 and at -smp 4 (tools/qemu-test.py),
-#   5. one boot with the malformed initrd: the kernel must name it and go on.
+#   5. one boot with the malformed initrd: the kernel must name it and go on,
+#   6. one boot with init=/bin/wsh where the harness types at the console
+#      (interrupt-driven UART input through the PLIC, end to end): a builtin's
+#      output, /test/t_console reading "ping", then exit must power off.
 # Each part prints its own "N passed, N failed"; the last line is the total,
 # alone on its line. Exits non-zero if anything failed. Console logs go to
 # build/test-logs/. Environment knobs: WEFT_TEST_SMPS (default "1 4"),
@@ -79,6 +82,14 @@ if [ "$build_ok" = 1 ] && [ -f "$B/weft.bin" ]; then
 		--initrd "$B/initrd-bad.cpio" --smp 1 --mem "$MEM" --timeout 120 \
 		--expect-log '(?i)initrd:.*malformed' --log "$LOGS/console-badinitrd.log" || true
 	tally "malformed initrd" "$LOGS/badinitrd.out"
+	echo "== console input"
+	run "$LOGS/console.out" python3 tools/qemu-test.py --kernel "$B/weft.bin" \
+		--initrd "$B/initrd.cpio" --smp 1 --mem "$MEM" --timeout 120 --init /bin/wsh \
+		--input 'echo hello-from-the-keyboard\r' --expect '(?m)^hello-from-the-keyboard$' \
+		--send 'weft\$ =>/test/t_console\r' --send 'ready>=>ping\r' \
+		--expect 'TEST t_console: PASS' --send 'weft\$ =>exit\r' \
+		--log "$LOGS/console-input.log" || true
+	tally "console input" "$LOGS/console.out"
 else
 	echo "== QEMU suites skipped: no kernel image"
 	total_fail=$((total_fail + 1))

@@ -190,7 +190,11 @@ static void run_thread(struct cpu *c, struct thread *t)
 		thread_cont_t cont = t->cont;
 		t->cont = NULL;
 		ktimer_cancel(&t->timer);
-		if (cont(t) == -EPARKED) {
+		/* An interrupted restartable call ends with -EINTR instead of running
+		 * again (the personality may turn that into a restart later). */
+		if (cont == sched_cont_restart && t->wake_result == -EINTR)
+			hal_tf_set_ret(&t->tf, -EINTR);
+		else if (cont(t) == -EPARKED) {
 			c->cur = NULL;
 			c->prev = t;
 			finish_prev(c);

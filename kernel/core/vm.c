@@ -523,3 +523,15 @@ void vm_activate(struct vm_space *vm)
 		c->vm_id = id;
 	}
 }
+
+bool vm_is_shared(struct vm_space *vm, uaddr_t addr)
+{
+	struct vm_region *r;
+	bool shared;
+
+	spin_lock(&vm->lock);
+	r = region_find_locked(vm, addr);
+	shared = r && (r->flags & VM_SHARED);
+	spin_unlock(&vm->lock);
+	return shared;
+}

@@ -41,14 +41,16 @@ int waitq_wake(struct waitq *wq, int n, long result)
 
 void waitq_unlink(struct thread *t)
 {
-	struct waitq *wq = __atomic_load_n(&t->wq, __ATOMIC_ACQUIRE);
+	struct waitq *wq;
 
-	if (!wq)
-		return;
-	spin_lock(&wq->lock);
-	if (t->wq == wq) {
-		list_del(&t->wq_link);
-		t->wq = NULL;
+	/* A futex requeue may move t to another queue (under the old queue's lock)
+	 * between our read and our lock: then follow it. */
+	while ((wq = __atomic_load_n(&t->wq, __ATOMIC_ACQUIRE))) {
+		spin_lock(&wq->lock);
+		if (t->wq == wq) {
+			list_del(&t->wq_link);
+			t->wq = NULL;
+		}
+		spin_unlock(&wq->lock);
 	}
-	spin_unlock(&wq->lock);
 }

@@ -178,7 +178,7 @@ static void start_init(void)
 	memcpy(cmd, machine.bootargs, sizeof(cmd));
 	argc = parse_cmdline(cmd, &path, args + 1);
 	args[0] = path;
-	if (!p || !(p->vm = vm_create()) || lx_setup_init(p) || !(t = proc_new_thread(p)))
+	if (!p || !(p->vm = vm_create()) || lx_setup_init(p) || !(t = lx_new_thread(p)))
 		panic("init: out of memory");
 	err = lx_execve(t, path, args, argc + 1, envp, 3);
 	if (err) {

@@ -27,5 +27,5 @@ long upcall_user_fault(struct thread *t, int signo, unsigned long addr)
 
 void upcall_before_user(struct thread *t)
 {
-	(void)t;
+	lx_before_user(t);
 }

@@ -201,6 +201,7 @@ static void commit(struct thread *t, struct vm_space *vm, const char *path, uadd
 	strlcpy(p->name, base_name(path), sizeof(p->name));
 	lx_files_close_on_exec(lx_of(p)->files);
 	hal_tf_init_user(&t->tf, entry, sp);
+	proc_vfork_release(p);
 	memset(&t->fp, 0, sizeof(t->fp));
 	t->fp_cpu = -1;
 }

@@ -25,9 +25,16 @@ static void lx_free(struct proc *p)
 	p->lx = NULL;
 }
 
+static void lx_thread_free(struct thread *t)
+{
+	kfree(t->lx);
+	t->lx = NULL;
+}
+
 static const struct proc_ops lx_proc_ops = {
 	.exit = lx_exit,
 	.free = lx_free,
+	.thread_free = lx_thread_free,
 };
 
 static struct lx_proc *lx_alloc(struct lx_files *from, struct vnode *root, struct vnode *cwd)

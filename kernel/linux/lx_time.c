@@ -18,6 +18,11 @@
 /* 2026-01-01T00:00:00Z: wall clock at boot until an RTC is read. */
 #define EPOCH_AT_BOOT_NS (1767225600ull * 1000000000ull)
 
+uint64_t lx_realtime_offset_ns(void)
+{
+	return EPOCH_AT_BOOT_NS;
+}
+
 struct lx_timespec {
 	int64_t sec, nsec;
 };
@@ -82,6 +87,10 @@ static long sleep_cont(struct thread *t)
 {
 	uint64_t deadline = t->wait[0];
 
+	if (t->wake_result == -EINTR) {
+		hal_tf_set_ret(&t->tf, -EINTR);
+		return 0;
+	}
 	if (hal_time_ns() < deadline) {
 		uint64_t gen = thread_park_begin(t, sleep_cont);
 		thread_park_timeout(t, gen, deadline);

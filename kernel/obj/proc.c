@@ -1,6 +1,8 @@
 /*
- * Process objects (model in proc.h). Pids come from a counter that wraps at
- * PID_MAX and skips pids in use; lookup is a small hash table.
+ * Process objects (model in proc.h). Process and thread ids come from one
+ * space (a bitmap, handed out round-robin so an id is not soon reused); a
+ * process's pid is its first thread's tid. Hash tables map pids to processes
+ * and tids to threads.
  */
 #include <obj/proc.h>
 #include <core/slab.h>
@@ -12,18 +14,45 @@
 
 struct spinlock proc_tree_lock = SPINLOCK_INIT("proc-tree");
 static struct spinlock pid_lock = SPINLOCK_INIT("pid");
-static struct list pid_hash[PID_HASH];	/* pid_lock */
+static uint64_t pid_used[PID_MAX / 64];	/* pid_lock */
+static struct list pid_hash[PID_HASH];	/* pid_lock: processes by pid */
+static struct list tid_hash[PID_HASH];	/* pid_lock: threads by tid */
 static int next_pid = 1;		/* pid_lock */
 static unsigned long nprocs;		/* pid_lock */
 static struct proc *init_proc;
 const struct proc_ops *proc_ops;
 
-static struct proc *find_locked(int pid)
+static int id_alloc_locked(void)
 {
-	struct list *h = &pid_hash[pid % PID_HASH], *it;
+	for (int tries = 0; tries < PID_MAX; tries++) {
+		int id = next_pid;
+		next_pid = next_pid % (PID_MAX - 1) + 1;
+		if (!(pid_used[id / 64] & (1ull << (id % 64)))) {
+			pid_used[id / 64] |= 1ull << (id % 64);
+			return id;
+		}
+	}
+	return -EAGAIN;
+}
+
+static void id_free_locked(int id)
+{
+	pid_used[id / 64] &= ~(1ull << (id % 64));
+}
+
+static struct list *bucket(struct list *table, int id)
+{
+	struct list *h = &table[id % PID_HASH];
 
 	if (!h->next)
-		return NULL;
+		list_init(h);
+	return h;
+}
+
+static struct proc *find_locked(int pid)
+{
+	struct list *it, *h = bucket(pid_hash, pid);
+
 	list_for_each(it, h) {
 		struct proc *p = list_entry(it, struct proc, hash_link);
 		if (p->pid == pid)
@@ -34,23 +63,44 @@ static struct proc *find_locked(int pid)
 
 static int pid_assign(struct proc *p)
 {
-	int tries = 0;
+	int id;
 
 	spin_lock(&pid_lock);
-	while (find_locked(next_pid) && tries++ < PID_MAX)
-		next_pid = next_pid % (PID_MAX - 1) + 1;
-	if (tries >= PID_MAX) {
-		spin_unlock(&pid_lock);
-		return -EAGAIN;
+	id = id_alloc_locked();
+	if (id > 0) {
+		p->pid = id;
+		list_add(bucket(pid_hash, id), &p->hash_link);
+		nprocs++;
 	}
-	p->pid = next_pid;
-	next_pid = next_pid % (PID_MAX - 1) + 1;
-	if (!pid_hash[p->pid % PID_HASH].next)
-		list_init(&pid_hash[p->pid % PID_HASH]);
-	list_add(&pid_hash[p->pid % PID_HASH], &p->hash_link);
-	nprocs++;
 	spin_unlock(&pid_lock);
-	return 0;
+	return id < 0 ? id : 0;
+}
+
+static void tid_link(struct thread *t)
+{
+	spin_lock(&pid_lock);
+	list_add(bucket(tid_hash, t->tid), &t->tid_link);
+	spin_unlock(&pid_lock);
+}
+
+struct thread *proc_find_thread(int tid)
+{
+	struct thread *found = NULL;
+	struct list *it, *h;
+
+	if (tid <= 0 || tid >= PID_MAX)
+		return NULL;
+	spin_lock(&pid_lock);
+	h = bucket(tid_hash, tid);
+	list_for_each(it, h) {
+		struct thread *t = list_entry(it, struct thread, tid_link);
+		if (t->tid == tid && !t->dead) {
+			found = t;
+			break;
+		}
+	}
+	spin_unlock(&pid_lock);
+	return found;
 }
 
 struct proc *proc_find(int pid)
@@ -89,13 +139,18 @@ struct proc *proc_create(struct proc *parent, const char *name)
 	list_init(&p->threads);
 	spin_init(&p->lock, "proc");
 	waitq_init(&p->child_wait, "child-wait");
+	waitq_init(&p->vfork_wait, "vfork");
 	p->start_ns = hal_time_ns();
 	spin_lock(&proc_tree_lock);
 	p->parent = parent;
-	if (parent)
+	if (parent) {
 		list_add_tail(&parent->children, &p->sibling);
-	else
+		p->pgid = parent->pgid;
+		p->sid = parent->sid;
+	} else {
 		list_init(&p->sibling);
+		p->pgid = p->sid = p->pid;
+	}
 	spin_unlock(&proc_tree_lock);
 	if (p->pid == 1)
 		init_proc = p;
@@ -104,6 +159,13 @@ struct proc *proc_create(struct proc *parent, const char *name)
 
 static void thread_release(struct thread *t)
 {
+	spin_lock(&pid_lock);
+	list_del(&t->tid_link);
+	if (t->own_tid)
+		id_free_locked(t->tid);
+	spin_unlock(&pid_lock);
+	if (proc_ops && proc_ops->thread_free)
+		proc_ops->thread_free(t);
 	kfree(t);
 }
 
@@ -121,12 +183,38 @@ struct thread *proc_new_thread(struct proc *p)
 	list_init(&t->rq_link);
 	list_init(&t->wq_link);
 	ktimer_init(&t->timer, NULL, t);
+	list_init(&t->tid_link);
 	spin_lock(&p->lock);
-	t->tid = p->nthreads ? 0 : p->pid;
-	list_add_tail(&p->threads, &t->proc_link);
-	p->nthreads++;
+	if (list_empty(&p->threads) && !p->nthreads) {
+		t->tid = p->pid;
+	} else {
+		spin_lock(&pid_lock);
+		t->tid = id_alloc_locked();
+		spin_unlock(&pid_lock);
+		t->own_tid = true;
+	}
+	if (t->tid > 0) {
+		list_add_tail(&p->threads, &t->proc_link);
+		p->nthreads++;
+	}
 	spin_unlock(&p->lock);
+	if (t->tid <= 0) {
+		kfree(t);
+		return NULL;
+	}
+	tid_link(t);
 	return t;
+}
+
+int proc_thread_gone(struct proc *p, struct thread *t)
+{
+	int left;
+
+	spin_lock(&p->lock);
+	list_del(&t->proc_link);
+	left = --p->nthreads;
+	spin_unlock(&p->lock);
+	return left;
 }
 
 /* Give p's children to init; true if any of them is already a zombie. */
@@ -145,6 +233,14 @@ static bool reparent_children_locked(struct proc *p)
 	return zombies;
 }
 
+void proc_vfork_release(struct proc *p)
+{
+	spin_lock(&p->vfork_wait.lock);
+	p->vfork_done = true;
+	spin_unlock(&p->vfork_wait.lock);
+	waitq_wake(&p->vfork_wait, -1, 0);
+}
+
 void proc_exit(struct proc *p, int status)
 {
 	struct proc *parent;
@@ -152,6 +248,7 @@ void proc_exit(struct proc *p, int status)
 
 	if (proc_ops && proc_ops->exit)
 		proc_ops->exit(p);
+	proc_vfork_release(p);
 	if (current() && current()->vm == p->vm) {
 		vm_activate(NULL);
 		current()->vm = NULL;
@@ -179,6 +276,7 @@ void proc_free(struct proc *p)
 {
 	spin_lock(&pid_lock);
 	list_del(&p->hash_link);
+	id_free_locked(p->pid);
 	nprocs--;
 	spin_unlock(&pid_lock);
 	if (proc_ops && proc_ops->free)

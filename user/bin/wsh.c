@@ -114,6 +114,8 @@ static int read_line(char *buf)
 		}
 	}
 	buf[len] = 0;
+	if (len)
+		put("\n", 1);
 	return len ? (int)len : -1;
 }
 

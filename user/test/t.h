@@ -29,6 +29,7 @@
 
 /* The Weft-only statistics call: syscall(SYS_weft_kstat, what). */
 #define SYS_weft_kstat	   2048
+#define t_kstat(what) syscall(SYS_weft_kstat, (what))
 #define WEFT_KSTAT_KSTACKS 0 /* kernel stacks in use */
 #define WEFT_KSTAT_PARKED  3 /* user threads parked on a continuation */
 

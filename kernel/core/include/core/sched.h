@@ -29,6 +29,7 @@ struct thread;
 struct proc;
 struct waitq;
 struct vm_space;
+struct lx_thread;
 typedef long (*thread_cont_t)(struct thread *t);
 
 enum thread_kind { THREAD_USER, THREAD_KERNEL };
@@ -71,6 +72,9 @@ struct thread {
 	struct proc *proc;		/* owner process (user threads) */
 	struct vm_space *vm;		/* address space it runs in (user threads) */
 	struct list proc_link;		/* in proc's thread list (proc lock) */
+	struct list tid_link;		/* in the tid table (obj/proc.c) */
+	bool own_tid;			/* tid is not the pid: freed with the thread */
+	struct lx_thread *lx;		/* personality per-thread state (signals...) */
 	void (*release)(struct thread *t); /* frees the thread block once it stopped */
 };
 

@@ -65,6 +65,8 @@ int vm_write(struct vm_space *vm, uaddr_t dst, const void *src, size_t n);
 /* Run on vm's table (NULL: the kernel's). Flushes the TLB whenever the space
  * changes, even if a new space's root reuses a freed one's page. */
 void vm_activate(struct vm_space *vm);
+/* Is addr inside a VM_SHARED region of vm? */
+bool vm_is_shared(struct vm_space *vm, uaddr_t addr);
 unsigned long vm_nr_spaces(void);
 
 #endif

@@ -25,7 +25,13 @@ struct lx_proc {
 	struct lx_files *files;
 	struct vnode *cwd, *root;		/* references; changed by the process itself */
 	uint32_t umask;
-	uaddr_t clear_child_tid;
+};
+
+/* Per-thread Linux state (t->lx). */
+struct lx_thread {
+	uaddr_t clear_tid;			/* set_tid_address / CLONE_CHILD_CLEARTID */
+	uaddr_t robust_list;			/* set_robust_list (kept, not walked) */
+	size_t robust_len;
 };
 
 static inline struct lx_proc *lx_of(struct proc *p)
@@ -41,12 +47,17 @@ long lx_syscall(struct thread *t, unsigned long nr);
 void lx_enosys_report(void);
 
 /* Process state. */
-struct lx_proc *lx_proc_new(void);
 int lx_proc_fork(struct proc *parent, struct proc *child);
 int lx_setup_init(struct proc *p);
-void lx_exit_current(struct thread *t, int status) ;
-/* Deliver a fatal signal to the current process from a fault (issue: no handlers yet). */
+/* A new user thread of p with its Linux state; NULL when out of memory. */
+struct thread *lx_new_thread(struct proc *p);
+/* End thread t (group: the whole process) with wait status `status`.
+ * Always returns -EPARKED: t must not run again. */
+long lx_thread_exit(struct thread *t, int status, bool group);
+/* A fatal fault: end the process with signal signo. */
 long lx_fault(struct thread *t, int signo, unsigned long addr);
+/* Before returning to user: a thread whose process is exiting dies here. */
+void lx_before_user(struct thread *t);
 
 /* File descriptors. */
 struct file *lx_fd_get(struct proc *p, int fd);	/* new reference or NULL */

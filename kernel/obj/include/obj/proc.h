@@ -27,9 +27,14 @@ struct proc {
 	enum proc_state state;		/* tree lock */
 	int exit_status;		/* tree lock: wait-status encoding */
 	struct waitq child_wait;	/* the parent's wait4 parks here */
-	struct spinlock lock;		/* guards threads, nthreads */
+	struct spinlock lock;		/* guards threads, nthreads, group_exit */
 	struct list threads;
-	int nthreads;
+	int nthreads;			/* live threads */
+	bool group_exit;		/* exit_group or a fatal signal: threads die */
+	int group_status;		/* wait status once group_exit is set */
+	int pgid, sid;			/* tree lock */
+	struct waitq vfork_wait;	/* a vfork parent parks here */
+	bool vfork_done;		/* vfork_wait.lock: exec'd or exited */
 	struct vm_space *vm;		/* replaced only by exec, by the process itself */
 	void *lx;			/* personality state */
 	uint64_t start_ns;
@@ -39,13 +44,21 @@ extern struct spinlock proc_tree_lock;
 
 /* A new empty process (no threads, no vm) with a fresh pid, child of parent. */
 struct proc *proc_create(struct proc *parent, const char *name);
-/* A user thread of p, not yet runnable. */
+/* A user thread of p, not yet runnable; the first one's tid is the pid, later
+ * ones get fresh ids from the pid space. NULL when out of memory or ids. */
 struct thread *proc_new_thread(struct proc *p);
+/* The thread with this tid (any process), NULL if none. Borrowed: valid while
+ * the caller holds proc_tree_lock. */
+struct thread *proc_find_thread(int tid);
+/* t leaves p; returns the number of threads p still has (0: p must exit). */
+int proc_thread_gone(struct proc *p, struct thread *t);
 struct proc *proc_find(int pid);	/* borrowed: valid under the tree lock */
 struct proc *proc_init(void);		/* pid 1, once it exists */
 /* End p with wait status `status`: release its resources, become a zombie, hand
  * children to init, wake the parent. Called by p's last thread. */
 void proc_exit(struct proc *p, int status);
+/* p exec'd or is exiting: release a parent waiting in vfork. */
+void proc_vfork_release(struct proc *p);
 /* Free a zombie the parent has reaped (tree lock not held). */
 void proc_free(struct proc *p);
 unsigned long proc_count(void);
@@ -54,6 +67,7 @@ unsigned long proc_count(void);
 struct proc_ops {
 	void (*exit)(struct proc *p);	/* drop files etc. before the zombie stage */
 	void (*free)(struct proc *p);	/* last: free p->lx */
+	void (*thread_free)(struct thread *t);	/* free t->lx */
 };
 extern const struct proc_ops *proc_ops;
 
