@@ -193,7 +193,7 @@ static void run_thread(struct cpu *c, struct thread *t)
 		/* An interrupted restartable call ends with -EINTR instead of running
 		 * again (the personality may turn that into a restart later). */
 		if (cont == sched_cont_restart && t->wake_result == -EINTR)
-			hal_tf_set_ret(&t->tf, -EINTR);
+			upcall_interrupted(t);
 		else if (cont(t) == -EPARKED) {
 			c->cur = NULL;
 			c->prev = t;

@@ -16,13 +16,19 @@ long upcall_syscall(struct thread *t)
 
 	if (r == -EPARKED)
 		return -EPARKED;
-	hal_tf_set_ret(&t->tf, r);
+	if (r != -EJUSTRETURN)
+		hal_tf_set_ret(&t->tf, r);
 	return 0;
 }
 
 long upcall_user_fault(struct thread *t, int signo, unsigned long addr)
 {
 	return lx_fault(t, signo, addr);
+}
+
+void upcall_interrupted(struct thread *t)
+{
+	lx_interrupted(t);
 }
 
 void upcall_before_user(struct thread *t)

@@ -61,6 +61,9 @@ struct thread *lx_new_thread(struct proc *p)
 /* Registers of the new thread or child: the parent's, a0 = 0, maybe a new sp and tp. */
 static void child_regs(struct thread *nt, struct thread *t, const struct clone_args *ca)
 {
+	nt->lx->blocked = t->lx->blocked;
+	nt->lx->ss_sp = t->lx->ss_sp;
+	nt->lx->ss_size = t->lx->ss_size;
 	nt->tf = t->tf;
 	nt->fp = t->fp;
 	hal_tf_set_ret(&nt->tf, 0);
@@ -137,6 +140,15 @@ static long clone_process(struct thread *t, const struct clone_args *ca)
 	}
 	if (!c->vm || lx_proc_fork(p, c) || !(ct = lx_new_thread(c)))
 		goto fail;
+	if (p->exe) {
+		c->exe = kmalloc(__builtin_strlen(p->exe) + 1);
+		c->cmdline = kmalloc(p->cmdline_len ? p->cmdline_len : 1);
+		if (c->exe)
+			__builtin_memcpy(c->exe, p->exe, __builtin_strlen(p->exe) + 1);
+		if (c->cmdline)
+			__builtin_memcpy(c->cmdline, p->cmdline, p->cmdline_len);
+		c->cmdline_len = c->cmdline ? p->cmdline_len : 0;
+	}
 	child_regs(ct, t, ca);
 	err = set_tids(t, ct, c->vm, ca);
 	if (err)

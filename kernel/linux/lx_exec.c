@@ -189,7 +189,7 @@ static const char *base_name(const char *path)
 }
 
 static void commit(struct thread *t, struct vm_space *vm, const char *path, uaddr_t entry,
-		   uaddr_t sp)
+		   uaddr_t sp, char *const *argv, int argc)
 {
 	struct proc *p = t->proc;
 	struct vm_space *old = p->vm;
@@ -199,9 +199,12 @@ static void commit(struct thread *t, struct vm_space *vm, const char *path, uadd
 	vm_activate(vm);
 	vm_put(old);
 	strlcpy(p->name, base_name(path), sizeof(p->name));
+	proc_set_image(p, path, argv, argc);
 	lx_files_close_on_exec(lx_of(p)->files);
 	hal_tf_init_user(&t->tf, entry, sp);
 	proc_vfork_release(p);
+	lx_signals_exec(p);
+	t->lx->ss_sp = t->lx->ss_size = 0;
 	memset(&t->fp, 0, sizeof(t->fp));
 	t->fp_cpu = -1;
 }
@@ -249,9 +252,12 @@ long lx_execve(struct thread *t, const char *path, char *const *argv, int argc,
 			  (int)(sizeof(aux) / sizeof(aux[0])), &sp);
 	if (err)
 		goto out;
+	err = lx_map_sigtramp(vm);
+	if (err)
+		goto out;
 	heap = PAGE_ROUND_UP(bias + ei.hi);
 	vm_set_brk_base(vm, heap);
-	commit(t, vm, path, bias + ei.entry, sp);
+	commit(t, vm, path, bias + ei.entry, sp, argv, argc);
 	vm = NULL;
 out:
 	if (vm)

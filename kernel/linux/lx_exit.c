@@ -80,6 +80,17 @@ long lx_thread_exit(struct thread *t, int status, bool group)
 long lx_fault(struct thread *t, int signo, unsigned long addr)
 {
 	struct proc *p = t->proc;
+	struct lx_proc *lp = lx_of(p);
+	struct lx_sigsrc src = { signo == 11 ? 1 /* SEGV_MAPERR */ : 1, 0, 0, addr };
+	bool handled;
+
+	/* A handler that is installed and not blocked gets the fault; otherwise it
+	 * is fatal, as Linux forces it. */
+	spin_lock(&lp->siglock);
+	handled = lp->act[signo].handler > 1 && !(t->lx->blocked & LX_SIGBIT(signo));
+	spin_unlock(&lp->siglock);
+	if (handled && lx_send_signal(NULL, t, signo, &src) == 0)
+		return 0;
 
 	pr_info("pid %d (%s): killed by %s: pc %lx addr %lx", p->pid, p->name,
 		sig_names[signo & 31] ? sig_names[signo & 31] : "signal", hal_tf_pc(&t->tf), addr);
@@ -92,6 +103,7 @@ void lx_before_user(struct thread *t)
 		lx_thread_exit(t, 0, false);
 		sched_leave_user();
 	}
+	lx_deliver_signals(t);
 }
 
 long lx_sys_exit(struct thread *t, const unsigned long *a)

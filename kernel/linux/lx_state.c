@@ -31,7 +31,17 @@ static void lx_thread_free(struct thread *t)
 	t->lx = NULL;
 }
 
+static void lx_child_exited(struct proc *parent, struct proc *child)
+{
+	struct lx_sigsrc src = { (child->exit_status & 0x7f) ? 2 /* CLD_KILLED */ : 1 /* CLD_EXITED */,
+				 child->pid, (child->exit_status & 0x7f) ?: (child->exit_status >> 8) & 0xff,
+				 0 };
+
+	lx_send_signal(parent, NULL, LX_SIGCHLD, &src);
+}
+
 static const struct proc_ops lx_proc_ops = {
+	.child_exited = lx_child_exited,
 	.exit = lx_exit,
 	.free = lx_free,
 	.thread_free = lx_thread_free,
@@ -48,6 +58,7 @@ static struct lx_proc *lx_alloc(struct lx_files *from, struct vnode *root, struc
 		kfree(lp);
 		return NULL;
 	}
+	spin_init(&lp->siglock, "signals");
 	lp->root = vnode_get(root);
 	lp->cwd = vnode_get(cwd);
 	lp->umask = 022;
@@ -62,6 +73,10 @@ int lx_proc_fork(struct proc *parent, struct proc *child)
 	if (!child->lx)
 		return -ENOMEM;
 	lx_of(child)->umask = pp->umask;
+	spin_lock(&pp->siglock);
+	for (int s = 1; s <= LX_NSIG; s++)
+		lx_of(child)->act[s] = pp->act[s];
+	spin_unlock(&pp->siglock);
 	return 0;
 }
 

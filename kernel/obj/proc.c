@@ -159,11 +159,14 @@ struct proc *proc_create(struct proc *parent, const char *name)
 
 static void thread_release(struct thread *t)
 {
+	/* Under the tree lock: senders of signals find threads under it. */
+	spin_lock(&proc_tree_lock);
 	spin_lock(&pid_lock);
 	list_del(&t->tid_link);
 	if (t->own_tid)
 		id_free_locked(t->tid);
 	spin_unlock(&pid_lock);
+	spin_unlock(&proc_tree_lock);
 	if (proc_ops && proc_ops->thread_free)
 		proc_ops->thread_free(t);
 	kfree(t);
@@ -265,11 +268,52 @@ void proc_exit(struct proc *p, int status)
 	p->exit_status = status;
 	p->state = PROC_ZOMBIE;
 	parent = p->parent;
+	if (parent && proc_ops && proc_ops->child_exited)
+		proc_ops->child_exited(parent, p);
 	if (parent)
 		waitq_wake(&parent->child_wait, -1, 0);
 	if (wake_init && init_proc && init_proc != parent)
 		waitq_wake(&init_proc->child_wait, -1, 0);
 	spin_unlock(&proc_tree_lock);
+}
+
+static char *dup_bytes(const char *s, size_t n)
+{
+	char *d = kmalloc(n ? n : 1);
+
+	if (d)
+		__builtin_memcpy(d, s, n);
+	return d;
+}
+
+void proc_set_image(struct proc *p, const char *exe, char *const *argv, int argc)
+{
+	size_t n = 0, elen = 0;
+	char *cmd;
+
+	while (exe[elen])
+		elen++;
+	for (int i = 0; i < argc; i++)
+		for (const char *s = argv[i];; s++, n++)
+			if (!*s) {
+				n++;
+				break;
+			}
+	cmd = kmalloc(n ? n : 1);
+	if (cmd) {
+		size_t at = 0;
+		for (int i = 0; i < argc; i++)
+			for (const char *s = argv[i];; s++) {
+				cmd[at++] = *s;
+				if (!*s)
+					break;
+			}
+	}
+	kfree(p->exe);
+	kfree(p->cmdline);
+	p->exe = dup_bytes(exe, elen + 1);
+	p->cmdline = cmd;
+	p->cmdline_len = cmd ? n : 0;
 }
 
 void proc_free(struct proc *p)
@@ -281,5 +325,7 @@ void proc_free(struct proc *p)
 	spin_unlock(&pid_lock);
 	if (proc_ops && proc_ops->free)
 		proc_ops->free(p);
+	kfree(p->exe);
+	kfree(p->cmdline);
 	kfree(p);
 }

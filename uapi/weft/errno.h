@@ -75,5 +75,6 @@
 /* Kernel-internal codes, never returned to user space. */
 #define ERESTARTSYS 512	/* restart the syscall after a signal handler (or -EINTR) */
 #define EPARKED 513		/* the thread parked; its continuation finishes the call */
+#define EJUSTRETURN 514	/* the call set every register itself (sigreturn) */
 
 #endif

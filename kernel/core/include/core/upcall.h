@@ -15,6 +15,9 @@ long upcall_syscall(struct thread *t);
  * arranges a signal handler frame and returns 0, or ends the process and
  * returns -EPARKED. */
 long upcall_user_fault(struct thread *t, int signo, unsigned long addr);
+/* t's park on a restartable call ("restart the syscall") was ended by a signal:
+ * set its registers for -EINTR, or for a restart after the handler. */
+void upcall_interrupted(struct thread *t);
 /* Last look before returning to user mode (pending signals). */
 void upcall_before_user(struct thread *t);
 

@@ -21,10 +21,43 @@ struct lx_files {
 	uint64_t cloexec[LX_NFD / 64];		/* lock */
 };
 
+#define LX_NSIG 64
+typedef uint64_t lx_sigset_t;			/* bit (sig - 1) */
+#define LX_SIGBIT(sig) (1ull << ((sig) - 1))
+
+/* Lowest signal in a non-empty set (the kernel links no libgcc for ffs). */
+static inline int lx_first_sig(lx_sigset_t s)
+{
+	int sig = 1;
+
+	while (!(s & 1)) {
+		s >>= 1;
+		sig++;
+	}
+	return sig;
+}
+
+struct lx_sigaction {
+	uint64_t handler;			/* SIG_DFL 0, SIG_IGN 1, or a function */
+	uint64_t flags;
+	lx_sigset_t mask;
+};
+
+/* What a pending signal carries into siginfo. */
+struct lx_sigsrc {
+	int code, pid, status;
+	uint64_t addr;
+};
+
 struct lx_proc {
 	struct lx_files *files;
 	struct vnode *cwd, *root;		/* references; changed by the process itself */
 	uint32_t umask;
+	struct spinlock siglock;		/* guards the signal fields below and every
+						 * thread's lx->pending/blocked of this process */
+	struct lx_sigaction act[LX_NSIG + 1];
+	lx_sigset_t pending;			/* sent to the process */
+	struct lx_sigsrc src[LX_NSIG + 1];
 };
 
 /* Per-thread Linux state (t->lx). */
@@ -32,7 +65,30 @@ struct lx_thread {
 	uaddr_t clear_tid;			/* set_tid_address / CLONE_CHILD_CLEARTID */
 	uaddr_t robust_list;			/* set_robust_list (kept, not walked) */
 	size_t robust_len;
+	lx_sigset_t blocked, pending;		/* siglock */
+	struct lx_sigsrc src[LX_NSIG + 1];	/* siglock: for thread-directed signals */
+	lx_sigset_t saved_mask;			/* rt_sigsuspend's mask to restore */
+	bool has_saved_mask;
+	lx_sigset_t waitset;			/* rt_sigtimedwait: signals it waits for */
+	bool restart;				/* a restartable call was interrupted */
+	uint64_t restart_a0;			/* its first argument, to restart it */
+	uint64_t ss_sp, ss_size;		/* sigaltstack */
+	int ss_flags;
 };
+
+/* Signals (lx_signal.c). */
+#define LX_SIGCHLD 17
+#define LX_SIGPIPE 13
+/* Send sig to process p or thread t (one of them NULL) from src. 0 or -errno. */
+int lx_send_signal(struct proc *p, struct thread *t, int sig, const struct lx_sigsrc *src);
+/* Map the sigreturn trampoline into a new image: 0 or -ENOMEM. */
+int lx_map_sigtramp(struct vm_space *vm);
+/* Reset handled signals to default (exec). */
+void lx_signals_exec(struct proc *p);
+/* A restartable call of t was interrupted by a wake with -EINTR. */
+void lx_interrupted(struct thread *t);
+/* Deliver pending signals to t about to return to user (may not return). */
+void lx_deliver_signals(struct thread *t);
 
 static inline struct lx_proc *lx_of(struct proc *p)
 {

@@ -37,6 +37,9 @@ struct proc {
 	bool vfork_done;		/* vfork_wait.lock: exec'd or exited */
 	struct vm_space *vm;		/* replaced only by exec, by the process itself */
 	void *lx;			/* personality state */
+	char *exe;			/* path of the running image (kmalloc'd, exec) */
+	char *cmdline;			/* argv strings, NUL-separated (kmalloc'd, exec) */
+	size_t cmdline_len;
 	uint64_t start_ns;
 };
 
@@ -59,6 +62,8 @@ struct proc *proc_init(void);		/* pid 1, once it exists */
 void proc_exit(struct proc *p, int status);
 /* p exec'd or is exiting: release a parent waiting in vfork. */
 void proc_vfork_release(struct proc *p);
+/* Record the image path and argument strings of an exec (copied). */
+void proc_set_image(struct proc *p, const char *exe, char *const *argv, int argc);
 /* Free a zombie the parent has reaped (tree lock not held). */
 void proc_free(struct proc *p);
 unsigned long proc_count(void);
@@ -68,6 +73,8 @@ struct proc_ops {
 	void (*exit)(struct proc *p);	/* drop files etc. before the zombie stage */
 	void (*free)(struct proc *p);	/* last: free p->lx */
 	void (*thread_free)(struct thread *t);	/* free t->lx */
+	/* child became a zombie; called under proc_tree_lock. */
+	void (*child_exited)(struct proc *parent, struct proc *child);
 };
 extern const struct proc_ops *proc_ops;
 
