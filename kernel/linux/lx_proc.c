@@ -92,23 +92,23 @@ long lx_sys_set_tid_address(struct thread *t, const unsigned long *a)
 	return t->tid;
 }
 
-/* Single user: every id is root's. */
+/* Credentials: see lx_ids.c. */
 long lx_sys_getuid(struct thread *t, const unsigned long *a)
 {
-	return 0;
+	return lx_of(t->proc)->uid[0];
 }
 
 long lx_sys_geteuid(struct thread *t, const unsigned long *a)
 {
-	return 0;
+	return lx_of(t->proc)->uid[1];
 }
 
 long lx_sys_getgid(struct thread *t, const unsigned long *a)
 {
-	return 0;
+	return lx_of(t->proc)->gid[0];
 }
 
 long lx_sys_getegid(struct thread *t, const unsigned long *a)
 {
-	return 0;
+	return lx_of(t->proc)->gid[1];
 }

@@ -73,6 +73,10 @@ int lx_proc_fork(struct proc *parent, struct proc *child)
 	if (!child->lx)
 		return -ENOMEM;
 	lx_of(child)->umask = pp->umask;
+	for (int i = 0; i < 3; i++) {
+		lx_of(child)->uid[i] = pp->uid[i];
+		lx_of(child)->gid[i] = pp->gid[i];
+	}
 	spin_lock(&pp->siglock);
 	for (int s = 1; s <= LX_NSIG; s++)
 		lx_of(child)->act[s] = pp->act[s];

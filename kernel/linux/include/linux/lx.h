@@ -53,6 +53,7 @@ struct lx_proc {
 	struct lx_files *files;
 	struct vnode *cwd, *root;		/* references; changed by the process itself */
 	uint32_t umask;
+	uint32_t uid[3], gid[3];		/* real, effective, saved (single user: root) */
 	struct spinlock siglock;		/* guards the signal fields below and every
 						 * thread's lx->pending/blocked of this process */
 	struct lx_sigaction act[LX_NSIG + 1];

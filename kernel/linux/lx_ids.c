@@ -1,0 +1,265 @@
+/*
+ * Identity and accounting calls: sessions and process groups, credentials,
+ * resource usage and system information.
+ *
+ * Weft is single-user, but the credential calls are consistent: a process
+ * starts as root, may change its ids like a privileged process, and reads back
+ * what it set; fork copies them. Supplementary groups are always empty.
+ * CPU times are not accounted per process yet: getrusage and times report the
+ * process's age as user time and zero system time, which keeps the sums sane.
+ */
+#include <linux/lx.h>
+#include <core/pmm.h>
+#include <core/slab.h>
+#include <lib/string.h>
+
+long lx_sys_getsid(struct thread *t, const unsigned long *a)
+{
+	struct proc *p;
+	long r;
+
+	spin_lock(&proc_tree_lock);
+	p = a[0] ? proc_find((int)a[0]) : t->proc;
+	r = p ? p->sid : -ESRCH;
+	spin_unlock(&proc_tree_lock);
+	return r;
+}
+
+long lx_sys_getpgid(struct thread *t, const unsigned long *a)
+{
+	struct proc *p;
+	long r;
+
+	spin_lock(&proc_tree_lock);
+	p = a[0] ? proc_find((int)a[0]) : t->proc;
+	r = p ? p->pgid : -ESRCH;
+	spin_unlock(&proc_tree_lock);
+	return r;
+}
+
+long lx_sys_setsid(struct thread *t, const unsigned long *a)
+{
+	struct proc *p = t->proc;
+	long r;
+
+	spin_lock(&proc_tree_lock);
+	if (p->pgid == p->pid) {
+		r = -EPERM;	/* already a group leader */
+	} else {
+		p->sid = p->pgid = p->pid;
+		r = p->sid;
+	}
+	spin_unlock(&proc_tree_lock);
+	return r;
+}
+
+/* Is some process of session sid in process group pgid? (tree lock held) */
+static bool group_exists_locked(struct proc *from, int pgid, int sid)
+{
+	struct proc *p = proc_find(pgid);
+
+	(void)from;
+	return p && p->pgid == pgid && p->sid == sid;
+}
+
+long lx_sys_setpgid(struct thread *t, const unsigned long *a)
+{
+	int pid = (int)a[0], pgid = (int)a[1];
+	struct proc *self = t->proc, *p;
+	long r = 0;
+
+	if (pgid < 0)
+		return -EINVAL;
+	spin_lock(&proc_tree_lock);
+	p = pid ? proc_find(pid) : self;
+	if (!p || (p != self && p->parent != self))
+		r = -ESRCH;
+	else if (p->sid != self->sid || p->pid == p->sid)
+		r = -EPERM;
+	else if (pgid && pgid != p->pid && !group_exists_locked(self, pgid, self->sid))
+		r = -EPERM;
+	else
+		p->pgid = pgid ? pgid : p->pid;
+	spin_unlock(&proc_tree_lock);
+	return r;
+}
+
+static long get_ids(const uint32_t *ids, const unsigned long *a)
+{
+	for (int i = 0; i < 3; i++)
+		if (copy_to_user(a[i], &ids[i], sizeof(uint32_t)))
+			return -EFAULT;
+	return 0;
+}
+
+/* setres[ug]id: -1 (as u32) keeps a field. */
+static long set_ids(uint32_t *ids, const unsigned long *a)
+{
+	for (int i = 0; i < 3; i++)
+		if ((uint32_t)a[i] != (uint32_t)-1)
+			ids[i] = (uint32_t)a[i];
+	return 0;
+}
+
+long lx_sys_getresuid(struct thread *t, const unsigned long *a)
+{
+	return get_ids(lx_of(t->proc)->uid, a);
+}
+
+long lx_sys_getresgid(struct thread *t, const unsigned long *a)
+{
+	return get_ids(lx_of(t->proc)->gid, a);
+}
+
+long lx_sys_setresuid(struct thread *t, const unsigned long *a)
+{
+	return set_ids(lx_of(t->proc)->uid, a);
+}
+
+long lx_sys_setresgid(struct thread *t, const unsigned long *a)
+{
+	return set_ids(lx_of(t->proc)->gid, a);
+}
+
+long lx_sys_setuid(struct thread *t, const unsigned long *a)
+{
+	unsigned long v[3] = { a[0], a[0], a[0] };
+	return set_ids(lx_of(t->proc)->uid, v);
+}
+
+long lx_sys_setgid(struct thread *t, const unsigned long *a)
+{
+	unsigned long v[3] = { a[0], a[0], a[0] };
+	return set_ids(lx_of(t->proc)->gid, v);
+}
+
+long lx_sys_setreuid(struct thread *t, const unsigned long *a)
+{
+	unsigned long v[3] = { a[0], a[1], (uint32_t)a[1] != (uint32_t)-1 ? a[1] : (uint32_t)-1 };
+	return set_ids(lx_of(t->proc)->uid, v);
+}
+
+long lx_sys_setregid(struct thread *t, const unsigned long *a)
+{
+	unsigned long v[3] = { a[0], a[1], (uint32_t)a[1] != (uint32_t)-1 ? a[1] : (uint32_t)-1 };
+	return set_ids(lx_of(t->proc)->gid, v);
+}
+
+long lx_sys_getgroups(struct thread *t, const unsigned long *a)
+{
+	return (int)a[0] < 0 ? -EINVAL : 0;
+}
+
+long lx_sys_setgroups(struct thread *t, const unsigned long *a)
+{
+	return a[0] > 65536 ? -EINVAL : 0;
+}
+
+struct lx_timeval {
+	int64_t sec, usec;
+};
+
+static struct lx_timeval tv_of(uint64_t ns)
+{
+	return (struct lx_timeval){ (int64_t)(ns / 1000000000), (int64_t)(ns % 1000000000 / 1000) };
+}
+
+long lx_sys_getrusage(struct thread *t, const unsigned long *a)
+{
+	int64_t ru[18];
+	int who = (int)a[0];
+
+	if (who != 0 && who != -1 && who != 1)	/* SELF, CHILDREN, THREAD */
+		return -EINVAL;
+	memset(ru, 0, sizeof(ru));
+	if (who != -1) {
+		struct lx_timeval u = tv_of(hal_time_ns() - t->proc->start_ns);
+		ru[0] = u.sec;
+		ru[1] = u.usec;
+	}
+	return copy_to_user(a[1], ru, sizeof(ru));
+}
+
+long lx_sys_times(struct thread *t, const unsigned long *a)
+{
+	int64_t tms[4] = { (int64_t)((hal_time_ns() - t->proc->start_ns) / 10000000), 0, 0, 0 };
+	int64_t ticks = (int64_t)(hal_time_ns() / 10000000);	/* USER_HZ = 100 */
+
+	if (a[0] && copy_to_user(a[0], tms, sizeof(tms)))
+		return -EFAULT;
+	return ticks;
+}
+
+struct lx_sysinfo {
+	int64_t uptime;
+	uint64_t loads[3];
+	uint64_t totalram, freeram, sharedram, bufferram, totalswap, freeswap;
+	uint16_t procs, pad;
+	uint32_t pad2;
+	uint64_t totalhigh, freehigh;
+	uint32_t mem_unit;
+	char reserved[4];
+};
+
+long lx_sys_sysinfo(struct thread *t, const unsigned long *a)
+{
+	struct lx_sysinfo si;
+
+	memset(&si, 0, sizeof(si));
+	si.uptime = (int64_t)(hal_time_ns() / 1000000000);
+	si.totalram = pmm_total_pages();
+	si.freeram = pmm_free_pages();
+	si.procs = (uint16_t)proc_count();
+	si.mem_unit = PAGE_SIZE;
+	return copy_to_user(a[0], &si, sizeof(si));
+}
+
+#define PR_SET_NAME 15
+#define PR_GET_NAME 16
+
+long lx_sys_prctl(struct thread *t, const unsigned long *a)
+{
+	char name[16];
+	long n;
+
+	switch ((int)a[0]) {
+	case PR_SET_NAME:
+		n = copy_str_from_user(name, a[1], sizeof(name));
+		if (n == -ENAMETOOLONG) {
+			if (copy_from_user(name, a[1], sizeof(name) - 1))
+				return -EFAULT;
+			name[15] = 0;
+		} else if (n < 0) {
+			return n;
+		}
+		strlcpy(t->proc->name, name, sizeof(t->proc->name));
+		return 0;
+	case PR_GET_NAME:
+		return copy_to_user(a[1], t->proc->name, sizeof(t->proc->name));
+	default:
+		return -EINVAL;
+	}
+}
+
+long lx_sys_sched_setaffinity(struct thread *t, const unsigned long *a)
+{
+	uint64_t mask = 0;
+
+	if (a[1] < sizeof(mask))
+		return -EINVAL;
+	if (copy_from_user(&mask, a[2], sizeof(mask)))
+		return -EFAULT;
+	/* Accepted if it names an online CPU; threads are not pinned yet. */
+	return (mask & ((1ull << ncpu_online) - 1)) ? 0 : -EINVAL;
+}
+
+long lx_sys_sched_getscheduler(struct thread *t, const unsigned long *a)
+{
+	return (int)a[0] < 0 ? -EINVAL : 0;	/* SCHED_OTHER */
+}
+
+long lx_sys_sched_getparam(struct thread *t, const unsigned long *a)
+{
+	int prio = 0;
+	return copy_to_user(a[1], &prio, sizeof(prio));
+}
