@@ -1,5 +1,6 @@
 /*
- * Futex wait queues (model in futex.h). The value check and the park happen
+ * Futex wait queues (model in futex.h). A waiter's key and bitset ride in its
+ * wait node (t->wnode.key). The value check and the park happen
  * under the bucket lock, and wakers take the same lock, so a wake between a
  * user's store and its futex_wait is never lost. The user word is read under
  * that spinlock without faulting: the page is faulted in first (outside the
@@ -13,9 +14,6 @@
 #include <weft/errno.h>
 
 #define FUTEX_BUCKETS 256
-#define W_KEY_A  0
-#define W_KEY_B  1
-#define W_BITSET 2
 
 static struct waitq buckets[FUTEX_BUCKETS];
 static int buckets_ready;
@@ -92,18 +90,17 @@ long futex_wait(struct thread *t, const struct futex_key *key, uaddr_t uaddr, ui
 		spin_unlock(&wq->lock);
 		return err ? err : -EAGAIN;
 	}
-	t->wait[W_KEY_A] = key->a;
-	t->wait[W_KEY_B] = key->b;
-	t->wait[W_BITSET] = bitset;
+	t->wnode.key[0] = key->a;
+	t->wnode.key[1] = key->b;
+	t->wnode.key[2] = bitset;
 	waitq_park_locked(wq, t, wait_cont, deadline_ns);
 	spin_unlock(&wq->lock);
 	return -EPARKED;
 }
 
-static bool matches(const struct thread *t, const struct futex_key *k, uint32_t bitset)
+static bool matches(const struct waiter *w, const struct futex_key *k, uint32_t bitset)
 {
-	return t->wait[W_KEY_A] == k->a && t->wait[W_KEY_B] == k->b &&
-	       (t->wait[W_BITSET] & bitset);
+	return w->key[0] == k->a && w->key[1] == k->b && (w->key[2] & bitset);
 }
 
 static int wake_locked(struct waitq *wq, const struct futex_key *k, int n, uint32_t bitset)
@@ -112,14 +109,14 @@ static int wake_locked(struct waitq *wq, const struct futex_key *k, int n, uint3
 	int woken = 0;
 
 	list_for_each_safe(it, tmp, &wq->waiters) {
-		struct thread *w = list_entry(it, struct thread, wq_link);
+		struct waiter *w = list_entry(it, struct waiter, link);
 		if (woken >= n)
 			break;
 		if (!matches(w, k, bitset))
 			continue;
-		list_del(&w->wq_link);
+		list_del(&w->link);
 		w->wq = NULL;
-		if (thread_wake(w, thread_park_gen(w), 0))
+		if (thread_wake(w->t, w->gen, 0))
 			woken++;
 	}
 	return woken;
@@ -172,15 +169,15 @@ static int requeue_locked(struct waitq *from, struct waitq *to, const struct fut
 	int moved = 0;
 
 	list_for_each_safe(it, tmp, &from->waiters) {
-		struct thread *w = list_entry(it, struct thread, wq_link);
+		struct waiter *w = list_entry(it, struct waiter, link);
 		if (moved >= nreq)
 			break;
 		if (!matches(w, k1, ~0u))
 			continue;
-		list_del(&w->wq_link);
-		w->wait[W_KEY_A] = k2->a;
-		w->wait[W_KEY_B] = k2->b;
-		list_add_tail(&to->waiters, &w->wq_link);
+		list_del(&w->link);
+		w->key[0] = k2->a;
+		w->key[1] = k2->b;
+		list_add_tail(&to->waiters, &w->link);
 		__atomic_store_n(&w->wq, to, __ATOMIC_RELEASE);
 		moved++;
 	}

@@ -43,7 +43,8 @@ struct thread *kthread_create(const char *name, void (*fn)(void *), void *arg)
 	t->wait[0] = (uint64_t)fn;
 	t->wait[1] = (uint64_t)arg;
 	list_init(&t->rq_link);
-	list_init(&t->wq_link);
+	list_init(&t->wnode.link);
+	t->wnode.t = t;
 	ktimer_init(&t->timer, NULL, t);
 	hal_kctx_init(&t->kctx, (char *)t->kstack + KSTACK_SIZE, kthread_start, t);
 	sched_add_new(t);

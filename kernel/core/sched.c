@@ -318,6 +318,19 @@ bool thread_wake(struct thread *t, uint64_t gen, long result)
 	return true;
 }
 
+bool thread_cancel_park(struct thread *t, uint64_t gen)
+{
+	uint64_t expect = (gen << 8) | PARK_PARKED;
+
+	if (!__atomic_compare_exchange_n(&t->park, &expect, gen << 8, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_RELAXED))
+		return false;
+	__atomic_sub_fetch(&nr_parked, 1, __ATOMIC_RELAXED);
+	t->cont = NULL;
+	ktimer_cancel(&t->timer);
+	return true;
+}
+
 unsigned long sched_nr_parked(void)
 {
 	return __atomic_load_n(&nr_parked, __ATOMIC_RELAXED);

@@ -10,15 +10,21 @@ void waitq_init(struct waitq *wq, const char *name)
 	list_init(&wq->waiters);
 }
 
+void waitq_add_locked(struct waitq *wq, struct waiter *w, struct thread *t, uint64_t gen)
+{
+	kassert(spin_held(&wq->lock));
+	w->t = t;
+	w->gen = gen;
+	w->wq = wq;
+	list_add_tail(&wq->waiters, &w->link);
+}
+
 void waitq_park_locked(struct waitq *wq, struct thread *t, thread_cont_t cont,
 		       uint64_t deadline_ns)
 {
-	uint64_t gen;
+	uint64_t gen = thread_park_begin(t, cont);
 
-	kassert(spin_held(&wq->lock));
-	gen = thread_park_begin(t, cont);
-	t->wq = wq;
-	list_add_tail(&wq->waiters, &t->wq_link);
+	waitq_add_locked(wq, &t->wnode, t, gen);
 	if (deadline_ns)
 		thread_park_timeout(t, gen, deadline_ns);
 }
@@ -30,27 +36,32 @@ int waitq_wake(struct waitq *wq, int n, long result)
 
 	spin_lock(&wq->lock);
 	while ((n < 0 || woken < n) && (it = list_pop(&wq->waiters))) {
-		struct thread *t = list_entry(it, struct thread, wq_link);
-		t->wq = NULL;
-		if (thread_wake(t, thread_park_gen(t), result))
+		struct waiter *w = list_entry(it, struct waiter, link);
+		w->wq = NULL;
+		if (thread_wake(w->t, w->gen, result))
 			woken++;
 	}
 	spin_unlock(&wq->lock);
 	return woken;
 }
 
-void waitq_unlink(struct thread *t)
+void waitq_remove(struct waiter *w)
 {
 	struct waitq *wq;
 
-	/* A futex requeue may move t to another queue (under the old queue's lock)
+	/* A futex requeue may move w to another queue (under the old queue's lock)
 	 * between our read and our lock: then follow it. */
-	while ((wq = __atomic_load_n(&t->wq, __ATOMIC_ACQUIRE))) {
+	while ((wq = __atomic_load_n(&w->wq, __ATOMIC_ACQUIRE))) {
 		spin_lock(&wq->lock);
-		if (t->wq == wq) {
-			list_del(&t->wq_link);
-			t->wq = NULL;
+		if (w->wq == wq) {
+			list_del(&w->link);
+			w->wq = NULL;
 		}
 		spin_unlock(&wq->lock);
 	}
+}
+
+void waitq_unlink(struct thread *t)
+{
+	waitq_remove(&t->wnode);
 }

@@ -115,7 +115,7 @@ int lx_send_signal(struct proc *p, struct thread *t, int sig, const struct lx_si
 	}
 	if (t) {
 		t->lx->pending |= LX_SIGBIT(sig);
-		t->lx->src[sig] = *src;
+		t->lx->src = *src;
 	} else {
 		lp->pending |= LX_SIGBIT(sig);
 		lp->src[sig] = *src;
@@ -150,7 +150,7 @@ static int dequeue_locked(struct thread *t, lx_sigset_t allowed, struct lx_sigsr
 	sig = lx_first_sig(any);
 	if (mine & LX_SIGBIT(sig)) {
 		t->lx->pending &= ~LX_SIGBIT(sig);
-		*src = t->lx->src[sig];
+		*src = t->lx->src;
 	} else {
 		lp->pending &= ~LX_SIGBIT(sig);
 		*src = lp->src[sig];

@@ -157,6 +157,25 @@ struct proc *proc_create(struct proc *parent, const char *name)
 	return p;
 }
 
+static struct kmem_cache *thread_cache;
+
+/* Thread blocks come from their own cache: no power-of-two rounding. */
+struct thread *proc_thread_alloc(void)
+{
+	if (!__atomic_load_n(&thread_cache, __ATOMIC_ACQUIRE)) {
+		spin_lock(&pid_lock);
+		if (!thread_cache)
+			thread_cache = kmem_cache_create("thread", sizeof(struct thread), 16);
+		spin_unlock(&pid_lock);
+	}
+	return thread_cache ? kmem_zalloc(thread_cache) : NULL;
+}
+
+void proc_thread_free(struct thread *t)
+{
+	kmem_free(thread_cache, t);
+}
+
 static void thread_release(struct thread *t)
 {
 	/* Under the tree lock: senders of signals find threads under it. */
@@ -169,12 +188,12 @@ static void thread_release(struct thread *t)
 	spin_unlock(&proc_tree_lock);
 	if (proc_ops && proc_ops->thread_free)
 		proc_ops->thread_free(t);
-	kfree(t);
+	proc_thread_free(t);
 }
 
 struct thread *proc_new_thread(struct proc *p)
 {
-	struct thread *t = kzalloc(sizeof(*t));
+	struct thread *t = proc_thread_alloc();
 
 	if (!t)
 		return NULL;
@@ -184,7 +203,8 @@ struct thread *proc_new_thread(struct proc *p)
 	t->fp_cpu = -1;
 	t->release = thread_release;
 	list_init(&t->rq_link);
-	list_init(&t->wq_link);
+	list_init(&t->wnode.link);
+	t->wnode.t = t;
 	ktimer_init(&t->timer, NULL, t);
 	list_init(&t->tid_link);
 	spin_lock(&p->lock);
@@ -202,7 +222,7 @@ struct thread *proc_new_thread(struct proc *p)
 	}
 	spin_unlock(&p->lock);
 	if (t->tid <= 0) {
-		kfree(t);
+		proc_thread_free(t);
 		return NULL;
 	}
 	tid_link(t);

@@ -28,6 +28,19 @@
 struct thread;
 struct proc;
 struct waitq;
+
+/*
+ * One link of a parked thread on one wait queue. A thread embeds one (t->wnode)
+ * for ordinary waits; a poll links several. gen is the park generation the node
+ * belongs to, so a wake through a stale node cannot end a later park.
+ */
+struct waiter {
+	struct list link;		/* in wq->waiters (wq->lock) */
+	struct waitq *wq;		/* queue it is on, NULL when off (wq->lock) */
+	struct thread *t;
+	uint64_t gen;
+	uint64_t key[3];		/* for the queue's owner (futex key, bitset) */
+};
 struct vm_space;
 struct lx_thread;
 typedef long (*thread_cont_t)(struct thread *t);
@@ -53,8 +66,7 @@ struct thread {
 	thread_cont_t cont;		/* continuation run when resumed; NULL: return to user */
 	uint64_t park;			/* (generation << 8) | enum park_state, atomic */
 	long wake_result;		/* 0, -EINTR, -ETIMEDOUT: why the park ended */
-	struct waitq *wq;		/* wait queue it is on (guarded by wq->lock) */
-	struct list wq_link;
+	struct waiter wnode;		/* its link for ordinary waits */
 	struct ktimer timer;		/* park timeout, nanosleep */
 	uint64_t wait[6];		/* small per-call wait record for continuations */
 
@@ -136,6 +148,9 @@ void sched_block_kthread(void);
 uint64_t thread_park_begin(struct thread *t, thread_cont_t cont);
 bool thread_wake(struct thread *t, uint64_t gen, long result);
 uint64_t thread_park_gen(const struct thread *t);
+/* End t's own park gen before anyone woke it (t is still running): true if it
+ * did; false if a waker got there first (t is then queued to run its cont). */
+bool thread_cancel_park(struct thread *t, uint64_t gen);
 /* Arm a timeout on the current park: at deadline_ns the park ends with -ETIMEDOUT. */
 void thread_park_timeout(struct thread *t, uint64_t gen, uint64_t deadline_ns);
 

@@ -14,7 +14,7 @@
 
 struct waitq {
 	struct spinlock lock;
-	struct list waiters;	/* threads (wq_link), FIFO (lock) */
+	struct list waiters;	/* struct waiter nodes, FIFO (lock) */
 };
 
 void waitq_init(struct waitq *wq, const char *name);
@@ -22,6 +22,10 @@ void waitq_init(struct waitq *wq, const char *name);
  * If deadline_ns is non-zero, the park ends with -ETIMEDOUT at that time. */
 void waitq_park_locked(struct waitq *wq, struct thread *t, thread_cont_t cont,
 		       uint64_t deadline_ns);
+/* Link node w (owned by the current thread, for its park gen) on wq; lock held. */
+void waitq_add_locked(struct waitq *wq, struct waiter *w, struct thread *t, uint64_t gen);
+/* Take node w off its queue, if it is on one. */
+void waitq_remove(struct waiter *w);
 /* Wake up to n waiters (n < 0: all) with result; returns how many were woken. */
 int waitq_wake(struct waitq *wq, int n, long result);
 /* Remove t from whatever queue it waits on (timeouts, signals). */

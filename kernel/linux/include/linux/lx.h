@@ -67,7 +67,7 @@ struct lx_thread {
 	uaddr_t robust_list;			/* set_robust_list (kept, not walked) */
 	size_t robust_len;
 	lx_sigset_t blocked, pending;		/* siglock */
-	struct lx_sigsrc src[LX_NSIG + 1];	/* siglock: for thread-directed signals */
+	struct lx_sigsrc src;			/* siglock: of the last thread-directed signal */
 	lx_sigset_t saved_mask;			/* rt_sigsuspend's mask to restore */
 	bool has_saved_mask;
 	lx_sigset_t waitset;			/* rt_sigtimedwait: signals it waits for */

@@ -50,6 +50,9 @@ struct proc *proc_create(struct proc *parent, const char *name);
 /* A user thread of p, not yet runnable; the first one's tid is the pid, later
  * ones get fresh ids from the pid space. NULL when out of memory or ids. */
 struct thread *proc_new_thread(struct proc *p);
+/* Thread blocks (zeroed), from a cache of their exact size. */
+struct thread *proc_thread_alloc(void);
+void proc_thread_free(struct thread *t);
 /* The thread with this tid (any process), NULL if none. Borrowed: valid while
  * the caller holds proc_tree_lock. */
 struct thread *proc_find_thread(int tid);
