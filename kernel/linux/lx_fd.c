@@ -10,10 +10,7 @@
 #include <core/slab.h>
 #include <lib/string.h>
 #include <core/waitq.h>
-
-#define AT_FDCWD (-100)
-#define AT_EMPTY_PATH 0x1000
-#define AT_SYMLINK_NOFOLLOW 0x100
+#include "lx_file.h"
 
 struct file *lx_fd_get(struct proc *p, int fd)
 {
@@ -106,16 +103,14 @@ void lx_files_close_on_exec(struct lx_files *fs)
 		}
 }
 
-/* Copy a path argument: its length or -EFAULT/-ENAMETOOLONG/-ENOENT. */
-static long get_path(char *buf, uaddr_t upath)
+long lx_get_path(char *buf, uaddr_t upath)
 {
 	long n = copy_str_from_user(buf, upath, VFS_PATH_MAX);
 
 	return n == 0 ? -ENOENT : n;
 }
 
-/* The starting directory for a *at call; a new reference in *out. */
-static int at_dir(struct thread *t, int dirfd, const char *path, struct vnode **out)
+int lx_at_dir(struct thread *t, int dirfd, const char *path, struct vnode **out)
 {
 	struct file *f;
 
@@ -164,9 +159,9 @@ long lx_sys_openat(struct thread *t, const unsigned long *a)
 
 	if (!path)
 		return -ENOMEM;
-	err = get_path(path, a[1]);
+	err = lx_get_path(path, a[1]);
 	if (err >= 0)
-		err = at_dir(t, (int)a[0], path, &dir);
+		err = lx_at_dir(t, (int)a[0], path, &dir);
 	if (err >= 0)
 		err = vfs_open(lp->root, dir, path, (unsigned)a[2], (uint32_t)a[3] & ~lp->umask, &f);
 	if (err >= 0) {
@@ -305,7 +300,7 @@ struct lx_stat {
 	uint32_t unused[2];
 };
 
-static int stat_out(struct vnode *vn, uaddr_t ust)
+int lx_stat_out(struct vnode *vn, uaddr_t ust)
 {
 	struct vfs_stat st;
 	struct lx_stat ls;
@@ -339,7 +334,7 @@ static int stat_file(struct file *f, uaddr_t ust)
 	struct lx_stat ls;
 
 	if (f->vn)
-		return stat_out(f->vn, ust);
+		return lx_stat_out(f->vn, ust);
 	memset(&ls, 0, sizeof(ls));
 	ls.st_mode = VFS_S_IFCHR | 0620;
 	ls.st_blksize = 1024;
@@ -360,30 +355,21 @@ long lx_sys_fstat(struct thread *t, const unsigned long *a)
 
 long lx_sys_newfstatat(struct thread *t, const unsigned long *a)
 {
-	struct lx_proc *lp = lx_of(t->proc);
-	char *path = kmalloc(VFS_PATH_MAX);
-	struct vnode *dir = NULL, *vn = NULL;
-	long err;
+	struct vnode *vn = NULL;
+	struct file *anon = NULL;
+	int err;
 
-	if (!path)
-		return -ENOMEM;
-	err = copy_str_from_user(path, a[1], VFS_PATH_MAX);
-	if (err == 0 && (a[3] & AT_EMPTY_PATH)) {
-		kfree(path);
-		return lx_sys_fstat(t, (unsigned long[]){ a[0], a[2] });
+	if (a[3] & ~(unsigned long)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT))
+		return -EINVAL;
+	err = lx_at_lookup(t, (int)a[0], a[1], (unsigned)a[3], &vn, &anon);
+	if (err == 1) {
+		err = stat_file(anon, a[2]);
+		file_put(anon);
+		return err;
 	}
-	if (err == 0)
-		err = -ENOENT;
-	if (err >= 0)
-		err = at_dir(t, (int)a[0], path, &dir);
-	if (err >= 0)
-		err = vfs_lookup(lp->root, dir, path,
-				 (a[3] & AT_SYMLINK_NOFOLLOW) ? 0 : VFS_LOOKUP_FOLLOW, &vn);
-	if (err >= 0)
-		err = stat_out(vn, a[2]);
+	if (!err)
+		err = lx_stat_out(vn, a[2]);
 	vnode_put(vn);
-	vnode_put(dir);
-	kfree(path);
 	return err;
 }
 
