@@ -21,6 +21,7 @@
 #include <fs/vfs.h>
 #include <fs/devfs.h>
 #include <fs/initrd.h>
+#include <fs/procfs.h>
 #include <linux/lx.h>
 
 #define MAX_INIT_ARGS 16
@@ -234,6 +235,7 @@ void kmain(unsigned long hartid, paddr_t fdt_pa)
 	devfs_register("console", 0620, &lx_console_fops, NULL);
 	devfs_register("tty", 0666, &lx_console_fops, NULL);
 	unpack_initrd();
+	procfs_init();
 	report_memory();
 	start_init();
 	sched_start();
