@@ -16,6 +16,9 @@ want python3 python3
 want gcc gcc
 want make make
 want bzip2 bzip2
+want xz xz-utils
+# gcc only recommends the C library headers; the host unit tests need them.
+[ -f /usr/include/stdio.h ] || need_pkgs+=(libc6-dev)
 [ -f /usr/riscv64-linux-gnu/lib/libc.a ] || need_pkgs+=(libc6-dev-riscv64-cross)
 [ -f /usr/share/qemu/opensbi-riscv64-generic-fw_dynamic.bin ] || need_pkgs+=(opensbi qemu-system-misc)
 # Host unit tests use AddressSanitizer/UBSan from gcc's runtime libraries.

@@ -103,8 +103,10 @@ U_INITRD_FORCE := u-force
 endif
 .PHONY: u-force
 
-$(B)/initrd.cpio: $(U_INITRD_DEPS) $(U_EXTRA_NOTE) $(U_INITRD_FORCE)
-	bash tools/mkinitrd.sh $(if $(EXTRA),--extra $(EXTRA)) $@ $(U_INITRD_SPEC)
+# The busybox tree (user/busybox.mk, included after this file) comes first,
+# so Weft's own programs win any name clash.
+$(B)/initrd.cpio: $(U_INITRD_DEPS) $(U_EXTRA_NOTE) $(U_INITRD_FORCE) $(B)/busybox-root/.stamp
+	bash tools/mkinitrd.sh $(if $(EXTRA),--extra $(EXTRA)) $@ $(BUSYBOX_INITRD_SPEC) $(U_INITRD_SPEC)
 
 $(B)/initrd-bad.cpio: $(U_INITRD_DEPS)
 	bash tools/mkinitrd.sh --truncate bin/runtests $@ bin/runtests=$(UB)/runtests \

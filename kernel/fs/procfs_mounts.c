@@ -105,7 +105,7 @@ static int mounts_line(const char *path, struct mount *mnt, void *arg)
 	struct procfs_buf *b = arg;
 	const char *type = mnt->fstype->name;
 
-	procfs_printf(b, "%s ", mnt->covered ? type : "rootfs");
+	procfs_printf(b, "%s ", type);	/* df skips a source named "rootfs" */
 	procfs_put_escaped(b, path);
 	procfs_printf(b, " %s rw 0 0\n", type);
 	return b->overflow;

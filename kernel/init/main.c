@@ -36,6 +36,7 @@ void arch_trap_init_hart(void);
 void arch_plic_init(paddr_t base);
 void arch_plic_init_hart(unsigned hartid);
 void lx_enosys_report(void);
+extern char lx_strace_name[16];
 
 static struct fdt_machine machine;
 static uint64_t boot_ns;
@@ -143,6 +144,8 @@ static int parse_cmdline(char *cmd, char **path, char **argv)
 			*end++ = 0;
 		if (in_init && argc < MAX_INIT_ARGS - 1)
 			argv[argc++] = tok;
+		else if (!strncmp(tok, "strace=", 7))
+			strlcpy(lx_strace_name, tok + 7, sizeof(lx_strace_name));
 		else if (!strncmp(tok, "loglevel=", 9))
 			klog_level = (int)lib_strtoul(tok + 9, NULL, 10);
 		else if (!strncmp(tok, "init=", 5)) {

@@ -8,6 +8,7 @@
 #include <linux/lx.h>
 #include <weft/linux_syscalls.h>
 #include <core/klog.h>
+#include <lib/string.h>
 
 #define DECLARE(nr, name) extern long lx_sys_##name(struct thread *t, const unsigned long *a) \
 	__attribute__((weak));
@@ -24,18 +25,32 @@ static const char *const names[LX_NR_MAX] = { LX_SYSCALLS(NAME) };
 
 static unsigned long enosys_count[LX_NR_MAX + 1];	/* last slot: numbers out of range */
 
+/* strace=NAME on the command line: log every syscall of processes so named. */
+char lx_strace_name[16];
+
+static void trace(struct thread *t, unsigned long nr, const unsigned long *a, long r)
+{
+	pr_info("strace %d/%d %s(%lx, %lx, %lx, %lx) = %ld", t->proc->pid, t->tid,
+		nr < LX_NR_MAX && names[nr] ? names[nr] : "?", a[0], a[1], a[2], a[3], r);
+}
+
 long lx_syscall(struct thread *t, unsigned long nr)
 {
 	unsigned long a[6];
+	long r;
 
+	for (int i = 0; i < 6; i++)
+		a[i] = hal_tf_arg(&t->tf, i);
 	if (nr >= LX_NR_MAX || !table[nr]) {
 		__atomic_add_fetch(&enosys_count[nr < LX_NR_MAX ? nr : LX_NR_MAX], 1,
 				   __ATOMIC_RELAXED);
-		return -ENOSYS;
+		r = -ENOSYS;
+	} else {
+		r = table[nr](t, a);
 	}
-	for (int i = 0; i < 6; i++)
-		a[i] = hal_tf_arg(&t->tf, i);
-	return table[nr](t, a);
+	if (__builtin_expect(lx_strace_name[0] != 0, 0) && !strcmp(t->proc->name, lx_strace_name))
+		trace(t, nr, a, r);
+	return r;
 }
 
 void lx_enosys_report(void)
