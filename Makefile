@@ -105,8 +105,8 @@ deps:
 
 QEMU_BASE = qemu-system-riscv64 -machine virt -nographic -bios default -m $(MEM) -smp $(SMP) \
 	-kernel $(B)/weft.bin
-# Until busybox is in the image, the first program is Weft's small shell.
-INIT ?= /bin/wsh
+# busybox init reads /etc/inittab and starts a shell on the console.
+INIT ?= /sbin/init
 run: all
 	$(QEMU_BASE) -initrd $(B)/initrd.cpio -append "init=$(INIT)"
 

@@ -1,14 +1,12 @@
 /*
  * NS16550 UART console. Output is polled (wait for the transmit holding
  * register, write one byte); '\n' goes out as "\r\n" like a tty with ONLCR.
- * Input arrives by interrupt: the handler moves received bytes into a ring
- * (single producer: the interrupt, under the waitq lock; single consumer:
- * readers, under the same lock) and wakes parked readers. Line editing and
- * signals belong to the tty layer, not here.
+ * Input arrives by interrupt: the handler hands each received byte to the tty
+ * layer's hook under console_waitq.lock and then wakes parked readers. Line
+ * editing and signals belong to the tty layer (kernel/linux/lx_tty.c).
  */
 #include <dev/console.h>
 #include <hal/irq.h>
-#include <lib/ring.h>
 #include <core/spinlock.h>
 
 #define RBR 0
@@ -23,8 +21,6 @@
 
 struct waitq console_waitq;
 static volatile uint8_t *uart;
-static struct ring rx;
-static char rx_buf[1024];
 static struct spinlock tx_lock = SPINLOCK_INIT("uart-tx");
 
 static void putc_raw(char c)
@@ -32,6 +28,16 @@ static void putc_raw(char c)
 	while (!(uart[LSR] & LSR_THRE))
 		;
 	uart[THR] = (uint8_t)c;
+}
+
+void (*console_rx_hook)(char c);
+
+void console_write_raw(const char *s, size_t n)
+{
+	spin_lock(&tx_lock);
+	for (size_t i = 0; i < n; i++)
+		putc_raw(s[i]);
+	spin_unlock(&tx_lock);
 }
 
 void console_write(const char *s, size_t n)
@@ -58,7 +64,8 @@ static void uart_irq(void *arg)
 	spin_lock(&console_waitq.lock);
 	while (uart[LSR] & LSR_DR) {
 		char c = (char)uart[RBR];
-		ring_put(&rx, &c, 1);
+		if (console_rx_hook)
+			console_rx_hook(c);	/* no reader yet: the byte is dropped */
 		got = 1;
 	}
 	spin_unlock(&console_waitq.lock);
@@ -70,7 +77,6 @@ void console_init(paddr_t base, unsigned irq)
 {
 	uart = hal_pa_to_kva(base);
 	waitq_init(&console_waitq, "console");
-	ring_init(&rx, rx_buf, sizeof(rx_buf));
 	uart[IER] = 0;
 	uart[FCR] = 0x07;	/* enable and clear the FIFOs */
 	uart[LCR] = 0x03;	/* 8N1 */
@@ -78,19 +84,4 @@ void console_init(paddr_t base, unsigned irq)
 	hal_console_hook = hook_write;
 	if (irq && hal_irq_register(irq, uart_irq, NULL) == 0)
 		uart[IER] = 0x01;	/* interrupt on received data */
-}
-
-size_t console_read(char *buf, size_t n)
-{
-	size_t got;
-
-	spin_lock(&console_waitq.lock);
-	got = ring_get(&rx, buf, n);
-	spin_unlock(&console_waitq.lock);
-	return got;
-}
-
-int console_input_ready(void)
-{
-	return ring_used(&rx) > 0;
 }

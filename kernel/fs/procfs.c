@@ -344,10 +344,11 @@ static int procfs_readlink(struct vnode *vn, struct uio *uio)
 		/* The path exec ran; a process that never exec'd shows its name. */
 		char exe[256];
 		size_t n;
-		err = proc_image ? proc_image(pid, exe, sizeof(exe), NULL, 0, &n) : -ENOENT;
+		exe[0] = 0;
+		err = proc_image ? proc_image(pid, exe, sizeof(exe), NULL, 0, &n) : 0;
 		if (!err && !exe[0]) {
 			err = procfs_pid_info(pid, &pi);
-			strlcpy(exe, pi.name, sizeof(exe));
+			memcpy(exe, pi.name, sizeof(pi.name));	/* NUL-terminated, fits */
 		}
 		return err ? -ENOENT : uio_move(exe, strlen(exe), uio, true);
 	}

@@ -231,9 +231,9 @@ long lx_sys_sigaltstack(struct thread *t, const unsigned long *a)
 }
 
 /* Send to every process that pid (as kill(2) reads it) names; count them. */
-static int kill_many(struct thread *t, long pid, int sig, const struct lx_sigsrc *src)
+static int kill_many(struct proc *self, long pid, int sig, const struct lx_sigsrc *src)
 {
-	int n = 0, pgid = pid == 0 ? t->proc->pgid : (int)-pid;
+	int n = 0, pgid = pid == 0 ? self->pgid : (int)-pid;
 	struct proc *init = proc_init();
 	struct list *stack[64];
 	int depth = 0;
@@ -248,7 +248,7 @@ static int kill_many(struct thread *t, long pid, int sig, const struct lx_sigsrc
 		struct list *head = stack[--depth], *it;
 		list_for_each(it, head) {
 			struct proc *c = list_entry(it, struct proc, sibling);
-			bool hit = pid == -1 ? c != t->proc : c->pgid == pgid;
+			bool hit = pid == -1 ? c != self : c->pgid == pgid;
 			if (hit && c->state != PROC_ZOMBIE)
 				n += lx_send_signal(c, NULL, sig, src) == 0;
 			if (!list_empty(&c->children) && depth < 64)
@@ -273,7 +273,7 @@ long lx_sys_kill(struct thread *t, const unsigned long *a)
 		err = (p && p->state != PROC_ZOMBIE) ? lx_send_signal(p, NULL, sig, &src) :
 			(p ? 0 : -ESRCH);
 	} else {
-		err = kill_many(t, pid, sig, &src) ? 0 : -ESRCH;
+		err = kill_many(t->proc, pid, sig, &src) ? 0 : -ESRCH;
 	}
 	spin_unlock(&proc_tree_lock);
 	return err;
@@ -307,4 +307,13 @@ long lx_sys_tgkill(struct thread *t, const unsigned long *a)
 	if ((int)a[0] <= 0)
 		return -EINVAL;
 	return thread_kill(t, (int)a[0], (int)a[1], (int)a[2]);
+}
+
+void lx_signal_group(int pgid, int sig)
+{
+	struct lx_sigsrc src = { 0x80 /* SI_KERNEL */, 0, 0, 0 };
+
+	spin_lock(&proc_tree_lock);
+	kill_many(NULL, -pgid, sig, &src);
+	spin_unlock(&proc_tree_lock);
 }

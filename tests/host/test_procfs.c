@@ -224,7 +224,7 @@ HT_TEST(test_system_files)
 HT_TEST(test_mounts)
 {
 	HT_CHECK(cat("/proc/mounts", 4096) > 0);
-	HT_CHECK(!strcmp(text, "rootfs / tmpfs rw 0 0\ndevfs /dev devfs rw 0 0\n"
+	HT_CHECK(!strcmp(text, "tmpfs / tmpfs rw 0 0\ndevfs /dev devfs rw 0 0\n"
 			       "proc /proc proc rw 0 0\n"));
 	HT_CHECK(cat("/proc/filesystems", 4096) > 0);
 	HT_CHECK(!strcmp(text, "nodev\ttmpfs\nnodev\tdevfs\nnodev\tproc\n"));

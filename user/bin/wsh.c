@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #define LINE_LEN		   512
@@ -119,6 +120,27 @@ static int read_line(char *buf)
 	return len ? (int)len : -1;
 }
 
+/* Read a line with the tty in raw mode (wsh edits and echoes itself), then
+ * give programs the tty back as it was. */
+static int read_line_raw(char *buf)
+{
+	struct termios saved, raw;
+	int have = tcgetattr(0, &saved) == 0, n;
+
+	if (have) {
+		raw = saved;
+		raw.c_lflag &= ~(tcflag_t)(ICANON | ECHO | ISIG);
+		raw.c_iflag &= ~(tcflag_t)ICRNL;
+		raw.c_cc[VMIN] = 1;
+		raw.c_cc[VTIME] = 0;
+		tcsetattr(0, TCSANOW, &raw);
+	}
+	n = read_line(buf);
+	if (have)
+		tcsetattr(0, TCSANOW, &saved);
+	return n;
+}
+
 static int split(char *line, char **argv)
 {
 	int argc = 0;
@@ -200,7 +222,7 @@ int main(void)
 
 	for (;;) {
 		put("weft$ ", 6);
-		if (read_line(line) < 0)
+		if (read_line_raw(line) < 0)
 			leave(0);
 		argc = split(line, argv);
 		if (argc == 0)

@@ -1,8 +1,8 @@
 /*
  * The system console on the NS16550 UART: polled output (klog and user writes
- * share it), interrupt-driven input into a ring that readers drain. A reader that
- * finds the ring empty parks on console_waitq (see waitq.h for the protocol:
- * check console_input_ready under the waitq lock, then park).
+ * share it) and interrupt-driven input, handed byte by byte to the tty layer
+ * (console_rx_hook). Readers park on console_waitq; the tty keeps its state
+ * under that queue's lock, so a test-then-park never misses input.
  */
 #ifndef DEV_CONSOLE_H
 #define DEV_CONSOLE_H
@@ -17,9 +17,10 @@ extern struct waitq console_waitq;
 /* Map the UART at base and take its interrupt line irq (0: polled only). */
 void console_init(paddr_t base, unsigned irq);
 void console_write(const char *s, size_t n);
-/* Move up to n buffered input bytes to buf; returns the count (0 if none). */
-size_t console_read(char *buf, size_t n);
-/* True if input is waiting (or end-of-file was typed). */
-int console_input_ready(void);
+/* Write bytes exactly as given (no newline translation). */
+void console_write_raw(const char *s, size_t n);
+/* If set, every received byte goes to the hook (from the interrupt, with
+ * console_waitq.lock held) instead of the raw ring: the tty layer's input. */
+extern void (*console_rx_hook)(char c);
 
 #endif

@@ -88,6 +88,10 @@ int lx_map_sigtramp(struct vm_space *vm);
 void lx_signals_exec(struct proc *p);
 /* A restartable call of t was interrupted by a wake with -EINTR. */
 void lx_interrupted(struct thread *t);
+/* Send sig to every process of group pgid (any context; takes the tree lock). */
+void lx_signal_group(int pgid, int sig);
+/* Route console input through the tty line discipline. */
+void lx_tty_init(void);
 /* Deliver pending signals to t about to return to user (may not return). */
 void lx_deliver_signals(struct thread *t);
 
