@@ -11,6 +11,7 @@
 #include <lib/string.h>
 #include <core/waitq.h>
 #include "lx_file.h"
+#include <fs/pipe.h>
 
 struct file *lx_fd_get(struct proc *p, int fd)
 {
@@ -209,6 +210,10 @@ static long rw(struct thread *t, int fd, uaddr_t buf, size_t len, bool write)
 			break;	/* parked, or the file cannot wait (-EAGAIN) */
 	}
 	file_put(f);
+	if (r == -EPIPE) {
+		struct lx_sigsrc src = { 0 /* SI_USER */, t->proc->pid, 0, 0 };
+		lx_send_signal(NULL, t, LX_SIGPIPE, &src);
+	}
 	return r;
 }
 
@@ -336,8 +341,17 @@ static int stat_file(struct file *f, uaddr_t ust)
 	if (f->vn)
 		return lx_stat_out(f->vn, ust);
 	memset(&ls, 0, sizeof(ls));
-	ls.st_mode = VFS_S_IFCHR | 0620;
-	ls.st_blksize = 1024;
+	if (pipe_is_pipe(f)) {
+		struct vfs_stat st;
+		pipe_stat(f, &st);
+		ls.st_mode = st.mode;
+		ls.st_nlink = st.nlink;
+		ls.st_ino = st.ino;
+		ls.st_blksize = PAGE_SIZE;
+	} else {
+		ls.st_mode = VFS_S_IFCHR | 0620;
+		ls.st_blksize = 1024;
+	}
 	return copy_to_user(ust, &ls, sizeof(ls));
 }
 

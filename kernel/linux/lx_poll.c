@@ -36,6 +36,7 @@ struct poll_wait {
 	unsigned nbits;
 	uint64_t deadline;
 	struct waiter *nodes;
+	struct file **node_files;	/* a reference per node: its queue lives in the file */
 	unsigned nnodes;
 };
 
@@ -66,17 +67,23 @@ static int scan(struct thread *t, struct poll_wait *pw)
 
 static void unlink_nodes(struct poll_wait *pw)
 {
-	for (unsigned i = 0; i < pw->nnodes; i++)
+	for (unsigned i = 0; i < pw->nnodes; i++) {
 		waitq_remove(&pw->nodes[i]);
+		file_put(pw->node_files[i]);
+	}
 	kfree(pw->nodes);
+	kfree(pw->node_files);
 	pw->nodes = NULL;
+	pw->node_files = NULL;
 	pw->nnodes = 0;
 }
 
-static void link_on(struct poll_wait *pw, struct waitq *wq, struct thread *t, uint64_t gen)
+static void link_on(struct poll_wait *pw, struct file *f, struct waitq *wq, struct thread *t,
+		    uint64_t gen)
 {
 	if (!wq)
 		return;
+	pw->node_files[pw->nnodes] = file_get(f);
 	spin_lock(&wq->lock);
 	waitq_add_locked(wq, &pw->nodes[pw->nnodes++], t, gen);
 	spin_unlock(&wq->lock);
@@ -86,19 +93,25 @@ static void link_on(struct poll_wait *pw, struct waitq *wq, struct thread *t, ui
 static int link_nodes(struct thread *t, struct poll_wait *pw, uint64_t gen)
 {
 	pw->nodes = kzalloc(2 * pw->nfds * sizeof(struct waiter) + 1);
-	if (!pw->nodes)
+	pw->node_files = kzalloc(2 * pw->nfds * sizeof(struct file *) + 1);
+	if (!pw->nodes || !pw->node_files) {
+		kfree(pw->nodes);
+		kfree(pw->node_files);
+		pw->nodes = NULL;
+		pw->node_files = NULL;
 		return -ENOMEM;
+	}
 	for (unsigned i = 0; i < pw->nfds; i++) {
 		struct file *f = pw->fds[i].fd >= 0 ? lx_fd_get(t->proc, pw->fds[i].fd) : NULL;
 		if (!f)
 			continue;
 		if (f->fops->wait_queue) {
 			if (pw->fds[i].events & (POLLIN | POLLPRI))
-				link_on(pw, f->fops->wait_queue(f, false), t, gen);
+				link_on(pw, f, f->fops->wait_queue(f, false), t, gen);
 			if (pw->fds[i].events & POLLOUT) {
 				struct waitq *wr = f->fops->wait_queue(f, true);
 				if (wr != f->fops->wait_queue(f, false) || !(pw->fds[i].events & POLLIN))
-					link_on(pw, wr, t, gen);
+					link_on(pw, f, wr, t, gen);
 			}
 		}
 		file_put(f);

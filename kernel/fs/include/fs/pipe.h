@@ -1,0 +1,45 @@
+/*
+ * Pipes: a bounded byte FIFO with a read end and a write end, each an
+ * anonymous struct file (no vnode). Linux pipe(7) semantics: 64 KiB of
+ * capacity, writes of at most PIPE_BUF bytes are atomic, a read returns what is
+ * there (0 at end of file, once every writer is gone), a write with no reader
+ * left fails with -EPIPE. The file ops never wait: they return -EAGAIN with
+ * nothing moved, and the syscall layer parks the thread on the queue the
+ * wait_queue op names, after testing poll under that queue's lock. The pipe
+ * wakes its queues whenever readiness may have changed, so no wake-up is lost.
+ *
+ * Not yet: SIGPIPE (the caller sees -EPIPE; the signal code raises it later),
+ * F_SETPIPE_SZ, named pipes (mkfifo) and splice.
+ */
+#ifndef FS_PIPE_H
+#define FS_PIPE_H
+
+#include <stdbool.h>
+#include <fs/vfs.h>
+
+#define PIPE_BUF      4096	  /* writes up to this size are never interleaved */
+#define PIPE_CAPACITY (64 * 1024) /* bytes a pipe holds before writers wait */
+#define PIPE_FIONREAD 0x541B	  /* ioctl: int bytes readable, to *arg */
+
+/*
+ * A new pipe: *rd is its read end (O_RDONLY), *wr its write end (O_WRONLY),
+ * each a file with one reference owned by the caller. flags may hold
+ * VFS_O_NONBLOCK (stored in both files' flags); any other bit is -EINVAL.
+ * Returns 0, -EINVAL or -ENOMEM (then nothing is left allocated). The buffer
+ * pages are allocated on demand, so an idle pipe costs about 300 bytes
+ * (plus one page once it has been used).
+ * Takes only allocator locks.
+ */
+int pipe_create(struct file **rd, struct file **wr, unsigned flags);
+
+/* Is f an end of a pipe? (For fstat and fcntl; f is borrowed.) */
+bool pipe_is_pipe(const struct file *f);
+
+/*
+ * Fill st for an end of a pipe the way Linux's pipefs does: S_IFIFO | 0600,
+ * one link, a per-pipe inode number, size 0, blksize PAGE_SIZE. -EINVAL if f is
+ * not a pipe. Takes no lock.
+ */
+int pipe_stat(const struct file *f, struct vfs_stat *st);
+
+#endif
