@@ -22,6 +22,7 @@ static unsigned long nr_spaces;
 static uint64_t next_id;
 
 static int fault_locked(struct vm_space *vm, struct vm_region *r, uaddr_t va, bool write);
+static void region_free(struct vm_region *r);
 
 struct vm_space *vm_create(void)
 {
@@ -77,7 +78,7 @@ void vm_put(struct vm_space *vm)
 	list_for_each_safe(it, tmp, &vm->regions) {
 		struct vm_region *r = list_entry(it, struct vm_region, link);
 		hal_pt_walk(vm->root, r->start, r->end, drop_pte, vm);
-		kfree(r);
+		region_free(r);
 	}
 	hal_pt_free(vm->root);
 	__atomic_sub_fetch(&nr_spaces, 1, __ATOMIC_RELAXED);
@@ -108,7 +109,7 @@ static void region_link_locked(struct vm_space *vm, struct vm_region *n)
 
 static struct vm_region *region_new(uaddr_t start, uaddr_t end, unsigned prot, unsigned flags)
 {
-	struct vm_region *r = kmalloc(sizeof(*r));
+	struct vm_region *r = kzalloc(sizeof(*r));
 
 	if (r) {
 		r->start = start;
@@ -118,6 +119,23 @@ static struct vm_region *region_new(uaddr_t start, uaddr_t end, unsigned prot, u
 		list_init(&r->link);
 	}
 	return r;
+}
+
+/* Give region n the same backing as r, for the part of it that starts at start. */
+static void region_share_pager(struct vm_region *n, const struct vm_region *r, uaddr_t start)
+{
+	n->pager = r->pager;
+	n->pager_obj = r->pager_obj;
+	n->pgoff = r->pgoff + (start - r->start);
+	if (n->pager)
+		n->pager->get(n->pager_obj);
+}
+
+static void region_free(struct vm_region *r)
+{
+	if (r && r->pager)
+		r->pager->put(r->pager_obj);
+	kfree(r);
 }
 
 /*
@@ -138,6 +156,7 @@ static void split_at_locked(struct vm_space *vm, uaddr_t at, struct vm_region **
 	*n = *r;
 	n->start = at;
 	r->end = at;
+	region_share_pager(n, r, at);
 	list_init(&n->link);
 	region_link_locked(vm, n);
 }
@@ -171,7 +190,7 @@ static void remove_region(struct vm_space *vm, struct vm_region *r, void *arg)
 	(void)arg;
 	hal_pt_walk(vm->root, r->start, r->end, drop_pte, vm);
 	list_del(&r->link);
-	kfree(r);
+	region_free(r);
 }
 
 static bool range_ok(uaddr_t addr, size_t len)
@@ -223,7 +242,8 @@ static uaddr_t find_gap_locked(struct vm_space *vm, size_t len)
 	return top >= len + PAGE_SIZE * 16 ? top - len : 0;
 }
 
-int vm_map(struct vm_space *vm, uaddr_t *addr, size_t len, unsigned prot, unsigned flags)
+static int map_region(struct vm_space *vm, uaddr_t *addr, size_t len, unsigned prot,
+		      unsigned flags, const struct vm_pager_ops *pager, void *obj, uint64_t off)
 {
 	struct vm_region *r;
 	uaddr_t at = *addr;
@@ -237,6 +257,12 @@ int vm_map(struct vm_space *vm, uaddr_t *addr, size_t len, unsigned prot, unsign
 	r = region_new(0, 0, prot, flags & ~VM_FIXED);
 	if (!r)
 		return -ENOMEM;
+	if (pager) {
+		r->pager = pager;
+		r->pager_obj = obj;
+		r->pgoff = off;
+		pager->get(obj);
+	}
 	spin_lock(&vm->lock);
 	if (flags & VM_FIXED) {
 		err = for_range(vm, at, at + len, remove_region, NULL);
@@ -254,7 +280,8 @@ int vm_map(struct vm_space *vm, uaddr_t *addr, size_t len, unsigned prot, unsign
 		region_link_locked(vm, r);
 		/* Shared memory must exist before fork copies the table: populate it now.
 		 * (A VMO will back it lazily once the object layer has one.) */
-		for (uaddr_t va = at; !err && (flags & VM_SHARED) && va < at + len; va += PAGE_SIZE)
+		for (uaddr_t va = at; !err && (flags & VM_SHARED) && !pager && va < at + len;
+		     va += PAGE_SIZE)
 			err = fault_locked(vm, r, va, false);
 		if (err)
 			remove_region(vm, r, NULL);
@@ -263,9 +290,20 @@ int vm_map(struct vm_space *vm, uaddr_t *addr, size_t len, unsigned prot, unsign
 	spin_unlock(&vm->lock);
 	if (flags & VM_FIXED)
 		hal_tlb_flush_all();
-	kfree(r);
+	region_free(r);
 	*addr = at;
 	return err;
+}
+
+int vm_map(struct vm_space *vm, uaddr_t *addr, size_t len, unsigned prot, unsigned flags)
+{
+	return map_region(vm, addr, len, prot, flags, NULL, NULL, 0);
+}
+
+int vm_map_pager(struct vm_space *vm, uaddr_t *addr, size_t len, unsigned prot, unsigned flags,
+		 const struct vm_pager_ops *pager, void *obj, uint64_t off)
+{
+	return map_region(vm, addr, len, prot, flags, pager, obj, off);
 }
 
 static void reprotect_pte(pte_t *pte, vaddr_t va, void *arg)
@@ -308,6 +346,34 @@ int vm_protect(struct vm_space *vm, uaddr_t addr, size_t len, unsigned prot)
 	return err;
 }
 
+/*
+ * A first touch of a pager-backed page: a shared mapping maps the object's page
+ * itself; a private one maps it read-only (copied on the first write), or gets a
+ * private copy at once if this touch is a write.
+ */
+static int fault_pager_locked(struct vm_space *vm, struct vm_region *r, uaddr_t va, pte_t *pte,
+			      bool write)
+{
+	paddr_t pa, copy;
+	int err = r->pager->getpage(r->pager_obj, r->pgoff + (va - r->start), &pa);
+
+	if (err)
+		return -EFAULT;
+	if (!(r->flags & VM_SHARED) && write) {
+		copy = pmm_alloc(0);
+		if (!copy) {
+			pmm_unref(pa);
+			return -ENOMEM;
+		}
+		__builtin_memcpy(hal_pa_to_kva(copy), hal_pa_to_kva(pa), PAGE_SIZE);
+		pmm_unref(pa);
+		pa = copy;
+	}
+	*pte = hal_pte_make(pa, (r->flags & VM_SHARED) || write ? r->prot : r->prot & ~VM_W);
+	vm->pages++;
+	return 0;
+}
+
 /* Make the page at va present and, if write, privately writable. */
 static int fault_locked(struct vm_space *vm, struct vm_region *r, uaddr_t va, bool write)
 {
@@ -317,6 +383,8 @@ static int fault_locked(struct vm_space *vm, struct vm_region *r, uaddr_t va, bo
 
 	if (!pte)
 		return -ENOMEM;
+	if (!hal_pte_present(*pte) && r->pager)
+		return fault_pager_locked(vm, r, va, pte, write);
 	if (!hal_pte_present(*pte)) {
 		pa = pmm_alloc_zeroed(0);
 		if (!pa)
@@ -431,6 +499,7 @@ struct vm_space *vm_clone(struct vm_space *vm)
 			cc.err = -ENOMEM;
 			break;
 		}
+		region_share_pager(n, r, r->start);
 		list_add_tail(&child->regions, &n->link);
 		cc.r = r;
 		hal_pt_walk(vm->root, r->start, r->end, clone_pte, &cc);
@@ -534,4 +603,83 @@ bool vm_is_shared(struct vm_space *vm, uaddr_t addr)
 	shared = r && (r->flags & VM_SHARED);
 	spin_unlock(&vm->lock);
 	return shared;
+}
+
+struct move_ctx {
+	paddr_t root;
+	uaddr_t from, to;
+	int err;
+};
+
+static void reserve_pte(pte_t *pte, vaddr_t va, void *arg)
+{
+	struct move_ctx *mc = arg;
+
+	(void)pte;
+	if (!mc->err && !hal_pt_lookup(mc->root, va - mc->from + mc->to, true))
+		mc->err = -ENOMEM;
+}
+
+static void move_pte(pte_t *pte, vaddr_t va, void *arg)
+{
+	struct move_ctx *mc = arg;
+	pte_t *dst = hal_pt_lookup(mc->root, va - mc->from + mc->to, false);
+
+	*dst = *pte;
+	*pte = 0;
+}
+
+/* Move the mapping [old, old+len) of region r to a new region at dst. */
+static int move_locked(struct vm_space *vm, struct vm_region *r, uaddr_t old, size_t len,
+		       size_t new_len, uaddr_t dst)
+{
+	struct vm_region *n = region_new(dst, dst + new_len, r->prot, r->flags);
+	struct move_ctx mc = { vm->root, old, dst, 0 };
+
+	if (!n)
+		return -ENOMEM;
+	/* Every destination slot exists before anything moves: no half-moves. */
+	hal_pt_walk(vm->root, old, old + len, reserve_pte, &mc);
+	if (mc.err) {
+		kfree(n);
+		return mc.err;
+	}
+	region_share_pager(n, r, old);
+	hal_pt_walk(vm->root, old, old + len, move_pte, &mc);
+	region_link_locked(vm, n);
+	return for_range(vm, old, old + len, remove_region, NULL);
+}
+
+int vm_remap(struct vm_space *vm, uaddr_t old, size_t old_len, size_t new_len, bool may_move,
+	     uaddr_t *out)
+{
+	struct vm_region *r;
+	int err = 0;
+
+	old_len = PAGE_ROUND_UP(old_len);
+	new_len = PAGE_ROUND_UP(new_len);
+	if (!range_ok(old, old_len ? old_len : PAGE_SIZE) || !new_len || new_len > HAL_USER_TOP)
+		return -EINVAL;
+	spin_lock(&vm->lock);
+	r = region_find_locked(vm, old);
+	*out = old;
+	if (!r || old + old_len > r->end) {
+		err = -EFAULT;
+	} else if (new_len <= old_len) {
+		if (new_len < old_len)
+			err = for_range(vm, old + new_len, old + old_len, remove_region, NULL);
+	} else if (old + old_len == r->end && old + new_len <= HAL_USER_TOP &&
+		   range_free_locked(vm, r->end, old + new_len)) {
+		r->end = old + new_len;
+	} else if (!may_move) {
+		err = -ENOMEM;
+	} else {
+		uaddr_t dst = find_gap_locked(vm, new_len);
+		err = dst ? move_locked(vm, r, old, old_len, new_len, dst) : -ENOMEM;
+		if (!err)
+			*out = dst;
+	}
+	spin_unlock(&vm->lock);
+	hal_tlb_flush_all();
+	return err;
 }

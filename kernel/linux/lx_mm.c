@@ -1,7 +1,10 @@
 /*
- * Memory syscalls: brk, mmap (anonymous, private or shared), munmap, mprotect,
- * madvise. File mappings come with the Linux VFS work; until then they are
- * refused with ENODEV, as Linux does for files that cannot be mapped.
+ * Memory syscalls: brk, mmap (anonymous or of a regular file, private or
+ * shared), mremap, munmap, mprotect, madvise. A file mapping is backed by a
+ * pager over the file's vnode: its pages come from the file system's getpage
+ * (for tmpfs, the file's own pages), so MAP_SHARED writes are the file's data
+ * and MAP_PRIVATE ones are copied on write. Pages past the end of the file
+ * fault (SIGSEGV for now; Linux raises SIGBUS).
  */
 #include <linux/lx.h>
 
@@ -18,6 +21,57 @@ static unsigned prot_of(unsigned long p)
 {
 	return ((p & LX_PROT_READ) ? VM_R : 0) | ((p & LX_PROT_WRITE) ? VM_W : 0) |
 	       ((p & LX_PROT_EXEC) ? VM_X : 0);
+}
+
+#define LX_MREMAP_MAYMOVE 1
+#define LX_MREMAP_FIXED 2
+
+static int vnode_pager_getpage(void *obj, uint64_t off, paddr_t *out)
+{
+	struct vnode *vn = obj;
+
+	if (off >= PAGE_ROUND_UP(__atomic_load_n(&vn->size, __ATOMIC_RELAXED)))
+		return -EFAULT;	/* past the end of the file */
+	return vfs_getpage(vn, off, true, out);
+}
+
+static void vnode_pager_get(void *obj)
+{
+	vnode_get(obj);
+}
+
+static void vnode_pager_put(void *obj)
+{
+	vnode_put(obj);
+}
+
+static const struct vm_pager_ops vnode_pager = {
+	.getpage = vnode_pager_getpage,
+	.get = vnode_pager_get,
+	.put = vnode_pager_put,
+};
+
+/* Map the file open as fd; the access checks are Linux's. */
+static long map_file(struct thread *t, uaddr_t *addr, size_t len, unsigned long prot,
+		     unsigned vflags, int fd, uint64_t off)
+{
+	struct file *f = lx_fd_get(t->proc, fd);
+	unsigned acc;
+	long err;
+
+	if (!f)
+		return -EBADF;
+	acc = f->flags & VFS_O_ACCMODE;
+	if (!f->vn || f->vn->type != VREG || !f->vn->ops->getpage)
+		err = -ENODEV;
+	else if (acc == VFS_O_WRONLY)
+		err = -EACCES;
+	else if ((vflags & VM_SHARED) && (prot & LX_PROT_WRITE) && acc != VFS_O_RDWR)
+		err = -EACCES;
+	else
+		err = vm_map_pager(t->vm, addr, len, prot_of(prot), vflags, &vnode_pager, f->vn, off);
+	file_put(f);
+	return err;
 }
 
 long lx_sys_brk(struct thread *t, const unsigned long *a)
@@ -37,8 +91,6 @@ long lx_sys_mmap(struct thread *t, const unsigned long *a)
 		return -EINVAL;
 	if ((a[5] & (PAGE_SIZE - 1)) || len > HAL_USER_TOP)
 		return -EINVAL;
-	if (!(flags & LX_MAP_ANONYMOUS))
-		return (int)a[4] < 0 ? -EBADF : -ENODEV;
 	if (type == LX_MAP_SHARED)
 		vflags |= VM_SHARED;
 	if (flags & (LX_MAP_FIXED | LX_MAP_FIXED_NOREPLACE)) {
@@ -46,8 +98,24 @@ long lx_sys_mmap(struct thread *t, const unsigned long *a)
 			return -EINVAL;
 		vflags |= VM_FIXED;
 	}
-	err = vm_map(t->vm, &addr, len, prot_of(prot), vflags);
+	if (flags & LX_MAP_ANONYMOUS)
+		err = vm_map(t->vm, &addr, len, prot_of(prot), vflags);
+	else
+		err = (int)map_file(t, &addr, len, prot, vflags, (int)a[4], a[5]);
 	return err ? err : (long)addr;
+}
+
+long lx_sys_mremap(struct thread *t, const unsigned long *a)
+{
+	uaddr_t out;
+	int err;
+
+	if (a[3] & ~(unsigned long)(LX_MREMAP_MAYMOVE | LX_MREMAP_FIXED))
+		return -EINVAL;
+	if (a[3] & LX_MREMAP_FIXED)
+		return -EINVAL;	/* moving to a chosen address: not yet */
+	err = vm_remap(t->vm, a[0], a[1], a[2], a[3] & LX_MREMAP_MAYMOVE, &out);
+	return err ? err : (long)out;
 }
 
 long lx_sys_munmap(struct thread *t, const unsigned long *a)
@@ -68,4 +136,13 @@ long lx_sys_madvise(struct thread *t, const unsigned long *a)
 {
 	/* Advice only: accepted and ignored, as Linux may. */
 	return (a[0] & (PAGE_SIZE - 1)) ? -EINVAL : 0;
+}
+
+long lx_sys_msync(struct thread *t, const unsigned long *a)
+{
+	/* Shared file pages are the file system's own pages: nothing to write back
+	 * until a file system has a disk behind it. */
+	if ((a[0] & (PAGE_SIZE - 1)) || (a[2] & ~7UL))
+		return -EINVAL;
+	return 0;
 }

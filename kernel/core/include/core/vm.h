@@ -26,11 +26,26 @@
 #define VM_FIXED  0x2u	/* vm_map: exactly at *addr, replacing what is there */
 #define VM_STACK  0x4u	/* informational: the initial stack */
 
+/*
+ * Where a region's pages come from when it is not anonymous memory: a file,
+ * later a VMO. getpage returns the page holding object offset off with a
+ * reference for the caller; it is called with vm->lock held, so it must not
+ * sleep or take a lock that is ever held around a user copy.
+ */
+struct vm_pager_ops {
+	int (*getpage)(void *obj, uint64_t off, paddr_t *out);
+	void (*get)(void *obj);
+	void (*put)(void *obj);
+};
+
 struct vm_region {
 	struct list link;	/* in vm->regions, by address (vm->lock) */
 	uaddr_t start, end;
 	unsigned prot;
 	unsigned flags;
+	const struct vm_pager_ops *pager;	/* NULL: anonymous zero-fill memory */
+	void *pager_obj;			/* a reference held by the region */
+	uint64_t pgoff;				/* object offset of start */
 };
 
 struct vm_space {
@@ -51,6 +66,14 @@ struct vm_space *vm_clone(struct vm_space *vm);
 
 /* Map len bytes (page-rounded) at *addr (a hint unless VM_FIXED). 0, -EINVAL, -ENOMEM. */
 int vm_map(struct vm_space *vm, uaddr_t *addr, size_t len, unsigned prot, unsigned flags);
+/* vm_map backed by a pager (its object gains a reference for the region). A
+ * VM_SHARED mapping maps the object's pages; a private one copies on write. */
+int vm_map_pager(struct vm_space *vm, uaddr_t *addr, size_t len, unsigned prot, unsigned flags,
+		 const struct vm_pager_ops *pager, void *obj, uint64_t off);
+/* Resize [old, old+old_len) to new_len, in place or (may_move) elsewhere; the
+ * address in *out. 0, -EFAULT (no such mapping), -ENOMEM, -EINVAL. */
+int vm_remap(struct vm_space *vm, uaddr_t old, size_t old_len, size_t new_len, bool may_move,
+	     uaddr_t *out);
 int vm_unmap(struct vm_space *vm, uaddr_t addr, size_t len);
 int vm_protect(struct vm_space *vm, uaddr_t addr, size_t len, unsigned prot);
 /* Set the heap end (0 just queries); returns the new (or unchanged) end. */
