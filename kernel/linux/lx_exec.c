@@ -145,7 +145,13 @@ static int build_stack(struct vm_space *vm, const char *path, char *const *argv,
 	devfs_random_bytes(rnd, sizeof(rnd));
 	uaddr_t u_random = push_bytes(&si, rnd, 16);
 	uaddr_t u_execfn = push_bytes(&si, path, strlen(path) + 1);
-	uaddr_t u_argv[argc + 1], u_envp[envc + 1];
+	/* Not on the stack: argv may hold thousands of strings. */
+	uaddr_t *u_argv = kmalloc((size_t)(argc + envc + 2) * sizeof(uaddr_t));
+	uaddr_t *u_envp = u_argv + argc + 1;
+	if (!u_argv) {
+		kfree(si.buf);
+		return -ENOMEM;
+	}
 	for (int i = argc - 1; i >= 0; i--)
 		u_argv[i] = push_bytes(&si, argv[i], strlen(argv[i]) + 1);
 	for (int i = envc - 1; i >= 0; i--)
@@ -166,9 +172,16 @@ static int build_stack(struct vm_space *vm, const char *path, char *const *argv,
 	}
 	*sp = si.base + vpos;
 	err = vm_write(vm, si.base + vpos, si.buf + vpos, total - vpos);
+	kfree(u_argv);
 	kfree(si.buf);
 	return err;
 }
+
+#define SCRIPT 1	/* read_header: the file starts with #! */
+#define SCRIPT_DEPTH 4	/* interpreters of interpreters, as Linux allows */
+
+static long exec_depth(struct thread *t, const char *path, char *const *argv, int argc,
+		       char *const *envp, int envc, int depth);
 
 static int read_header(struct vnode *vn, char *buf, struct elf_info *ei)
 {
@@ -176,10 +189,58 @@ static int read_header(struct vnode *vn, char *buf, struct elf_info *ei)
 
 	if (vn->type != VREG)
 		return -EACCES;
-	n = vfs_read_kernel(vn, 0, buf, HDR_MAX);
+	n = vfs_read_kernel(vn, 0, buf, HDR_MAX - 1);
 	if (n < 0)
 		return (int)n;
+	if (n >= 2 && buf[0] == '#' && buf[1] == '!') {
+		buf[n] = 0;
+		return SCRIPT;
+	}
 	return elf_check(buf, (size_t)n, vn->size, HAL_USER_TOP, ei);
+}
+
+/*
+ * Run a #! script: the interpreter gets [interp, optional argument, script
+ * path, argv[1..]]; the text after the interpreter's name is one argument.
+ */
+static long exec_script(struct thread *t, char *line, const char *path, char *const *argv,
+			int argc, char *const *envp, int envc, int depth)
+{
+	char *interp, *arg = NULL, *end = strchr(line + 2, '\n');
+	char **nargv;
+	int n = 0;
+	long err;
+
+	if (!end)
+		return -ENOEXEC;	/* the first line must end within the header */
+	*end = 0;
+	for (interp = line + 2; *interp == ' ' || *interp == '\t'; interp++)
+		;
+	if (!*interp)
+		return -ENOEXEC;
+	for (char *p = interp; *p; p++)
+		if (*p == ' ' || *p == '\t') {
+			*p++ = 0;
+			while (*p == ' ' || *p == '\t')
+				p++;
+			arg = *p ? p : NULL;
+			break;
+		}
+	if (arg)	/* trailing blanks are not part of the argument */
+		for (char *q = arg + strlen(arg); q > arg && (q[-1] == ' ' || q[-1] == '\t');)
+			*--q = 0;
+	nargv = kmalloc((size_t)(argc + 3) * sizeof(char *));
+	if (!nargv)
+		return -ENOMEM;
+	nargv[n++] = interp;
+	if (arg)
+		nargv[n++] = arg;
+	nargv[n++] = (char *)path;
+	for (int i = 1; i < argc; i++)
+		nargv[n++] = argv[i];
+	err = exec_depth(t, interp, nargv, n, envp, envc, depth + 1);
+	kfree(nargv);
+	return err;
 }
 
 static const char *base_name(const char *path)
@@ -209,8 +270,8 @@ static void commit(struct thread *t, struct vm_space *vm, const char *path, uadd
 	t->fp_cpu = -1;
 }
 
-long lx_execve(struct thread *t, const char *path, char *const *argv, int argc,
-	       char *const *envp, int envc)
+static long exec_depth(struct thread *t, const char *path, char *const *argv, int argc,
+		       char *const *envp, int envc, int depth)
 {
 	struct lx_proc *lp = lx_of(t->proc);
 	struct vm_space *vm = NULL;
@@ -224,9 +285,15 @@ long lx_execve(struct thread *t, const char *path, char *const *argv, int argc,
 	buf = kmalloc(HDR_MAX);
 	if (!buf)
 		return -ENOMEM;
-	err = vfs_lookup(lp->root, lp->cwd, path, VFS_LOOKUP_FOLLOW, &vn);
+	err = depth > SCRIPT_DEPTH ? -ELOOP : vfs_lookup(lp->root, lp->cwd, path, VFS_LOOKUP_FOLLOW, &vn);
 	if (!err)
 		err = read_header(vn, buf, &ei);
+	if (err == SCRIPT) {
+		vnode_put(vn);
+		vn = NULL;
+		err = (int)exec_script(t, buf, path, argv, argc, envp, envc, depth);
+		goto out;
+	}
 	if (err)
 		goto out;
 	bias = ei.type == ET_DYN ? LX_PIE_BASE - ei.lo : 0;
@@ -265,4 +332,10 @@ out:
 	vnode_put(vn);
 	kfree(buf);
 	return err;
+}
+
+long lx_execve(struct thread *t, const char *path, char *const *argv, int argc,
+	       char *const *envp, int envc)
+{
+	return exec_depth(t, path, argv, argc, envp, envc, 0);
 }
