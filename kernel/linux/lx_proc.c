@@ -11,11 +11,33 @@
 #include <core/slab.h>
 
 #define LX_WNOHANG 1
+#define LX_WUNTRACED 2
+#define LX_WCONTINUED 8
 
 /* Does child c match wait4's pid selector? */
 static bool wait_match(struct proc *c, long pid)
 {
 	return pid == -1 || pid == 0 || pid < -1 || c->pid == pid;
+}
+
+/* A stop or continue of c not yet reported to a wait4 that asks for it. */
+static bool job_event_locked(struct proc *c, int options, int *status)
+{
+	struct lx_proc *lp = c->lx;
+
+	if (!lp)
+		return false;
+	if ((options & LX_WUNTRACED) && lp->stop_report && lp->stopped) {
+		lp->stop_report = false;
+		*status = (lp->stopsig << 8) | 0x7f;
+		return true;
+	}
+	if ((options & LX_WCONTINUED) && lp->cont_report) {
+		lp->cont_report = false;
+		*status = 0xffff;
+		return true;
+	}
+	return false;
 }
 
 long lx_sys_wait4(struct thread *t, const unsigned long *a)
@@ -44,6 +66,12 @@ long lx_sys_wait4(struct thread *t, const unsigned long *a)
 			found = c;
 			list_del(&c->sibling);
 			break;
+		}
+		if (job_event_locked(c, options, &status)) {
+			spin_unlock(&proc_tree_lock);
+			if (ustatus && copy_to_user(ustatus, &status, sizeof(status)))
+				return -EFAULT;
+			return c->pid;	/* a stop or continue: the child stays */
 		}
 	}
 	if (!found && any && !(options & LX_WNOHANG)) {

@@ -13,7 +13,9 @@
  * ignored); a handler gets a Linux riscv64 rt_sigframe (siginfo + ucontext) on
  * its stack or alternate stack, and returns through a trampoline page that exec
  * maps into every process (li a7, 139; ecall), since Weft has no vDSO.
- * Stop signals are treated as ignored for now (no job control yet).
+ * Stop signals stop the whole process: each thread parks (no stack held) on its
+ * way to user mode until SIGCONT, which resumes it at send time; the parent
+ * learns of both through SIGCHLD and wait4 (WUNTRACED, WCONTINUED).
  */
 #include <linux/lx.h>
 #include <lib/string.h>
@@ -42,8 +44,30 @@
 /* Default action classes. */
 static bool default_ignores(int sig)
 {
-	return sig == LX_SIGCHLD || sig == SIGCONT || sig == 23 /* URG */ || sig == 28 /* WINCH */ ||
-	       (sig >= SIGSTOP && sig <= 22);	/* stop signals: no job control yet */
+	return sig == LX_SIGCHLD || sig == SIGCONT || sig == 23 /* URG */ || sig == 28 /* WINCH */;
+}
+
+static bool is_stop_signal(int sig)
+{
+	return sig >= SIGSTOP && sig <= 22;	/* STOP, TSTP, TTIN, TTOU */
+}
+
+#define STOP_SIGNALS (LX_SIGBIT(19) | LX_SIGBIT(20) | LX_SIGBIT(21) | LX_SIGBIT(22))
+#define CLD_STOPPED 5
+#define CLD_CONTINUED 6
+#define SA_NOCLDSTOP_FLAG 1
+
+/* Tell p's parent that p stopped or continued (tree lock held). */
+static void notify_parent_locked(struct proc *p, int code, int sig)
+{
+	struct proc *parent = p->parent;
+	struct lx_sigsrc src = { code, p->pid, sig, 0 };
+
+	if (!parent || !parent->lx)
+		return;
+	if (!(lx_of(parent)->act[LX_SIGCHLD].flags & SA_NOCLDSTOP_FLAG))
+		lx_send_signal(parent, NULL, LX_SIGCHLD, &src);
+	waitq_wake(&parent->child_wait, -1, 0);
 }
 
 static bool default_dumps(int sig)
@@ -95,6 +119,28 @@ static bool ignored_locked(struct lx_proc *lp, int sig)
 	return sig != SIGKILL && (h == SIG_IGN || (h == SIG_DFL && default_ignores(sig)));
 }
 
+static void kick_all_locked(struct proc *p)
+{
+	struct list *it;
+
+	spin_lock(&p->lock);
+	list_for_each(it, &p->threads)
+		kick(list_entry(it, struct thread, proc_link));
+	spin_unlock(&p->lock);
+}
+
+/* SIGCONT's effect happens when it is sent, whatever its action. siglock held. */
+static void continue_locked(struct proc *p)
+{
+	struct lx_proc *lp = lx_of(p);
+
+	lp->pending &= ~STOP_SIGNALS;
+	if (!lp->stopped)
+		return;
+	lp->stopped = false;
+	kick_all_locked(p);
+}
+
 int lx_send_signal(struct proc *p, struct thread *t, int sig, const struct lx_sigsrc *src)
 {
 	struct thread *target = t;
@@ -109,6 +155,15 @@ int lx_send_signal(struct proc *p, struct thread *t, int sig, const struct lx_si
 		return 0;
 	lp = lx_of(p);
 	spin_lock(&lp->siglock);
+	if (sig == SIGCONT && lp->stopped) {
+		continue_locked(p);
+		lp->cont_report = true;	/* the tree lock is held by every sender but the tty */
+		notify_parent_locked(p, CLD_CONTINUED, SIGCONT);
+	} else if (sig == SIGCONT) {
+		continue_locked(p);
+	} else if (is_stop_signal(sig)) {
+		lp->pending &= ~LX_SIGBIT(SIGCONT);
+	}
 	if (ignored_locked(lp, sig) && !(t && (t->lx->waitset & LX_SIGBIT(sig)))) {
 		spin_unlock(&lp->siglock);
 		return 0;
@@ -260,6 +315,39 @@ static void finish_restart(struct thread *t, bool handler_ran, uint64_t flags)
 	}
 }
 
+static long stopped_cont(struct thread *t)
+{
+	return 0;	/* back to the way to user mode, which looks again */
+}
+
+/* Park t while its process is stopped (siglock held on entry; released). */
+static void park_stopped(struct thread *t, struct lx_proc *lp)
+{
+	thread_park_begin(t, stopped_cont);
+	spin_unlock(&lp->siglock);
+	sched_leave_user();
+}
+
+/* A stop signal's default action: stop every thread, tell the parent, park. */
+static void stop_process(struct thread *t, int sig)
+{
+	struct proc *p = t->proc;
+	struct lx_proc *lp = lx_of(p);
+
+	spin_lock(&proc_tree_lock);
+	spin_lock(&lp->siglock);
+	if (!lp->stopped) {
+		lp->stopped = true;
+		lp->stopsig = sig;
+		lp->stop_report = true;
+		lp->cont_report = false;
+		notify_parent_locked(p, CLD_STOPPED, sig);
+		kick_all_locked(p);	/* the others park on their way to user mode */
+	}
+	spin_unlock(&proc_tree_lock);	/* out of order on purpose: siglock stays held */
+	park_stopped(t, lp);
+}
+
 /* Act on one dequeued signal; returns true if a handler was set up. */
 static bool deliver_one(struct thread *t, int sig, const struct lx_sigsrc *src)
 {
@@ -279,6 +367,10 @@ static bool deliver_one(struct thread *t, int sig, const struct lx_sigsrc *src)
 	spin_unlock(&lp->siglock);
 	if (act.handler == SIG_IGN || (act.handler == SIG_DFL && default_ignores(sig)))
 		return false;
+	if (act.handler == SIG_DFL && is_stop_signal(sig)) {
+		stop_process(t, sig);
+		return false;
+	}
 	if (act.handler == SIG_DFL) {
 		lx_thread_exit(t, LX_W_SIGNALED(sig) | (default_dumps(sig) ? 0x80 : 0), true);
 		sched_leave_user();
@@ -299,6 +391,13 @@ void lx_deliver_signals(struct thread *t)
 	struct lx_sigsrc src;
 	bool ran = false;
 	int sig;
+
+	if (__atomic_load_n(&lp->stopped, __ATOMIC_ACQUIRE)) {
+		spin_lock(&lp->siglock);
+		if (lp->stopped && !((t->lx->pending | lp->pending) & LX_SIGBIT(SIGKILL)))
+			park_stopped(t, lp);
+		spin_unlock(&lp->siglock);
+	}
 
 	for (;;) {
 		if (!(t->lx->pending | lp->pending))

@@ -59,6 +59,9 @@ struct lx_proc {
 	struct lx_sigaction act[LX_NSIG + 1];
 	lx_sigset_t pending;			/* sent to the process */
 	struct lx_sigsrc src[LX_NSIG + 1];
+	bool stopped;				/* siglock: a stop signal stopped it */
+	int stopsig;				/* tree lock: for wait4's WUNTRACED */
+	bool stop_report, cont_report;		/* tree lock: events wait4 has not reported */
 };
 
 /* Per-thread Linux state (t->lx). */
