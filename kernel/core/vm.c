@@ -63,12 +63,6 @@ static void drop_pte(pte_t *pte, vaddr_t va, void *arg)
 	vm->pages--;
 }
 
-static void unmap_pages_locked(struct vm_space *vm, uaddr_t start, uaddr_t end)
-{
-	hal_pt_walk(vm->root, start, end, drop_pte, vm);
-	hal_tlb_flush_all();
-}
-
 void vm_put(struct vm_space *vm)
 {
 	struct list *it, *tmp;
@@ -522,28 +516,29 @@ void vm_set_brk_base(struct vm_space *vm, uaddr_t base)
 	vm->brk_base = vm->brk = base;
 }
 
-static struct vm_region *heap_region_locked(struct vm_space *vm)
-{
-	struct vm_region *r = region_find_locked(vm, vm->brk_base);
-
-	return (r && r->start == vm->brk_base) ? r : NULL;
-}
-
+/*
+ * The heap is [brk_base, brk), but user space may remap parts of it (musl puts a
+ * PROT_NONE guard at its start), so like Linux the heap is not one region:
+ * growing maps [old top, new top) (extending an anonymous read-write region that
+ * ends at the old top, or adding one) and shrinking unmaps [new top, old top).
+ */
 static uaddr_t brk_grow_locked(struct vm_space *vm, uaddr_t new_end)
 {
 	uaddr_t old_top = PAGE_ROUND_UP(vm->brk), new_top = PAGE_ROUND_UP(new_end);
-	struct vm_region *heap = heap_region_locked(vm);
+	struct vm_region *prev;
 
 	if (new_top > old_top) {
 		if (new_top > MMAP_TOP || !range_free_locked(vm, old_top, new_top))
 			return vm->brk;
-		if (heap) {
-			heap->end = new_top;
+		prev = old_top > vm->brk_base ? region_find_locked(vm, old_top - 1) : NULL;
+		if (prev && prev->end == old_top && prev->prot == (VM_R | VM_W) && !prev->flags &&
+		    !prev->pager) {
+			prev->end = new_top;
 		} else {
-			heap = region_new(vm->brk_base, new_top, VM_R | VM_W, 0);
-			if (!heap)
+			struct vm_region *r = region_new(old_top, new_top, VM_R | VM_W, 0);
+			if (!r)
 				return vm->brk;
-			region_link_locked(vm, heap);
+			region_link_locked(vm, r);
 		}
 	}
 	vm->brk = new_end;
@@ -553,16 +548,9 @@ static uaddr_t brk_grow_locked(struct vm_space *vm, uaddr_t new_end)
 static uaddr_t brk_shrink_locked(struct vm_space *vm, uaddr_t new_end)
 {
 	uaddr_t new_top = PAGE_ROUND_UP(new_end), old_top = PAGE_ROUND_UP(vm->brk);
-	struct vm_region *heap = heap_region_locked(vm);
 
-	if (heap && new_top < old_top) {
-		unmap_pages_locked(vm, new_top, old_top);
-		heap->end = new_top;
-		if (heap->end == heap->start) {
-			list_del(&heap->link);
-			kfree(heap);
-		}
-	}
+	if (new_top < old_top && for_range(vm, new_top, old_top, remove_region, NULL))
+		return vm->brk;	/* out of memory splitting: leave the heap as it is */
 	vm->brk = new_end;
 	return new_end;
 }
@@ -579,6 +567,7 @@ uaddr_t vm_brk(struct vm_space *vm, uaddr_t new_end)
 	else
 		ret = brk_shrink_locked(vm, new_end);
 	spin_unlock(&vm->lock);
+	hal_tlb_flush_all();
 	return ret;
 }
 

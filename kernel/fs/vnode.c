@@ -9,6 +9,7 @@
  * user variants may fault pages in, so they are never called under a spinlock.
  */
 #include <fs/vfs.h>
+#include <core/clock.h>
 #include <core/klog.h>
 #include <core/pmm.h>
 #include <core/slab.h>
@@ -31,7 +32,7 @@ int vfs_vnode_cache_init(void)
 
 uint64_t vfs_now(void)
 {
-	return hal_time_ns();
+	return clock_realtime_ns();
 }
 
 uint32_t vfs_type_to_mode(enum vtype t)

@@ -18,6 +18,8 @@
 #include <hal/irq.h>
 #include <arch/memlayout.h>
 #include <dev/console.h>
+#include <dev/rtc.h>
+#include <core/clock.h>
 #include <fs/vfs.h>
 #include <fs/devfs.h>
 #include <fs/initrd.h>
@@ -109,6 +111,24 @@ void secondary_main(void)
 	__atomic_store_n(&c->online, true, __ATOMIC_RELEASE);
 	pr_debug("cpu %u (hart %u) online", c->id, c->arch.hartid);
 	sched_start();
+}
+
+/* Set the wall clock from QEMU virt's Goldfish RTC, if the device tree has one. */
+static void read_rtc(paddr_t fdt_pa)
+{
+	struct fdt fdt;
+	struct fdt_prop reg;
+	uint32_t soc, node, ac, sc, pos = 0;
+	uint64_t base;
+
+	if (fdt_init(&fdt, hal_pa_to_kva(fdt_pa), machine.totalsize) ||
+	    fdt_find_path(&fdt, "/soc", &soc) || fdt_find_path(&fdt, "/soc/rtc", &node) ||
+	    fdt_get_prop(&fdt, node, "compatible", &reg) ||
+	    !fdt_prop_has_string(&reg, "google,goldfish-rtc") ||
+	    fdt_get_prop(&fdt, node, "reg", &reg) || fdt_child_cells(&fdt, soc, &ac, &sc) ||
+	    fdt_cell_read(&reg, &pos, ac, &base))
+		return;
+	clock_set_realtime(goldfish_rtc_read_ns(base));
 }
 
 static void unpack_initrd(void)
@@ -232,6 +252,7 @@ void kmain(unsigned long hartid, paddr_t fdt_pa)
 	pr_info("Weft booting on hart %lu: %d harts, %lu MiB RAM, timebase %lu Hz, cmdline \"%s\"",
 		hartid, machine.nharts, (unsigned long)(machine.mem[0].size >> 20),
 		(unsigned long)arch_timebase_hz, machine.bootargs);
+	read_rtc(fdt_pa);
 	start_secondaries((unsigned)hartid);
 	if (vfs_init())
 		panic("boot: vfs_init failed");

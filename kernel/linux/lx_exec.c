@@ -187,8 +187,8 @@ static int read_header(struct vnode *vn, char *buf, struct elf_info *ei)
 {
 	long n;
 
-	if (vn->type != VREG)
-		return -EACCES;
+	if (vn->type != VREG || !(vn->mode & 0111))
+		return -EACCES;	/* not a file, or no one may execute it */
 	n = vfs_read_kernel(vn, 0, buf, HDR_MAX - 1);
 	if (n < 0)
 		return (int)n;

@@ -1,10 +1,11 @@
 /*
- * Clocks and sleeping. CLOCK_MONOTONIC counts from boot; CLOCK_REALTIME adds a
- * fixed epoch offset (there is no RTC driver yet). nanosleep parks the thread
+ * Clocks and sleeping. CLOCK_MONOTONIC counts from boot; CLOCK_REALTIME is the
+ * core wall clock (set from the RTC at boot). nanosleep parks the thread
  * with a deadline kept in its wait record: the continuation runs when the park
  * timer fires and finishes the call; no kernel stack is held meanwhile.
  */
 #include <linux/lx.h>
+#include <core/clock.h>
 
 #define CLOCK_REALTIME  0
 #define CLOCK_MONOTONIC 1
@@ -15,12 +16,10 @@
 #define CLOCK_MONOTONIC_COARSE 6
 #define CLOCK_BOOTTIME 7
 #define TIMER_ABSTIME 1
-/* 2026-01-01T00:00:00Z: wall clock at boot until an RTC is read. */
-#define EPOCH_AT_BOOT_NS (1767225600ull * 1000000000ull)
 
 uint64_t lx_realtime_offset_ns(void)
 {
-	return EPOCH_AT_BOOT_NS;
+	return clock_realtime_ns() - hal_time_ns();
 }
 
 struct lx_timespec {
@@ -32,7 +31,7 @@ static int clock_now(int clk, uint64_t *ns)
 	switch (clk) {
 	case CLOCK_REALTIME:
 	case CLOCK_REALTIME_COARSE:
-		*ns = hal_time_ns() + EPOCH_AT_BOOT_NS;
+		*ns = clock_realtime_ns();
 		return 0;
 	case CLOCK_MONOTONIC:
 	case CLOCK_MONOTONIC_RAW:
@@ -74,7 +73,7 @@ long lx_sys_clock_getres(struct thread *t, const unsigned long *a)
 
 long lx_sys_gettimeofday(struct thread *t, const unsigned long *a)
 {
-	uint64_t ns = hal_time_ns() + EPOCH_AT_BOOT_NS;
+	uint64_t ns = clock_realtime_ns();
 	int64_t tv[2] = { (int64_t)(ns / 1000000000), (int64_t)(ns % 1000000000 / 1000) };
 
 	if (a[0] && copy_to_user(a[0], tv, sizeof(tv)))
