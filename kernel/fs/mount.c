@@ -122,6 +122,12 @@ out_unlock:
 
 int vfs_mount(const char *fstype, const char *target, const char *source, const void *data)
 {
+	return vfs_mount_at(root_vnode, root_vnode, fstype, target, source, data);
+}
+
+int vfs_mount_at(struct vnode *root, struct vnode *cwd, const char *fstype, const char *target,
+		 const char *source, const void *data)
+{
 	const struct vfs_fstype *fs = fstype_find(fstype);
 	struct vnode *dir;
 	struct mount *m;
@@ -131,8 +137,7 @@ int vfs_mount(const char *fstype, const char *target, const char *source, const 
 		return -ENODEV;
 	if (!root_vnode)
 		return -ENOENT;
-	err = vfs_lookup(root_vnode, root_vnode, target, VFS_LOOKUP_FOLLOW | VFS_LOOKUP_DIRECTORY,
-			 &dir);
+	err = vfs_lookup(root, cwd, target, VFS_LOOKUP_FOLLOW | VFS_LOOKUP_DIRECTORY, &dir);
 	if (err)
 		return err;
 	err = mount_create(fs, source, data, &m);
@@ -149,6 +154,78 @@ int vfs_mount(const char *fstype, const char *target, const char *source, const 
 out_put:
 	vnode_put(dir);
 	return err;
+}
+
+int vfs_umount_at(struct vnode *root, struct vnode *cwd, const char *target, bool detach)
+{
+	struct mount *m = NULL;
+	struct vnode *vn;
+	struct list *it;
+	int err;
+
+	err = vfs_lookup(root, cwd, target, VFS_LOOKUP_FOLLOW | VFS_LOOKUP_DIRECTORY, &vn);
+	if (err)
+		return err;
+	vfs_dcache_flush();	/* cached names hold references into the mount */
+	spin_lock(&mount_lock);
+	list_for_each(it, &mount_list)
+		if (list_entry(it, struct mount, link)->root == vn)
+			m = list_entry(it, struct mount, link);
+	if (!m || !m->covered)
+		err = -EINVAL;	/* not a mount point, or the root */
+	else if (vn->covered_by)
+		err = -EBUSY;	/* something is mounted on top of it */
+	else if (!detach && __atomic_load_n(&vn->refcount, __ATOMIC_RELAXED) > 2)
+		err = -EBUSY;	/* a cwd or open file is on its root */
+	if (!err) {
+		m->covered->covered_by = NULL;
+		list_del(&m->link);
+	}
+	spin_unlock(&mount_lock);
+	vnode_put(vn);
+	if (err)
+		return err;
+	/* The mount header stays allocated: open files below it still point to it. */
+	vnode_put(m->covered);
+	vnode_put(m->root);
+	return 0;
+}
+
+int vfs_mount_foreach(int (*fn)(struct mount *m, void *arg), void *arg)
+{
+	struct mount **snap;
+	unsigned n = 0, cap = 0;
+	struct list *it;
+	int r = 0;
+
+	/* Snapshot with references, so fn may walk paths (which takes mount_lock). */
+	spin_lock(&mount_lock);
+	list_for_each(it, &mount_list)
+		cap++;
+	spin_unlock(&mount_lock);
+	snap = kmalloc((cap + 8) * sizeof(*snap));
+	if (!snap)
+		return -ENOMEM;
+	spin_lock(&mount_lock);
+	list_for_each(it, &mount_list) {
+		struct mount *m = list_entry(it, struct mount, link);
+		if (n == cap + 8)
+			break;
+		vnode_get(m->root);
+		if (m->covered)
+			vnode_get(m->covered);
+		snap[n++] = m;
+	}
+	spin_unlock(&mount_lock);
+	for (unsigned i = 0; i < n; i++) {
+		if (!r)
+			r = fn(snap[i], arg);
+		if (snap[i]->covered)
+			vnode_put(snap[i]->covered);
+		vnode_put(snap[i]->root);
+	}
+	kfree(snap);
+	return r;
 }
 
 struct vnode *vfs_root(void)

@@ -3,7 +3,7 @@
 # tests/host/fs_shims.c (the RAM arena and one-time vfs_init).
 
 FS_FIX := $(B)/host/fixtures
-FS_HT_SRCS := tests/host/fs_shims.c $(wildcard kernel/fs/*.c) kernel/core/pmm.c \
+FS_HT_SRCS := tests/host/fs_shims.c $(wildcard kernel/fs/*.c) kernel/core/pmm.c kernel/core/clock.c \
 	kernel/core/slab.c kernel/core/spinlock.c lib/cpio.c
 
 HOST_TESTS += vfs_path

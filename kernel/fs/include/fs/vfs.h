@@ -367,6 +367,15 @@ int vfs_register_fstype(const struct vfs_fstype *fs);
  * there), -ENOMEM or the file system's error.
  */
 int vfs_mount(const char *fstype, const char *target, const char *source, const void *data);
+/* The same with target resolved from root/cwd as vfs_lookup does. */
+int vfs_mount_at(struct vnode *root, struct vnode *cwd, const char *fstype, const char *target,
+		 const char *source, const void *data);
+/* Call fn for every mount, in mount order, until it returns non-zero (which is
+ * returned). fn runs with no lock held; the mount stays valid during the call. */
+int vfs_mount_foreach(int (*fn)(struct mount *m, void *arg), void *arg);
+/* Detach the mount whose root is target: 0, -EINVAL (not a mount point or the
+ * root), -EBUSY (in use or covered, unless detach), or a lookup error. */
+int vfs_umount_at(struct vnode *root, struct vnode *cwd, const char *target, bool detach);
 /*
  * Set up the VFS: register tmpfs and devfs, mount tmpfs as / and devfs on /dev.
  * Called once at boot, before any other vfs_ call.
