@@ -21,8 +21,17 @@ BENCH_START line arrives) and their difference, banner_to_user_ms (roughly the
 kernel's own share, plus the rest of OpenSBI's start). A boot that panics, hangs past --timeout or exits
 early is reported and its missing figures count as absent; a figure absent or
 failed in every boot of a kernel shows as "n/a". The table of medians, with
-the Weft/Linux ratio (below 1 means Weft is faster), goes to stdout and --out;
-each boot's console goes to --logs. Once --budget seconds have passed, the
+the Weft/Linux ratio (for times below 1 means Weft is faster, for bandwidths,
+unit ".../s", above 1) and the targets, goes to stdout and --out; each boot's
+console goes to --logs.
+
+Targets (target_list): every figure's Weft median at most 0.5x Linux's, or
+for a bandwidth at least 2x (issue 3); fork_exit_wait_us, fork_execve_wait_us
+and thread_create_join_us at most 0.25x; and, absolute (issue 2),
+boot_to_user_ms <= 150 ms and getppid_ns <= 600 ns. opensbi_banner_ms is the
+firmware's and has none. Each target is printed with a check mark when met, a
+cross when not, and "?" when a median it needs is n/a; a line per -smp counts
+the targets met. Once --budget seconds have passed, the
 remaining boots are skipped (and said so). Exit status: 0 when the table was
 made, even with n/a entries; 1 when a kernel or initrd file is missing.
 """
@@ -45,6 +54,17 @@ OPENSBI_RE = re.compile(r"OpenSBI v\d")
 POWEROFF_GRACE = 15  # seconds the guest gets to power off after BENCH_DONE
 HOST_FIGURES = [("opensbi_banner_ms", "ms"), ("boot_to_user_ms", "ms"),
                 ("banner_to_user_ms", "ms")]
+# Targets beyond the default ratio (see target_list): (kind, bound), kind one
+# of "ratio_le", "ratio_ge" (Weft/Linux) or "abs_le" (Weft's median).
+TARGETS = {
+    "opensbi_banner_ms": [],
+    "boot_to_user_ms": [("ratio_le", 0.5), ("abs_le", 150)],
+    "getppid_ns": [("ratio_le", 0.5), ("abs_le", 600)],
+    "fork_exit_wait_us": [("ratio_le", 0.25)],
+    "fork_execve_wait_us": [("ratio_le", 0.25)],
+    "thread_create_join_us": [("ratio_le", 0.25)],
+}
+MET, MISSED, UNKNOWN = "\u2713", "\u2717", "?"
 
 
 def parse_args():
@@ -196,11 +216,36 @@ def fmt(v):
     return f"{v:.1f}" if v >= 10 else f"{v:.2f}"
 
 
+def target_list(name, unit):
+    """The targets of a figure: TARGETS' entry, else the issue 3 default."""
+    if name in TARGETS:
+        return TARGETS[name]
+    return [("ratio_ge", 2.0)] if unit.endswith("/s") else [("ratio_le", 0.5)]
+
+
+def check_targets(name, unit, weft, linux):
+    """Text of the target column, and how many targets were met and checked."""
+    words, met = [], 0
+    for kind, bound in target_list(name, unit):
+        if kind == "abs_le":
+            value, text = weft, f"\u2264{bound:g} {unit}"
+            ok = None if value is None else value <= bound
+        else:
+            value = weft / linux if weft is not None and linux else None
+            op = "\u2264" if kind == "ratio_le" else "\u2265"
+            text = f"{op}{bound:g}\u00d7"
+            ok = None if value is None else (
+                value <= bound if kind == "ratio_le" else value >= bound)
+        met += ok is True
+        words.append(f"{text} {UNKNOWN if ok is None else MET if ok else MISSED}")
+    return "  ".join(words), met, len(words)
+
+
 def table(args, boots, kernels, smps):
     """The report: command line, medians and ratios per -smp, problems, raw runs."""
     out = []
     out.append(f"Weft vs Linux, medians of up to {args.runs} boots per kernel "
-               f"(Weft/Linux < 1: Weft faster)")
+               f"(Weft/Linux: for times < 1 is Weft faster, for bandwidths > 1)")
     out.append("QEMU: " + " ".join(shlex.quote(w) for w in qemu_cmd(args, "K", "N")))
     for label, path in kernels:
         out.append(f"  K = {path}  ({label})")
@@ -211,7 +256,9 @@ def table(args, boots, kernels, smps):
             names += [n for n in b.order if n not in names]
         out.append("")
         out.append(f"-smp {smp}")
-        out.append(f"{'figure':<22} {'unit':<4} {'Weft':>10} {'Linux':>10} {'Weft/Linux':>11}")
+        out.append(f"{'figure':<22} {'unit':<5} {'Weft':>10} {'Linux':>10} "
+                   f"{'Weft/Linux':>11}  target")
+        met_all = checked_all = 0
         for name in names:
             med, unit = {}, ""
             for label, _ in kernels:
@@ -223,7 +270,12 @@ def table(args, boots, kernels, smps):
                         unit = b.figures[name][1]
             w, lx = med.get("Weft"), med.get("Linux")
             ratio = f"{w / lx:.2f}" if w is not None and lx else "n/a"
-            out.append(f"{name:<22} {unit:<4} {fmt(w):>10} {fmt(lx):>10} {ratio:>11}")
+            target, met, checked = check_targets(name, unit, w, lx)
+            met_all += met
+            checked_all += checked
+            out.append(f"{name:<22} {unit:<5} {fmt(w):>10} {fmt(lx):>10} {ratio:>11}  "
+                       f"{target}".rstrip())
+        out.append(f"targets met at -smp {smp}: {met_all} of {checked_all}")
     notes = []
     for b in boots:
         if b.problem:
@@ -258,6 +310,7 @@ def table(args, boots, kernels, smps):
 
 def main():
     args = parse_args()
+    sys.stdout.reconfigure(encoding="utf-8", errors="replace")
     kernels = [("Weft", args.weft), ("Linux", args.linux)]
     for path in (args.weft, args.linux, args.initrd):
         if not os.path.exists(path):
@@ -289,7 +342,7 @@ def main():
     print(text, end="")
     if args.out:
         os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-        with open(args.out, "w") as f:
+        with open(args.out, "w", encoding="utf-8") as f:
             f.write(text)
         print(f"bench: table written to {args.out}")
     return 0
