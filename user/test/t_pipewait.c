@@ -16,12 +16,15 @@
 
 #define STACK 4096
 
-static int rfd;
+static int rfd, wfd;
 
 static int reader(void *arg)
 {
 	char c;
-	long r = syscall(SYS_read, rfd, &c, 1);	/* parks until EOF */
+	long r;
+
+	syscall(SYS_close, wfd);	/* its own copy: EOF needs every writer gone */
+	r = syscall(SYS_read, rfd, &c, 1);	/* parks until EOF */
 	(void)arg;
 	syscall(SYS_exit, r == 0 ? 0 : 1);
 	return 0;
@@ -36,6 +39,7 @@ int main(int argc, char **argv)
 	T_CHECK(stacks != NULL);
 	T_EQ(pipe(p), 0);
 	rfd = p[0];
+	wfd = p[1];
 	for (int i = 0; i < n; i++)
 		if (clone(reader, stacks + (size_t)(i + 1) * STACK, CLONE_VM | SIGCHLD, NULL) > 0)
 			made++;
