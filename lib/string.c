@@ -17,7 +17,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define LIB_NOPATTERN __attribute__((optimize("no-tree-loop-distribute-patterns")))
+/* used: gcc may call these after link-time optimisation has dropped "unused" code. */
+#define LIB_NOPATTERN __attribute__((optimize("no-tree-loop-distribute-patterns"), used))
 #define WORD	      sizeof(uint64_t)
 
 typedef uint64_t __attribute__((may_alias)) lib_word_t;

@@ -276,7 +276,7 @@ static long exec_depth(struct thread *t, const char *path, char *const *argv, in
 	struct lx_proc *lp = lx_of(t->proc);
 	struct vm_space *vm = NULL;
 	struct vnode *vn = NULL;
-	struct elf_info ei;
+	struct elf_info ei = { 0 };
 	uaddr_t sp, heap = 0;
 	uint64_t bias;
 	char *buf;

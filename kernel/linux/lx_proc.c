@@ -104,14 +104,7 @@ long lx_sys_gettid(struct thread *t, const unsigned long *a)
 
 long lx_sys_getppid(struct thread *t, const unsigned long *a)
 {
-	struct proc *parent;
-	int ppid;
-
-	spin_lock(&proc_tree_lock);
-	parent = t->proc->parent;
-	ppid = parent ? parent->pid : 0;
-	spin_unlock(&proc_tree_lock);
-	return ppid;
+	return __atomic_load_n(&t->proc->ppid, __ATOMIC_RELAXED);
 }
 
 long lx_sys_set_tid_address(struct thread *t, const unsigned long *a)

@@ -144,6 +144,7 @@ struct proc *proc_create(struct proc *parent, const char *name)
 	spin_lock(&proc_tree_lock);
 	p->parent = parent;
 	if (parent) {
+		p->ppid = parent->pid;
 		list_add_tail(&parent->children, &p->sibling);
 		p->pgid = parent->pgid;
 		p->sid = parent->sid;
@@ -250,6 +251,7 @@ static bool reparent_children_locked(struct proc *p)
 		struct proc *c = list_entry(it, struct proc, sibling);
 		list_del(&c->sibling);
 		c->parent = init_proc;
+		__atomic_store_n(&c->ppid, init_proc->pid, __ATOMIC_RELAXED);
 		list_add_tail(&init_proc->children, &c->sibling);
 		zombies |= c->state == PROC_ZOMBIE;
 	}

@@ -24,6 +24,7 @@
 #define WEFT_HANDLE_H
 
 #include <stdint.h>
+#include <weft/errno.h>
 
 typedef uint32_t handle_t;
 typedef uint32_t rights_t;

@@ -21,6 +21,7 @@ struct proc {
 	int pid;
 	char name[16];
 	struct proc *parent;		/* tree lock */
+	int ppid;			/* parent's pid: written under the tree lock, read atomically */
 	struct list children;		/* tree lock */
 	struct list sibling;		/* tree lock: in parent->children */
 	struct list hash_link;		/* pid table lock */
