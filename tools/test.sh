@@ -77,6 +77,26 @@ if [ "$build_ok" = 1 ] && [ -f "$B/weft.bin" ]; then
 			--append "$FILTER" --log "$LOGS/console-smp$smp.log" || true
 		tally "qemu -smp $smp" "$LOGS/qemu-smp$smp.out"
 	done
+	echo "== oops report"
+	# A deliberate kernel fault must print the cause, the registers and a
+	# symbolised backtrace, then stop the machine (QEMU exits).
+	set +e
+	timeout 60 qemu-system-riscv64 -machine virt -nographic -bios default -m "$MEM" -smp 1 \
+		-kernel "$B/weft.bin" -append "crashtest=oops" -no-reboot </dev/null \
+		>"$LOGS/console-oops.log" 2>&1
+	oops_rc=$?
+	set -e
+	{
+		p=0 f=0
+		for re in 'KERNEL OOPS' 'scause 000000000000000f stval 0000000000000010' \
+			'^ra  [0-9a-f]{16}' '\] crashtest_fault\+0x' 'KERNEL PANIC'; do
+			if grep -Eq "$re" "$LOGS/console-oops.log"; then p=$((p + 1)); else
+				f=$((f + 1)); echo "oops report: missing /$re/"; fi
+		done
+		if [ "$oops_rc" = 124 ]; then f=$((f + 1)); echo "oops report: QEMU did not stop"; else p=$((p + 1)); fi
+		echo "$p passed, $f failed"
+	} | tee "$LOGS/oops.out"
+	tally "oops report" "$LOGS/oops.out"
 	echo "== malformed initrd boot"
 	run "$LOGS/badinitrd.out" python3 tools/qemu-test.py --kernel "$B/weft.bin" \
 		--initrd "$B/initrd-bad.cpio" --smp 1 --mem "$MEM" --timeout 120 \

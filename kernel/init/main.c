@@ -148,6 +148,15 @@ static void unpack_initrd(void)
 		pr_err("initrd: out of memory while unpacking");
 }
 
+static bool crash_requested;
+
+/* crashtest=oops: fault in kernel code on purpose, so the tests can check what an
+ * oops reports (cause, registers, a symbolised backtrace). */
+static void __attribute__((noinline)) crashtest_fault(void)
+{
+	*(volatile unsigned long *)0x10 = 0xbad;
+}
+
 /* Split bootargs: `loglevel=N` (0 errors .. 3 debug), `init=PATH args...`; the
  * words after the init path are init's arguments. */
 static int parse_cmdline(char *cmd, char **path, char **argv)
@@ -164,6 +173,8 @@ static int parse_cmdline(char *cmd, char **path, char **argv)
 			*end++ = 0;
 		if (in_init && argc < MAX_INIT_ARGS - 1)
 			argv[argc++] = tok;
+		else if (!strcmp(tok, "crashtest=oops"))
+			crash_requested = true;
 		else if (!strncmp(tok, "strace=", 7))
 			strlcpy(lx_strace_name, tok + 7, sizeof(lx_strace_name));
 		else if (!strncmp(tok, "loglevel=", 9))
@@ -189,22 +200,28 @@ void weft_shutdown(int failure)
 	hal_poweroff(failure);
 }
 
+/* The command line, split once at boot: init's path and arguments. */
+static char cmdline[sizeof(machine.bootargs)];
+static char *init_args[MAX_INIT_ARGS + 1];
+static int init_argc;
+
+static void parse_options(void)
+{
+	memcpy(cmdline, machine.bootargs, sizeof(cmdline));
+	init_argc = parse_cmdline(cmdline, &init_args[0], init_args + 1) + 1;
+}
+
 static void start_init(void)
 {
-	static char cmd[sizeof(machine.bootargs)];
-	char *path, *args[MAX_INIT_ARGS + 1], *envp[] = { "HOME=/", "PATH=/bin:/sbin:/usr/bin",
-							  "TERM=vt100", NULL };
+	char *path = init_args[0], *envp[] = { "HOME=/", "PATH=/bin:/sbin:/usr/bin", "TERM=vt100",
+					       NULL };
 	struct proc *p = proc_create(NULL, "init");
 	struct thread *t;
 	long err;
-	int argc;
 
-	memcpy(cmd, machine.bootargs, sizeof(cmd));
-	argc = parse_cmdline(cmd, &path, args + 1);
-	args[0] = path;
 	if (!p || !(p->vm = vm_create()) || lx_setup_init(p) || !(t = lx_new_thread(p)))
 		panic("init: out of memory");
-	err = lx_execve(t, path, args, argc + 1, envp, 3);
+	err = lx_execve(t, path, init_args, init_argc, envp, 3);
 	if (err) {
 		pr_err("init: cannot run %s: error %ld", path, err);
 		weft_shutdown(1);
@@ -236,6 +253,7 @@ void kmain(unsigned long hartid, paddr_t fdt_pa)
 	if (fdt_parse_machine(hal_pa_to_kva(fdt_pa), 1 << 20, &machine) || !machine.nmem)
 		panic("boot: unusable device tree at %lx", fdt_pa);
 	arch_timebase_hz = machine.timebase_hz ? machine.timebase_hz : 10000000;
+	parse_options();
 	n = free_ranges(ranges, (int)(sizeof(ranges) / sizeof(ranges[0])), fdt_pa);
 	pmm_init(machine.mem[0].base, machine.mem[0].base + machine.mem[0].size, ranges, n);
 	arch_mmu_init(machine.mem[0].base + machine.mem[0].size);
@@ -262,6 +280,8 @@ void kmain(unsigned long hartid, paddr_t fdt_pa)
 	unpack_initrd();
 	procfs_init();
 	report_memory();
+	if (crash_requested)
+		crashtest_fault();
 	start_init();
 	sched_start();
 }

@@ -12,7 +12,7 @@ extern const unsigned long ksyms_addrs[];
 extern const unsigned int ksyms_offs[];
 extern const char ksyms_names[];
 
-static const char *symbolise(unsigned long pc, unsigned long *off)
+const char *arch_symbolise(unsigned long pc, unsigned long *off)
 {
 	unsigned long lo = 0, hi = ksyms_count;
 
@@ -39,7 +39,7 @@ void hal_backtrace(unsigned long fp)
 	for (int depth = 0; depth < 32 && kernel_addr(fp); depth++) {
 		unsigned long ra = ((unsigned long *)fp)[-1], off = 0;
 		unsigned long next = ((unsigned long *)fp)[-2];
-		const char *name = symbolise(ra, &off);
+		const char *name = arch_symbolise(ra, &off);
 		kprintf("  [<%016lx>] %s+0x%lx\n", ra, name, off);
 		if (next <= fp)
 			break;

@@ -111,15 +111,24 @@ static const char *const reg_names[31] = {
 	"s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6",
 };
 
+const char *arch_symbolise(unsigned long pc, unsigned long *off);
+
 static void oops(struct kframe *f, const char *why)
 {
+	unsigned long off = 0;
+	const char *name;
+
 	kprintf("\n*** KERNEL OOPS on cpu %u: %s\n", hal_cpu_id(), why);
 	kprintf("scause %016lx stval %016lx sepc %016lx sstatus %016lx\n", f->scause, f->stval,
 		f->sepc, f->sstatus);
 	for (int i = 0; i < 31; i++)
 		kprintf("%-3s %016lx%s", reg_names[i], f->x[i], (i % 4 == 3) ? "\n" : "  ");
 	kprintf("\n");
-	kprintf("  [<%016lx>] (faulting pc)\n", f->sepc);
+	/* The faulting function and its caller (ra), then the frame-pointer walk. */
+	name = arch_symbolise(f->sepc, &off);
+	kprintf("  [<%016lx>] %s+0x%lx (faulting pc)\n", f->sepc, name, off);
+	name = arch_symbolise(f->x[0], &off);
+	kprintf("  [<%016lx>] %s+0x%lx (ra)\n", f->x[0], name, off);
 	hal_backtrace(f->x[7]);
 	panic("oops: %s", why);
 }
