@@ -135,33 +135,6 @@ int futex_wake(const struct futex_key *key, int n, uint32_t bitset)
 	return woken;
 }
 
-static void lock_two(struct waitq *a, struct waitq *b)
-{
-	if (a == b) {
-		spin_lock(&a->lock);
-	} else if (a < b) {
-		spin_lock(&a->lock);
-		spin_lock(&b->lock);
-	} else {
-		spin_lock(&b->lock);
-		spin_lock(&a->lock);
-	}
-}
-
-static void unlock_two(struct waitq *a, struct waitq *b)
-{
-	/* Release in the reverse order of taking (interrupt state is in the lock). */
-	if (a == b) {
-		spin_unlock(&a->lock);
-	} else if (a < b) {
-		spin_unlock(&b->lock);
-		spin_unlock(&a->lock);
-	} else {
-		spin_unlock(&a->lock);
-		spin_unlock(&b->lock);
-	}
-}
-
 static int requeue_locked(struct waitq *from, struct waitq *to, const struct futex_key *k1,
 			  const struct futex_key *k2, int nreq)
 {
@@ -193,16 +166,16 @@ long futex_requeue(struct thread *t, const struct futex_key *k1, const struct fu
 
 	if (nwake < 0 || nreq < 0)
 		return -EINVAL;
-	lock_two(a, b);
+	spin_lock_pair(&a->lock, &b->lock);
 	if (check) {
 		int err = read_word(uaddr, &cur);
 		if (err || cur != cmpval) {
-			unlock_two(a, b);
+			spin_unlock_pair(&a->lock, &b->lock);
 			return err ? -EFAULT : -EAGAIN;
 		}
 	}
 	done = wake_locked(a, k1, nwake, ~0u);
 	done += requeue_locked(a, b, k1, k2, nreq);
-	unlock_two(a, b);
+	spin_unlock_pair(&a->lock, &b->lock);
 	return done;
 }

@@ -53,3 +53,29 @@ bool spin_held(const struct spinlock *l)
 	return __atomic_load_n(&l->locked, __ATOMIC_RELAXED) &&
 	       __atomic_load_n(&l->owner, __ATOMIC_RELAXED) == (int)hal_cpu_id();
 }
+
+void spin_lock_pair(struct spinlock *a, struct spinlock *b)
+{
+	if (a == b) {
+		spin_lock(a);
+	} else if (a < b) {
+		spin_lock(a);
+		spin_lock(b);
+	} else {
+		spin_lock(b);
+		spin_lock(a);
+	}
+}
+
+void spin_unlock_pair(struct spinlock *a, struct spinlock *b)
+{
+	if (a == b) {
+		spin_unlock(a);
+	} else if (a < b) {
+		spin_unlock(b);
+		spin_unlock(a);
+	} else {
+		spin_unlock(a);
+		spin_unlock(b);
+	}
+}

@@ -333,26 +333,6 @@ const struct vfs_fstype tmpfs_fstype = {
 
 /* ---- rename ---- */
 
-static void lock_two(struct vnode *a, struct vnode *b)
-{
-	if (a == b) {
-		spin_lock(&a->lock);
-	} else if (a < b) {
-		spin_lock(&a->lock);
-		spin_lock(&b->lock);
-	} else {
-		spin_lock(&b->lock);
-		spin_lock(&a->lock);
-	}
-}
-
-static void unlock_two(struct vnode *a, struct vnode *b)
-{
-	spin_unlock(&a->lock);
-	if (a != b)
-		spin_unlock(&b->lock);
-}
-
 /* Is dir equal to or below anc? rename_lock held, so parents cannot change. */
 static bool is_ancestor(struct vnode *anc, struct vnode *dir)
 {
@@ -429,7 +409,7 @@ static int tmpfs_rename(struct vnode *olddir, const char *oldname, struct vnode 
 	if (!nde)
 		return -ENOMEM;
 	spin_lock(rl);
-	lock_two(olddir, newdir);
+	spin_lock_pair(&olddir->lock, &newdir->lock);
 	src = dir_find_locked(olddir, oldname);
 	dst = dir_find_locked(newdir, newname);
 	if (!src) {
@@ -457,7 +437,7 @@ static int tmpfs_rename(struct vnode *olddir, const char *oldname, struct vnode 
 		put_parent = rename_reparent_locked(src->vn, newdir);
 	nde = NULL;
 out_unlock:
-	unlock_two(olddir, newdir);
+	spin_unlock_pair(&olddir->lock, &newdir->lock);
 	spin_unlock(rl);
 	if (!err) {
 		kfree(src);

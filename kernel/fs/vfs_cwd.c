@@ -163,31 +163,12 @@ long vfs_getcwd(struct vnode *root, struct vnode *dir, char *buf, size_t size)
 
 /* ---- two-directory rename and link ---- */
 
-static bool crossed_mount(const struct vnode *dir, const struct vnode *vn)
-{
-	return vn->mnt != dir->mnt;
-}
-
 /* The VFS's share of rename's checks (as vfs_rename), plus NOREPLACE. */
 static int rename2_check(struct vfs_parent *from, struct vfs_parent *to, unsigned flags)
 {
 	struct vnode *vn;
-	int err;
+	int err = vfs_rename_check(from, to);
 
-	if (!from->name[0] || !to->name[0])
-		return -EBUSY;
-	if (vfs_is_dot(from->name) || vfs_is_dot(to->name))
-		return -EINVAL;
-	if (from->dir->mnt != to->dir->mnt)
-		return -EXDEV;
-	err = vfs_lookup_child(from->dir, from->name, &vn);
-	if (err)
-		return err;
-	if (crossed_mount(from->dir, vn))
-		err = -EBUSY;
-	else if ((from->trailing_slash || to->trailing_slash) && vn->type != VDIR)
-		err = -ENOTDIR;
-	vnode_put(vn);
 	if (err || !(flags & VFS_RENAME_NOREPLACE))
 		return err;
 	err = vfs_lookup_child(to->dir, to->name, &vn);

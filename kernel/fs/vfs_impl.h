@@ -35,4 +35,8 @@ static inline bool vfs_is_dot(const char *name)
 char *vfs_pathbuf_alloc(void);
 void vfs_pathbuf_free(char *buf);
 
+/* vfs_rename's checks once both parents are resolved (vfsnames.c): 0 or the
+ * errno rename must fail with (EBUSY, EINVAL, EXDEV, ENOTDIR, lookup errors). */
+int vfs_rename_check(struct vfs_parent *from, struct vfs_parent *to);
+
 #endif

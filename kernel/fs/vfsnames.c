@@ -106,7 +106,7 @@ out_put:
 }
 
 /* The VFS's share of rename's checks, with both parents resolved. */
-static int rename_check(struct vfs_parent *from, struct vfs_parent *to)
+int vfs_rename_check(struct vfs_parent *from, struct vfs_parent *to)
 {
 	struct vnode *src;
 	int err;
@@ -138,7 +138,7 @@ int vfs_rename(struct vnode *root, struct vnode *cwd, const char *oldpath, const
 	err = vfs_lookup_parent(root, cwd, newpath, &to);
 	if (err)
 		goto out_from;
-	err = rename_check(&from, &to);
+	err = vfs_rename_check(&from, &to);
 	if (!err && !from.dir->ops->rename)
 		err = -EPERM;
 	if (!err)

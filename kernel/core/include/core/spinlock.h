@@ -32,6 +32,11 @@ static inline void spin_init(struct spinlock *l, const char *name)
 void spin_lock(struct spinlock *l);
 void spin_unlock(struct spinlock *l);
 bool spin_trylock(struct spinlock *l);
+/* Take two locks of the same class in address order (one lock if a == b), and
+ * release them in the reverse order: each lock keeps the interrupt state of its
+ * taking, so the order of release matters. */
+void spin_lock_pair(struct spinlock *a, struct spinlock *b);
+void spin_unlock_pair(struct spinlock *a, struct spinlock *b);
 /* True if this CPU holds l (for asserts in *_locked functions). */
 bool spin_held(const struct spinlock *l);
 
