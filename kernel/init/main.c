@@ -275,6 +275,7 @@ void kmain(unsigned long hartid, paddr_t fdt_pa)
 	if (vfs_init())
 		panic("boot: vfs_init failed");
 	lx_tty_init();
+	lx_procfd_init();
 	devfs_register("console", 0620, &lx_console_fops, NULL);
 	devfs_register("tty", 0666, &lx_console_fops, NULL);
 	unpack_initrd();

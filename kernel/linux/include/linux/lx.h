@@ -93,6 +93,8 @@ void lx_signals_exec(struct proc *p);
 void lx_interrupted(struct thread *t);
 /* Send sig to every process of group pgid (any context; takes the tree lock). */
 void lx_signal_group(int pgid, int sig);
+/* List descriptors in /proc/<pid>/fd (lx_procfd.c). */
+void lx_procfd_init(void);
 /* Route console input through the tty line discipline. */
 void lx_tty_init(void);
 /* Deliver pending signals to t about to return to user (may not return). */
