@@ -9,6 +9,7 @@
  * (existence, emptiness, types of existing entries).
  */
 #include <fs/vfs.h>
+#include <fs/vfs_extra.h>
 #include <core/klog.h>
 #include <lib/string.h>
 #include <weft/errno.h>
@@ -183,31 +184,12 @@ int vfs_symlink(struct vnode *root, struct vnode *cwd, const char *target, const
 
 int vfs_link(struct vnode *root, struct vnode *cwd, const char *oldpath, const char *newpath)
 {
-	struct vfs_parent p;
 	struct vnode *old;
 	int err = vfs_lookup(root, cwd, oldpath, 0, &old);
 
 	if (err)
 		return err;
-	if (old->type == VDIR) {
-		err = -EPERM;
-		goto out_old;
-	}
-	err = vfs_lookup_parent(root, cwd, newpath, &p);
-	if (err)
-		goto out_old;
-	if (!p.name[0] || vfs_is_dot(p.name))
-		err = -EEXIST;
-	else if (p.trailing_slash)
-		err = -ENOENT;
-	else if (p.dir->mnt != old->mnt)
-		err = -EXDEV;
-	else if (!p.dir->ops->link)
-		err = -EPERM;
-	else
-		err = p.dir->ops->link(p.dir, p.name, old);
-	vfs_parent_put(&p);
-out_old:
+	err = vfs_link_vnode(root, old, cwd, newpath);
 	vnode_put(old);
 	return err;
 }

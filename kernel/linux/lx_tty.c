@@ -11,7 +11,8 @@
  * park on console_waitq (see lx_park_on_file) until it has what they need:
  * a whole line (or EOF) in canonical mode, VMIN bytes in raw mode.
  * Output goes through OPOST/ONLCR. The foreground group and the session are
- * set with TIOCSCTTY/TIOCSPGRP; job-control stops are not implemented.
+ * set with TIOCSCTTY/TIOCSPGRP. Background reads and writes do not raise
+ * SIGTTIN/SIGTTOU yet.
  */
 #include <linux/lx.h>
 #include <dev/console.h>
