@@ -373,9 +373,38 @@ void sched_timer_irq(void)
 	rearm_timer(c, now);
 }
 
+static void tlb_serve(struct cpu *c)
+{
+	if (__atomic_exchange_n(&c->tlb_req, 0, __ATOMIC_ACQ_REL))
+		hal_tlb_flush_all();
+}
+
 void sched_ipi(void)
 {
-	/* Nothing to do: the interrupt itself ends the idle wait. */
+	/* Beyond ending an idle wait, an IPI may carry a TLB flush request. */
+	tlb_serve(this_cpu());
+}
+
+void sched_tlb_shootdown(uint64_t vm_id)
+{
+	struct cpu *me = this_cpu();
+	bool asked[NCPU_MAX] = { false };
+
+	/* Pairs with vm_activate, which publishes vm_id before it flushes. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	for (unsigned i = 0; i < ncpu_online; i++) {
+		struct cpu *c = &cpus[i];
+		if (c == me || __atomic_load_n(&c->vm_id, __ATOMIC_SEQ_CST) != vm_id)
+			continue;
+		__atomic_store_n(&c->tlb_req, 1, __ATOMIC_RELEASE);
+		hal_send_ipi(c->id);
+		asked[i] = true;
+	}
+	for (unsigned i = 0; i < ncpu_online; i++)
+		while (asked[i] && __atomic_load_n(&cpus[i].tlb_req, __ATOMIC_ACQUIRE)) {
+			tlb_serve(me);
+			hal_cpu_relax();
+		}
 }
 
 long sched_cont_restart(struct thread *t)

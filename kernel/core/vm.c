@@ -53,7 +53,76 @@ void vm_get(struct vm_space *vm)
 	__atomic_add_fetch(&vm->refs, 1, __ATOMIC_RELAXED);
 }
 
+/*
+ * Pages unmapped while other CPUs may still hold translations for them are not
+ * freed at once: they wait in vm->reclaim until vm_sync has flushed every CPU
+ * that runs this space (sched_tlb_shootdown).
+ */
+#define RECLAIM_PER_CHUNK 254
+
+struct vm_reclaim {
+	struct vm_reclaim *next;
+	unsigned n;
+	paddr_t pa[RECLAIM_PER_CHUNK];
+};
+
+static void defer_unref_locked(struct vm_space *vm, paddr_t pa)
+{
+	struct vm_reclaim *r = vm->reclaim;
+
+	vm->need_sync = true;
+	if (!r || r->n == RECLAIM_PER_CHUNK) {
+		r = kmalloc(sizeof(*r));
+		if (!r) {
+			pmm_unref(pa);	/* out of memory: free now (a tiny window) */
+			return;
+		}
+		r->n = 0;
+		r->next = vm->reclaim;
+		vm->reclaim = r;
+	}
+	r->pa[r->n++] = pa;
+}
+
+/* After changing present entries: make every CPU forget the old ones, then free
+ * the pages they pointed to. Call with no spinlock held. */
+static void vm_sync(struct vm_space *vm)
+{
+	struct vm_reclaim *r, *next;
+	bool need;
+
+	if (!__atomic_load_n(&vm->need_sync, __ATOMIC_RELAXED))
+		return;	/* nothing changed: the common fault path ends here */
+	spin_lock(&vm->lock);
+	r = vm->reclaim;
+	vm->reclaim = NULL;
+	need = vm->need_sync;
+	vm->need_sync = false;
+	spin_unlock(&vm->lock);
+	if (!need)
+		return;
+	hal_tlb_flush_all();
+	sched_tlb_shootdown(vm->id);
+	for (; r; r = next) {
+		next = r->next;
+		for (unsigned i = 0; i < r->n; i++)
+			pmm_unref(r->pa[i]);
+		kfree(r);
+	}
+}
+
 static void drop_pte(pte_t *pte, vaddr_t va, void *arg)
+{
+	struct vm_space *vm = arg;
+
+	(void)va;
+	defer_unref_locked(vm, hal_pte_pa(*pte));
+	*pte = 0;
+	vm->pages--;
+}
+
+/* vm_put's teardown: no other thread can use the space any more. */
+static void free_pte(pte_t *pte, vaddr_t va, void *arg)
 {
 	struct vm_space *vm = arg;
 
@@ -71,8 +140,14 @@ void vm_put(struct vm_space *vm)
 		return;
 	list_for_each_safe(it, tmp, &vm->regions) {
 		struct vm_region *r = list_entry(it, struct vm_region, link);
-		hal_pt_walk(vm->root, r->start, r->end, drop_pte, vm);
+		hal_pt_walk(vm->root, r->start, r->end, free_pte, vm);
 		region_free(r);
+	}
+	for (struct vm_reclaim *c = vm->reclaim, *next; c; c = next) {
+		next = c->next;
+		for (unsigned i = 0; i < c->n; i++)
+			pmm_unref(c->pa[i]);
+		kfree(c);
 	}
 	hal_pt_free(vm->root);
 	__atomic_sub_fetch(&nr_spaces, 1, __ATOMIC_RELAXED);
@@ -203,7 +278,7 @@ int vm_unmap(struct vm_space *vm, uaddr_t addr, size_t len)
 	spin_lock(&vm->lock);
 	err = for_range(vm, addr, addr + len, remove_region, NULL);
 	spin_unlock(&vm->lock);
-	hal_tlb_flush_all();
+	vm_sync(vm);
 	return err;
 }
 
@@ -282,8 +357,7 @@ static int map_region(struct vm_space *vm, uaddr_t *addr, size_t len, unsigned p
 		r = NULL;
 	}
 	spin_unlock(&vm->lock);
-	if (flags & VM_FIXED)
-		hal_tlb_flush_all();
+	vm_sync(vm);
 	region_free(r);
 	*addr = at;
 	return err;
@@ -335,8 +409,9 @@ int vm_protect(struct vm_space *vm, uaddr_t addr, size_t len, unsigned prot)
 		a = r->end;
 	}
 	err = for_range(vm, addr, end, set_region_prot, &prot);
+	vm->need_sync = true;
 	spin_unlock(&vm->lock);
-	hal_tlb_flush_all();
+	vm_sync(vm);
 	return err;
 }
 
@@ -400,7 +475,7 @@ static int fault_locked(struct vm_space *vm, struct vm_region *r, uaddr_t va, bo
 			return -ENOMEM;
 		__builtin_memcpy(hal_pa_to_kva(copy), hal_pa_to_kva(pa), PAGE_SIZE);
 		*pte = hal_pte_make(copy, prot | VM_W);
-		pmm_unref(pa);
+		defer_unref_locked(vm, pa);	/* other threads may still read the old page */
 	}
 	hal_tlb_flush_page(va);
 	return 0;
@@ -418,6 +493,7 @@ int vm_fault(struct vm_space *vm, uaddr_t addr, unsigned access)
 	if (r && (r->prot & access) == access)
 		err = fault_locked(vm, r, addr & PAGE_MASK, access & VM_W);
 	spin_unlock(&vm->lock);
+	vm_sync(vm);
 	return err;
 }
 
@@ -446,6 +522,7 @@ int vm_write(struct vm_space *vm, uaddr_t dst, const void *src, size_t n)
 		s += chunk;
 		n -= chunk;
 	}
+	vm_sync(vm);
 	return 0;
 }
 
@@ -502,8 +579,9 @@ struct vm_space *vm_clone(struct vm_space *vm)
 	}
 	child->brk_base = vm->brk_base;
 	child->brk = vm->brk;
+	vm->need_sync = true;	/* our own writable entries became read-only */
 	spin_unlock(&vm->lock);
-	hal_tlb_flush_all();
+	vm_sync(vm);
 	if (cc.err) {
 		vm_put(child);
 		return NULL;
@@ -567,7 +645,7 @@ uaddr_t vm_brk(struct vm_space *vm, uaddr_t new_end)
 	else
 		ret = brk_shrink_locked(vm, new_end);
 	spin_unlock(&vm->lock);
-	hal_tlb_flush_all();
+	vm_sync(vm);
 	return ret;
 }
 
@@ -577,8 +655,10 @@ void vm_activate(struct vm_space *vm)
 	uint64_t id = vm ? vm->id : 0;
 
 	if (c->vm_id != id) {
+		/* Publish first: a concurrent shootdown either sees this CPU on vm, or
+		 * changed the entries before this flush (sched_tlb_shootdown). */
+		__atomic_store_n(&c->vm_id, id, __ATOMIC_SEQ_CST);
 		hal_pt_switch(vm ? vm->root : 0);
-		c->vm_id = id;
 	}
 }
 
@@ -668,7 +748,8 @@ int vm_remap(struct vm_space *vm, uaddr_t old, size_t old_len, size_t new_len, b
 		if (!err)
 			*out = dst;
 	}
+	vm->need_sync = true;
 	spin_unlock(&vm->lock);
-	hal_tlb_flush_all();
+	vm_sync(vm);
 	return err;
 }

@@ -108,6 +108,7 @@ struct cpu {
 	struct ktimer_base timers;
 	struct thread *fp_owner;	/* user thread whose FP state is in the registers */
 	uint64_t vm_id;			/* address space loaded in satp (vm_activate) */
+	int tlb_req;			/* another CPU asks this one to flush its TLB */
 	bool need_resched;
 	uint64_t nr_switches, nr_syscalls, nr_irqs, idle_ns;
 };
@@ -158,6 +159,11 @@ void thread_park_timeout(struct thread *t, uint64_t gen, uint64_t deadline_ns);
 void sched_timer_irq(void);
 void sched_ipi(void);
 unsigned long sched_nr_parked(void);
+
+/* Flush the TLB of every other CPU that has address space vm_id loaded, and wait
+ * until they have. Call with no spinlock held (the others may need one to get to
+ * the flush); while waiting, this CPU serves flush requests aimed at itself. */
+void sched_tlb_shootdown(uint64_t vm_id);
 
 /* Continuation that re-runs the syscall from the saved registers. */
 long sched_cont_restart(struct thread *t);

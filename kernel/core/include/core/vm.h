@@ -56,6 +56,8 @@ struct vm_space {
 	unsigned long pages;		/* resident pages (lock) */
 	int refs;			/* atomic */
 	uint64_t id;			/* unique: a freed root's page may come back */
+	struct vm_reclaim *reclaim;	/* (lock) pages unmapped, freed after the shootdown */
+	bool need_sync;			/* (lock) a present entry changed: other CPUs must flush */
 };
 
 struct vm_space *vm_create(void);
