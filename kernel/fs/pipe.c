@@ -42,7 +42,12 @@
 #include <weft/errno.h>
 
 #define PIPE_PAGES (PIPE_CAPACITY / PAGE_SIZE)
-#define PIPE_CHUNK 512 /* bytes a reader bounces through its stack at a time */
+/* Bytes a reader bounces at a time, through a per-CPU buffer: a syscall runs to
+ * completion on its CPU with interrupts off, so nothing else uses it meanwhile.
+ * Fewer, larger copies matter under QEMU, where each user-copy window (toggling
+ * sstatus.SUM) flushes its software TLB. */
+#define PIPE_CHUNK 4096
+static char pipe_bounce[NCPU_MAX][PIPE_CHUNK];
 
 _Static_assert(PIPE_CAPACITY % PAGE_SIZE == 0, "whole pages");
 _Static_assert(PIPE_CAPACITY >= PIPE_BUF, "an atomic write must fit");
@@ -146,7 +151,7 @@ static void pipe_peek_locked(const struct pipe *p, uint64_t pos, char *buf, size
  */
 static long pipe_read_chunk(struct pipe *p, struct uio *uio)
 {
-	char buf[PIPE_CHUNK];
+	char *buf = pipe_bounce[hal_cpu_id()];
 
 	for (;;) {
 		struct uio save = *uio;
