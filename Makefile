@@ -28,10 +28,10 @@ WARN    := -Wall -Wextra -Werror -Wno-unused-parameter
 KCFLAGS := -std=gnu11 -O2 -g $(WARN) -ffreestanding -nostdlib -fno-pie -fno-pic \
 	   -mcmodel=medany -mno-relax -march=rv64imac_zicsr_zifencei -mabi=lp64 -fno-omit-frame-pointer \
 	   -fno-stack-protector -fno-common -MMD -MP -DWEFT_KERNEL \
-	   -DWEFT_MODE_$(shell echo $(MODE) | tr a-z A-Z)=1 -flto=auto $(KEXTRA)
+	   -DWEFT_MODE_$(shell echo $(MODE) | tr a-z A-Z)=1 -flto -flto-partition=one $(KEXTRA)
 
-# -flto: under QEMU every return and indirect call is an unchained jump; inlining
-# across files took the null syscall from 730 to 550 ns (see docs/kernel.md).
+# -flto in one partition: under QEMU every return and indirect call is an unchained
+# jump; inlining across files took the null syscall from 730 to ~550 ns (docs/kernel.md).
 
 HCC     := gcc
 HCFLAGS := -std=gnu11 -O1 -g $(WARN) -fsanitize=address,undefined -fno-omit-frame-pointer \
