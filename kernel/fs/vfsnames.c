@@ -131,27 +131,7 @@ int vfs_rename_check(struct vfs_parent *from, struct vfs_parent *to)
 
 int vfs_rename(struct vnode *root, struct vnode *cwd, const char *oldpath, const char *newpath)
 {
-	struct vfs_parent from, to;
-	int err = vfs_lookup_parent(root, cwd, oldpath, &from);
-
-	if (err)
-		return err;
-	err = vfs_lookup_parent(root, cwd, newpath, &to);
-	if (err)
-		goto out_from;
-	err = vfs_rename_check(&from, &to);
-	if (!err && !from.dir->ops->rename)
-		err = -EPERM;
-	if (!err)
-		err = from.dir->ops->rename(from.dir, from.name, to.dir, to.name);
-	if (!err) {
-		parent_invalidate(&from);
-		parent_invalidate(&to);
-	}
-	vfs_parent_put(&to);
-out_from:
-	vfs_parent_put(&from);
-	return err;
+	return vfs_rename2(root, cwd, oldpath, cwd, newpath, 0);
 }
 
 int vfs_symlink(struct vnode *root, struct vnode *cwd, const char *target, const char *linkpath)
