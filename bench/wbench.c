@@ -40,6 +40,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "out.h"
 
 #define LINUX_REBOOT_MAGIC1	   0xfee1deadU
 #define LINUX_REBOOT_MAGIC2	   672274793
@@ -48,40 +49,17 @@
 #define FUTEX_WAIT_PRIVATE 128 /* FUTEX_WAIT | FUTEX_PRIVATE_FLAG */
 #define FUTEX_WAKE_PRIVATE 129 /* FUTEX_WAKE | FUTEX_PRIVATE_FLAG */
 
-#define MARKER		"BENCH_START\n"
-#define TRUE_PATH	"/bench_true"
-#define SCRATCH_PATH	"/tmp/wbench.tmp"
-#define MAX_REPS	9
-#define PAGE		4096UL
-#define FAULT_SIZE	(16UL << 20)
-#define PIPE_CHUNK	(64UL << 10)
-#define FIGURE_SOFT_NS	4000000000LL /* no new repetition after 4 s ... */
-#define FIGURE_TIMEOUT	20 /* ... and a figure taking 20 s has hung */
+#define MARKER	       "BENCH_START\n"
+#define TRUE_PATH      "/bench_true"
+#define SCRATCH_PATH   "/tmp/wbench.tmp"
+#define MAX_REPS       9
+#define PAGE	       4096UL
+#define FAULT_SIZE     (16UL << 20)
+#define PIPE_CHUNK     (64UL << 10)
+#define FIGURE_SOFT_NS 4000000000LL /* no new repetition after 4 s ... */
+#define FIGURE_TIMEOUT 20	    /* ... and a figure taking 20 s has hung */
 
 static char chunk[PIPE_CHUNK];
-
-static void say(const char *fmt, ...)
-{
-	char buf[256];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n >= sizeof(buf))
-		n = sizeof(buf) - 1;
-	for (int off = 0; off < n;) {
-		ssize_t w = write(1, buf + off, n - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return;
-		off += w;
-	}
-}
 
 /*
  * Linux unpacks its built-in initramfs (which has /dev/console) under ours,
@@ -589,7 +567,7 @@ static void run_figure(const struct figure *f)
 		v[done] = f->run(f->n);
 		if (v[done] < 0) {
 			int e = (int)-v[done];
-			say("BENCH %s FAIL %s (errno %d)\n", f->name, strerror(e), e);
+			out_say("BENCH %s FAIL %s (errno %d)\n", f->name, strerror(e), e);
 			return;
 		}
 		done++;
@@ -598,10 +576,10 @@ static void run_figure(const struct figure *f)
 	}
 	qsort(v, done, sizeof(v[0]), cmp_double);
 	if (done < reps)
-		say("BENCH %s %.1f %s (%d of %d repetitions: time cap)\n", f->name,
-		    v[done / 2], f->unit, done, reps);
+		out_say("BENCH %s %.1f %s (%d of %d repetitions: time cap)\n", f->name, v[done / 2],
+			f->unit, done, reps);
 	else
-		say("BENCH %s %.1f %s\n", f->name, v[done / 2], f->unit);
+		out_say("BENCH %s %.1f %s\n", f->name, v[done / 2], f->unit);
 }
 
 /*
@@ -668,18 +646,18 @@ static void run_guarded(const struct figure *f)
 			r = wait4(pid, &st, 0, NULL);
 		while (r < 0 && errno == EINTR);
 		if (r < 0)
-			say("BENCH %s FAIL wait4: errno %d\n", f->name, errno);
+			out_say("BENCH %s FAIL wait4: errno %d\n", f->name, errno);
 		else if (WIFSIGNALED(st))
-			say("BENCH %s FAIL killed by signal %d\n", f->name, WTERMSIG(st));
+			out_say("BENCH %s FAIL killed by signal %d\n", f->name, WTERMSIG(st));
 		else if (WEXITSTATUS(st))
-			say("BENCH %s FAIL exit status %d\n", f->name, WEXITSTATUS(st));
+			out_say("BENCH %s FAIL exit status %d\n", f->name, WEXITSTATUS(st));
 		return;
 	}
-	say("BENCH %s FAIL timeout: no result within %d s\n", f->name, FIGURE_TIMEOUT);
+	out_say("BENCH %s FAIL timeout: no result within %d s\n", f->name, FIGURE_TIMEOUT);
 	if (kill(-pid, SIGKILL) < 0)
 		kill(pid, SIGKILL);
 	if (!wait_eof(done[0], 5) || waitpid(pid, &st, WNOHANG) != pid)
-		say("BENCH_INFO %s: its processes did not all die of SIGKILL\n", f->name);
+		out_say("BENCH_INFO %s: its processes did not all die of SIGKILL\n", f->name);
 	close(done[0]);
 }
 
@@ -697,19 +675,19 @@ int main(int argc, char **argv)
 {
 	if (write(1, MARKER, sizeof(MARKER) - 1) < 0) {
 		setup_dev(1);
-		say(MARKER);
+		out_say(MARKER);
 	} else {
 		setup_dev(0);
 	}
-	say("BENCH_INFO pid %d\n", getpid());
+	out_say("BENCH_INFO pid %d\n", getpid());
 	for (size_t i = 0; i < sizeof(figures) / sizeof(figures[0]); i++)
 		if (wanted(figures[i].name, argc, argv))
 			run_guarded(&figures[i]);
-	say("BENCH_DONE\n");
+	out_say("BENCH_DONE\n");
 	if (getpid() == 1) {
 		syscall(SYS_reboot, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2,
 			LINUX_REBOOT_CMD_POWER_OFF, 0);
-		say("wbench: power off failed (errno %d)\n", errno);
+		out_say("wbench: power off failed (errno %d)\n", errno);
 		_exit(1);
 	}
 	return 0;

@@ -20,7 +20,7 @@ MUSL_STAMP   := $(MUSL)/.weft-complete
 UB           := $(B)/user
 
 U_WARN   := -Wall -Wextra -Werror
-U_CFLAGS := -std=gnu11 -O2 $(U_WARN) -Iuser/test -Wl,--build-id=none
+U_CFLAGS := -std=gnu11 -O2 $(U_WARN) -Iuser/test -Iuser/lib -Wl,--build-id=none
 U_MUSL   := $(CROSS)gcc -specs $(MUSL)/lib/musl-gcc.specs -static
 U_GLIBC  := $(CROSS)gcc -static
 

@@ -27,6 +27,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "out.h"
 
 #define MANIFEST		   "/test/manifest"
 #define MAX_ARGS		   16
@@ -36,29 +37,6 @@
 
 static const char *root = "";
 static int qemu_user; /* pass WEFT_QEMU_USER=1 on to the tests */
-
-static void say(const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n >= sizeof(buf))
-		n = sizeof(buf) - 1;
-	for (int off = 0; off < n;) {
-		ssize_t w = write(1, buf + off, n - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return;
-		off += w;
-	}
-}
 
 static void ensure_console(void)
 {
@@ -90,7 +68,7 @@ static char *read_manifest(void)
 	snprintf(path, sizeof(path), "%s%s", root, MANIFEST);
 	fd = open(path, O_RDONLY);
 	if (fd < 0 || !buf) {
-		say("runtests: cannot open %s (errno %d)\n", path, errno);
+		out_say("runtests: cannot open %s (errno %d)\n", path, errno);
 		return NULL;
 	}
 	for (;;) {
@@ -154,10 +132,10 @@ static int run_one(const char *name, char **argv)
 	int st;
 
 	snprintf(path, sizeof(path), "%s%s", root, argv[0]);
-	say("[RUN] %s\n", name);
+	out_say("[RUN] %s\n", name);
 	pid = fork();
 	if (pid < 0) {
-		say("[FAIL] %s (fork: errno %d)\n", name, errno);
+		out_say("[FAIL] %s (fork: errno %d)\n", name, errno);
 		return 0;
 	}
 	if (pid == 0) {
@@ -165,22 +143,22 @@ static int run_one(const char *name, char **argv)
 			envp[2] = "WEFT_QEMU_USER=1";
 		argv[0] = path;
 		execve(path, argv, envp);
-		say("runtests: execve %s: errno %d\n", path, errno);
+		out_say("runtests: execve %s: errno %d\n", path, errno);
 		_exit(127);
 	}
 	st = wait_test(pid);
 	if (st == -1) {
-		say("[FAIL] %s (wait4: errno %d)\n", name, errno);
+		out_say("[FAIL] %s (wait4: errno %d)\n", name, errno);
 		return 0;
 	}
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
-		say("[PASS] %s\n", name);
+		out_say("[PASS] %s\n", name);
 		return 1;
 	}
 	if (WIFSIGNALED(st))
-		say("[FAIL] %s (signal %d)\n", name, WTERMSIG(st));
+		out_say("[FAIL] %s (signal %d)\n", name, WTERMSIG(st));
 	else
-		say("[FAIL] %s (exit %d)\n", name, WEXITSTATUS(st));
+		out_say("[FAIL] %s (exit %d)\n", name, WEXITSTATUS(st));
 	return 0;
 }
 
@@ -189,7 +167,7 @@ static void power_off(void)
 	sync();
 	syscall(SYS_reboot, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2, LINUX_REBOOT_CMD_POWER_OFF,
 		0);
-	say("runtests: power off failed (errno %d)\n", errno);
+	out_say("runtests: power off failed (errno %d)\n", errno);
 	for (;;)
 		pause();
 }
@@ -205,7 +183,8 @@ int main(int argc, char **argv)
 		root = getenv("WEFT_TEST_ROOT");
 	if (getenv("WEFT_QEMU_USER"))
 		qemu_user = 1;
-	say("runtests: pid %d%s%s\n", getpid(), filter ? ", filter " : "", filter ? filter : "");
+	out_say("runtests: pid %d%s%s\n", getpid(), filter ? ", filter " : "",
+		filter ? filter : "");
 	manifest = read_manifest();
 	if (!manifest)
 		failed++;
@@ -234,7 +213,7 @@ int main(int argc, char **argv)
 		else
 			failed++;
 	}
-	say("weft-tests: %d passed, %d failed\n", passed, failed);
+	out_say("weft-tests: %d passed, %d failed\n", passed, failed);
 	if (getpid() == 1)
 		power_off();
 	return failed ? 1 : 0;

@@ -24,38 +24,13 @@
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
+#include "out.h"
 
 #define LINE_LEN		   512
 #define MAX_ARGS		   32
 #define LINUX_REBOOT_MAGIC1	   0xfee1deadU
 #define LINUX_REBOOT_MAGIC2	   672274793
 #define LINUX_REBOOT_CMD_POWER_OFF 0x4321fedcU
-
-static void put(const char *s, size_t n)
-{
-	while (n) {
-		ssize_t w = write(1, s, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return;
-		s += w;
-		n -= w;
-	}
-}
-
-static void __attribute__((format(printf, 1, 2))) say(const char *fmt, ...)
-{
-	char buf[LINE_LEN + 64];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		put(buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
-}
 
 /* One input byte: 1, or 0 at end of input or on an error. */
 static int getbyte(unsigned char *c)
@@ -87,36 +62,36 @@ static int read_line(char *buf)
 		} else if (c == '\r' || c == '\n') {
 			if (c == '\n' && cr && len == 0)
 				continue;
-			put("\n", 1);
+			out_write("\n", 1);
 			buf[len] = 0;
 			return (int)len;
 		} else if (c == 0x7f || c == 0x08) {
 			if (len > 0) {
 				len--;
-				put("\b \b", 3);
+				out_write("\b \b", 3);
 			}
 		} else if (c == 0x15) { /* Ctrl-U */
 			for (; len > 0; len--)
-				put("\b \b", 3);
+				out_write("\b \b", 3);
 		} else if (c == 0x03) { /* Ctrl-C */
-			put("^C\n", 3);
+			out_write("^C\n", 3);
 			buf[0] = 0;
 			return 0;
 		} else if (c == 0x04) { /* Ctrl-D */
 			if (len == 0) {
-				put("\n", 1);
+				out_write("\n", 1);
 				return -1;
 			}
 		} else if (c == 0x1b) {
 			esc = 1;
 		} else if (c >= 0x20 && c < 0x7f && len < LINE_LEN - 1) {
 			buf[len++] = (char)c;
-			put((char *)&c, 1);
+			out_write((char *)&c, 1);
 		}
 	}
 	buf[len] = 0;
 	if (len)
-		put("\n", 1);
+		out_write("\n", 1);
 	return len ? (int)len : -1;
 }
 
@@ -167,24 +142,24 @@ static void run(char **argv)
 	int st;
 
 	if (pid < 0) {
-		say("wsh: fork: %s\n", strerror(errno));
+		out_say("wsh: fork: %s\n", strerror(errno));
 		return;
 	}
 	if (pid == 0) {
 		if (strchr(argv[0], '/')) {
 			execve(argv[0], argv, envp);
-			say("wsh: %s: %s\n", argv[0], strerror(errno));
+			out_say("wsh: %s: %s\n", argv[0], strerror(errno));
 			_exit(errno == ENOENT ? 127 : 126);
 		}
 		for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
 			snprintf(path, sizeof(path), "%s%s", dirs[i], argv[0]);
 			execve(path, argv, envp);
 			if (errno != ENOENT) {
-				say("wsh: %s: %s\n", path, strerror(errno));
+				out_say("wsh: %s: %s\n", path, strerror(errno));
 				_exit(126);
 			}
 		}
-		say("wsh: %s: not found\n", argv[0]);
+		out_say("wsh: %s: not found\n", argv[0]);
 		_exit(127);
 	}
 	for (;;) {
@@ -192,14 +167,14 @@ static void run(char **argv)
 		if (r == pid)
 			break;
 		if (r < 0 && errno != EINTR) {
-			say("wsh: wait4: %s\n", strerror(errno));
+			out_say("wsh: wait4: %s\n", strerror(errno));
 			return;
 		}
 	}
 	if (WIFSIGNALED(st))
-		say("[signal %d]\n", WTERMSIG(st));
+		out_say("[signal %d]\n", WTERMSIG(st));
 	else if (WIFEXITED(st) && WEXITSTATUS(st) != 0)
-		say("[exit %d]\n", WEXITSTATUS(st));
+		out_say("[exit %d]\n", WEXITSTATUS(st));
 }
 
 static void leave(int code)
@@ -208,7 +183,7 @@ static void leave(int code)
 		sync();
 		syscall(SYS_reboot, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2,
 			LINUX_REBOOT_CMD_POWER_OFF, 0);
-		say("wsh: power off failed: %s\n", strerror(errno));
+		out_say("wsh: power off failed: %s\n", strerror(errno));
 		for (;;)
 			pause();
 	}
@@ -221,7 +196,7 @@ int main(void)
 	int argc;
 
 	for (;;) {
-		put("weft$ ", 6);
+		out_write("weft$ ", 6);
 		if (read_line_raw(line) < 0)
 			leave(0);
 		argc = split(line, argv);
@@ -231,14 +206,14 @@ int main(void)
 			leave(argc > 1 ? atoi(argv[1]) : 0);
 		} else if (strcmp(argv[0], "echo") == 0) {
 			for (int i = 1; i < argc; i++)
-				say("%s%s", argv[i], i + 1 < argc ? " " : "");
-			put("\n", 1);
+				out_say("%s%s", argv[i], i + 1 < argc ? " " : "");
+			out_write("\n", 1);
 		} else if (strcmp(argv[0], "help") == 0) {
-			say("wsh builtins: exit [code], echo [args...], help\n"
-			    "Programs run by path (/test/t_misc), or by name from /bin, then "
-			    "/test.\n"
-			    "Editing: Backspace, Ctrl-U kills the line, Ctrl-C drops it, "
-			    "Ctrl-D on an empty line exits.\n");
+			out_say("wsh builtins: exit [code], echo [args...], help\n"
+				"Programs run by path (/test/t_misc), or by name from /bin, then "
+				"/test.\n"
+				"Editing: Backspace, Ctrl-U kills the line, Ctrl-C drops it, "
+				"Ctrl-D on an empty line exits.\n");
 		} else {
 			run(argv);
 		}

@@ -29,37 +29,18 @@
 
 /* The Weft-only statistics call: syscall(SYS_weft_kstat, what). */
 #define SYS_weft_kstat	   2048
-#define t_kstat(what) syscall(SYS_weft_kstat, (what))
+#define t_kstat(what)	   syscall(SYS_weft_kstat, (what))
 #define WEFT_KSTAT_KSTACKS 0 /* kernel stacks in use */
 #define WEFT_KSTAT_PARKED  3 /* user threads parked on a continuation */
 
+#include "out.h"
+
 static int t_failures;
-
-static void __attribute__((format(printf, 1, 2), unused)) t_out(const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n >= sizeof(buf))
-		n = sizeof(buf) - 1;
-	for (int off = 0; off < n;) {
-		ssize_t w = write(1, buf + off, n - off);
-		if (w <= 0)
-			return;
-		off += w;
-	}
-}
 
 static void __attribute__((unused)) t_fail_check(const char *expr, const char *file, int line)
 {
 	t_failures++;
-	t_out("  FAIL %s:%d: %s\n", file, line, expr);
+	out_say("  FAIL %s:%d: %s\n", file, line, expr);
 }
 
 static void __attribute__((unused))
@@ -68,8 +49,8 @@ t_eq(long long va, long long vb, const char *a, const char *b, const char *file,
 	if (va == vb)
 		return;
 	t_failures++;
-	t_out("  FAIL %s:%d: %s == %s (%lld != %lld, 0x%llx != 0x%llx)\n", file, line, a, b, va, vb,
-	      (unsigned long long)va, (unsigned long long)vb);
+	out_say("  FAIL %s:%d: %s == %s (%lld != %lld, 0x%llx != 0x%llx)\n", file, line, a, b, va,
+		vb, (unsigned long long)va, (unsigned long long)vb);
 }
 
 #define T_CHECK(cond)                                                                              \
@@ -84,11 +65,11 @@ t_eq(long long va, long long vb, const char *a, const char *b, const char *file,
 #define T_ERR(call, err)                                                                           \
 	t_eq((long long)(call), -(long long)(err), #call, "-" #err, __FILE__, __LINE__)
 
-#define T_SKIP(why) t_out("  SKIP %s:%d: %s\n", __FILE__, __LINE__, (why))
+#define T_SKIP(why) out_say("  SKIP %s:%d: %s\n", __FILE__, __LINE__, (why))
 
 #define T_DONE()                                                                                   \
 	do {                                                                                       \
-		t_out("TEST %s: %s\n", T_NAME, t_failures ? "FAIL" : "PASS");                      \
+		out_say("TEST %s: %s\n", T_NAME, t_failures ? "FAIL" : "PASS");                    \
 		exit(t_failures ? 1 : 0);                                                          \
 	} while (0)
 

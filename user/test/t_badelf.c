@@ -90,7 +90,7 @@ static void check_one(const char *dir, const char *name, const char *word, int w
 	T_CHECK(want >= 0);
 	got = exec_in_child(path, heap);
 	if (got != want)
-		t_out("  %s: got %s %d, want %d (%s)%s\n", name, got >= 1000 ? "signal" : "exit",
+		out_say("  %s: got %s %d, want %d (%s)%s\n", name, got >= 1000 ? "signal" : "exit",
 		      got >= 1000 ? got - 1000 : got, want, word,
 		      weft || want == 42 ? "" : " [not checked off Weft]");
 	if (weft || want == 42) {
@@ -128,7 +128,7 @@ int main(int argc, char **argv)
 		n++;
 	}
 	T_CHECK(n >= 20);
-	t_out("  %d ELF files checked%s\n", n, weft ? "" : " (errnos reported only)");
+	out_say("  %d ELF files checked%s\n", n, weft ? "" : " (errnos reported only)");
 	check_one(dir, "does_not_exist", "ENOENT", 1, heap);
 	T_CHECK(intact(heap));
 	T_DONE();

@@ -16,7 +16,7 @@ int main(void)
 	int reads = 0;
 	char c;
 
-	t_out("ready>");
+	out_say("ready>");
 	for (;;) {
 		ssize_t r = read(0, &c, 1);
 		if (r < 0 && errno == EINTR)
@@ -31,7 +31,7 @@ int main(void)
 			line[len++] = c;
 	}
 	line[len] = 0;
-	t_out("\nt_console: got \"%s\" in %d reads\n", line, reads);
+	out_say("\nt_console: got \"%s\" in %d reads\n", line, reads);
 	T_CHECK(strcmp(line, "ping") == 0);
 	T_DONE();
 }

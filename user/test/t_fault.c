@@ -78,7 +78,7 @@ int main(void)
 			T_EQ(wait4(pid, &st, 0, NULL), pid);
 			T_CHECK(WIFSIGNALED(st));
 			if (WIFSIGNALED(st) && WTERMSIG(st) != cases[i].sig)
-				t_out("  %s: signal %d, want %d\n", cases[i].name, WTERMSIG(st),
+				out_say("  %s: signal %d, want %d\n", cases[i].name, WTERMSIG(st),
 				      cases[i].sig);
 			T_EQ(WIFSIGNALED(st) ? WTERMSIG(st) : -1, cases[i].sig);
 		}

@@ -19,7 +19,7 @@ static void test_uname(void)
 	T_CHECK(strcmp(u.sysname, "Linux") == 0);
 	T_CHECK(strcmp(u.machine, "riscv64") == 0);
 	T_CHECK(u.release[0] >= '0' && u.release[0] <= '9');
-	t_out("  uname: %s %s %s %s\n", u.sysname, u.release, u.version, u.machine);
+	out_say("  uname: %s %s %s %s\n", u.sysname, u.release, u.version, u.machine);
 }
 
 static void test_ids(void)

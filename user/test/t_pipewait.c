@@ -49,7 +49,7 @@ int main(int argc, char **argv)
 	if (t_is_weft()) {
 		long parked = t_kstat(3), kstacks = t_kstat(0);
 		long slab = t_kstat(2) - slab0, pages = free0 - t_kstat(1);
-		t_out("  %d processes blocked in read: %ld parked, %ld kernel stacks,"
+		out_say("  %d processes blocked in read: %ld parked, %ld kernel stacks,"
 		      " %ld bytes of kernel objects per process, %ld pages in all\n",
 		      n, parked, kstacks, slab / n, pages);
 		T_CHECK(parked >= n);

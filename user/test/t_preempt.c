@@ -53,7 +53,7 @@ int main(void)
 	b[0] = sh->count[0];
 	b[1] = sh->count[1];
 	sh->stop = 1;
-	t_out("  counters: %lu -> %lu, %lu -> %lu\n", a[0], b[0], a[1], b[1]);
+	out_say("  counters: %lu -> %lu, %lu -> %lu\n", a[0], b[0], a[1], b[1]);
 	T_CHECK(b[0] > a[0]);
 	T_CHECK(b[1] > a[1]);
 	for (int i = 0; i < 2; i++) {

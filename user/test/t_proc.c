@@ -189,7 +189,7 @@ static void test_orphan(void)
 	if (weft)
 		T_EQ(rep->new_parent, 1);
 	else if (rep->new_parent != 1)
-		t_out("  note: orphan went to pid %d (a subreaper), not 1\n", rep->new_parent);
+		out_say("  note: orphan went to pid %d (a subreaper), not 1\n", rep->new_parent);
 	munmap(rep, 4096);
 }
 

@@ -229,7 +229,7 @@ static void test_many(int n)
 	if (t_is_weft()) {
 		long parked = t_kstat(3), stacks = t_kstat(0);
 		long slab = t_kstat(2) - slab0, pages = free0 - t_kstat(1);
-		t_out("  %d threads: %ld parked, %ld kernel stacks, slab +%ld bytes (%ld per thread),"
+		out_say("  %d threads: %ld parked, %ld kernel stacks, slab +%ld bytes (%ld per thread),"
 		       " %ld pages in all (user stacks, page tables)\n",
 		       n, parked, stacks, slab, slab / n, pages);
 

@@ -29,7 +29,7 @@ int main(void)
 			_exit(i % 200);
 		}
 		if (pids[i] < 0) {
-			t_out("  fork %d failed: errno %d\n", i, errno);
+			out_say("  fork %d failed: errno %d\n", i, errno);
 			break;
 		}
 		forked++;
@@ -39,7 +39,7 @@ int main(void)
 	if (weft) {
 		long stacks = syscall(SYS_weft_kstat, WEFT_KSTAT_KSTACKS);
 		long parked = syscall(SYS_weft_kstat, WEFT_KSTAT_PARKED);
-		t_out("  kernel stacks in use: %ld, threads parked: %ld\n", stacks, parked);
+		out_say("  kernel stacks in use: %ld, threads parked: %ld\n", stacks, parked);
 		T_CHECK(stacks >= 0 && stacks <= 64);
 		T_CHECK(parked >= N);
 	} else {
@@ -50,7 +50,7 @@ int main(void)
 		pid_t r = wait4(-1, &st, 0, NULL);
 		int i;
 		if (r < 0) {
-			t_out("  wait4: errno %d after %d\n", errno, n);
+			out_say("  wait4: errno %d after %d\n", errno, n);
 			break;
 		}
 		for (i = 0; i < forked && pids[i] != r; i++)

@@ -104,7 +104,7 @@ int main(void)
 	 */
 	for (int round = 1; round <= 5 && distinct < n; round++) {
 		distinct = round_distinct(sh, n);
-		t_out("  round %d: %d CPUs, %d distinct\n", round, n, distinct);
+		out_say("  round %d: %d CPUs, %d distinct\n", round, n, distinct);
 	}
 	T_EQ(distinct, n);
 	T_DONE();
