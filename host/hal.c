@@ -40,11 +40,6 @@ void hal_irq_enable(void)
 {
 }
 
-bool hal_irq_enabled(void)
-{
-	return false;
-}
-
 void hal_cpu_relax(void)
 {
 }

@@ -18,7 +18,6 @@
 
 #define MMAP_TOP (HAL_USER_TOP - 0x10000000UL)	/* below the stack area */
 
-static unsigned long nr_spaces;
 static uint64_t next_id;
 
 static int fault_locked(struct vm_space *vm, struct vm_region *r, uaddr_t va, bool write);
@@ -39,13 +38,7 @@ struct vm_space *vm_create(void)
 	list_init(&vm->regions);
 	vm->refs = 1;
 	vm->id = __atomic_add_fetch(&next_id, 1, __ATOMIC_RELAXED);
-	__atomic_add_fetch(&nr_spaces, 1, __ATOMIC_RELAXED);
 	return vm;
-}
-
-unsigned long vm_nr_spaces(void)
-{
-	return nr_spaces;
 }
 
 void vm_get(struct vm_space *vm)
@@ -150,7 +143,6 @@ void vm_put(struct vm_space *vm)
 		kfree(c);
 	}
 	hal_pt_free(vm->root);
-	__atomic_sub_fetch(&nr_spaces, 1, __ATOMIC_RELAXED);
 	kfree(vm);
 }
 

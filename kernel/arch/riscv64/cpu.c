@@ -45,11 +45,6 @@ struct cpu *hal_this_cpu(void)
 	return (struct cpu *)arch_cpu();
 }
 
-struct cpu *hal_cpu(unsigned i)
-{
-	return &cpus[i];
-}
-
 unsigned long hal_irq_save(void)
 {
 	return csr_read_clear(sstatus, SSTATUS_SIE) & SSTATUS_SIE;
@@ -64,11 +59,6 @@ void hal_irq_restore(unsigned long flags)
 void hal_irq_enable(void)
 {
 	csr_set(sstatus, SSTATUS_SIE);
-}
-
-bool hal_irq_enabled(void)
-{
-	return csr_read(sstatus) & SSTATUS_SIE;
 }
 
 void hal_cpu_relax(void)

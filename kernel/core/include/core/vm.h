@@ -92,6 +92,5 @@ int vm_write(struct vm_space *vm, uaddr_t dst, const void *src, size_t n);
 void vm_activate(struct vm_space *vm);
 /* Is addr inside a VM_SHARED region of vm? */
 bool vm_is_shared(struct vm_space *vm, uaddr_t addr);
-unsigned long vm_nr_spaces(void);
 
 #endif

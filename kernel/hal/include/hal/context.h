@@ -76,8 +76,7 @@ void hal_send_ipi(unsigned cpu);
 /* Program this CPU's timer to fire at hal_time_ns() >= deadline_ns. */
 void hal_timer_arm(uint64_t deadline_ns);
 
-/* Per-CPU block of CPU i, and of the caller. */
-struct cpu *hal_cpu(unsigned i);
+/* Per-CPU block of the caller. */
 struct cpu *hal_this_cpu(void);
 
 /* Print a backtrace starting from frame pointer fp. */

@@ -19,7 +19,6 @@ unsigned hal_cpu_id(void);
 /* Disable interrupts on this CPU; return the previous state for hal_irq_restore. */
 unsigned long hal_irq_save(void);
 void hal_irq_restore(unsigned long flags);
-bool hal_irq_enabled(void);
 void hal_irq_enable(void);
 
 /* Hint to the CPU that we are spinning. */
