@@ -77,6 +77,24 @@ if [ "$build_ok" = 1 ] && [ -f "$B/weft.bin" ]; then
 			--append "$FILTER" --log "$LOGS/console-smp$smp.log" || true
 		tally "qemu -smp $smp" "$LOGS/qemu-smp$smp.out"
 	done
+	echo "== kernel threads (ktest)"
+	# In-kernel test of kernel threads: yielding, timer preemption, wait queues,
+	# stacks freed on exit (kernel/init/ktest.c), on 1 and on 4 harts.
+	{
+		p=0 f=0
+		for smp in 1 4; do
+			timeout 60 qemu-system-riscv64 -machine virt -nographic -bios default -m "$MEM" \
+				-smp "$smp" -kernel "$B/weft.bin" -append "ktest=kthread" -no-reboot \
+				</dev/null >"$LOGS/console-ktest-smp$smp.log" 2>&1 || true
+			if grep -q 'ktest kthread: .*PASS' "$LOGS/console-ktest-smp$smp.log"; then
+				p=$((p + 1))
+			else
+				f=$((f + 1)); echo "ktest -smp $smp: no PASS line"
+			fi
+		done
+		echo "$p passed, $f failed"
+	} | tee "$LOGS/ktest.out"
+	tally "kernel threads" "$LOGS/ktest.out"
 	echo "== oops report"
 	# A deliberate kernel fault must print the cause, the registers and a
 	# symbolised backtrace, then stop the machine (QEMU exits).

@@ -148,7 +148,8 @@ static void unpack_initrd(void)
 		pr_err("initrd: out of memory while unpacking");
 }
 
-static bool crash_requested;
+static bool crash_requested, ktest_requested;
+void ktest_kthreads(void);
 
 /* crashtest=oops: fault in kernel code on purpose, so the tests can check what an
  * oops reports (cause, registers, a symbolised backtrace). */
@@ -173,6 +174,8 @@ static int parse_cmdline(char *cmd, char **path, char **argv)
 			*end++ = 0;
 		if (in_init && argc < MAX_INIT_ARGS - 1)
 			argv[argc++] = tok;
+		else if (!strcmp(tok, "ktest=kthread"))
+			ktest_requested = true;
 		else if (!strcmp(tok, "crashtest=oops"))
 			crash_requested = true;
 		else if (!strncmp(tok, "strace=", 7))
@@ -283,6 +286,9 @@ void kmain(unsigned long hartid, paddr_t fdt_pa)
 	report_memory();
 	if (crash_requested)
 		crashtest_fault();
-	start_init();
+	if (ktest_requested)
+		ktest_kthreads();
+	else
+		start_init();
 	sched_start();
 }
