@@ -1,10 +1,18 @@
-# Host tests for kernel/fs: the VFS core, tmpfs, devfs and initrd unpacking. Each
-# test links the whole of kernel/fs with the real allocators and lib/cpio, and
-# tests/host/fs_shims.c (the RAM arena and one-time vfs_init).
+# Host tests for kernel/fs: the VFS core, tmpfs, devfs, initrd unpacking and the
+# buffer cache. Each test links the whole of kernel/fs with the real allocators,
+# wait queues and lib/cpio, tests/host/fs_shims.c (the RAM arena and one-time
+# vfs_init) and tests/host/pipe_shims.c (scheduler stand-ins for the wakeups
+# kernel/fs/pipe.c makes).
+#
+# <core/waitq.h> includes <core/sched.h>, which needs <arch/context.h>; the host
+# HAL has none (host/include/arch/ is empty) and the riscv64 one is plain C
+# struct layouts, so every test of kernel/fs borrows it (FS_HT_CFLAGS).
 
 FS_FIX := $(B)/host/fixtures
 FS_HT_SRCS := tests/host/fs_shims.c $(wildcard kernel/fs/*.c) kernel/core/pmm.c kernel/core/clock.c \
-	kernel/core/slab.c kernel/core/spinlock.c lib/cpio.c
+	kernel/core/slab.c kernel/core/spinlock.c kernel/core/waitq.c lib/cpio.c tests/host/pipe_shims.c
+FS_HT_CFLAGS := -Ikernel/arch/riscv64/include
+FS_HT_TESTS := vfs_path vfs_ops vfs_dev bcache
 
 HOST_TESTS += vfs_path
 HT_vfs_path_SRCS := tests/host/test_vfs_path.c $(FS_HT_SRCS)
@@ -34,3 +42,8 @@ $(FS_FIX)/vfs-initrd.cpio:
 		  echo deep/er/file; } > ../vfs-initrd-list && \
 		cpio -o -H newc --quiet < ../vfs-initrd-list > ../vfs-initrd.cpio && \
 		rm -rf $(FS_FIX)/vfs-tree
+
+HOST_TESTS += bcache
+HT_bcache_SRCS := tests/host/test_bcache.c $(FS_HT_SRCS)
+
+$(addprefix $(B)/host/,$(FS_HT_TESTS)): HCFLAGS += $(FS_HT_CFLAGS)
