@@ -44,8 +44,9 @@ INC_arch  := $(INC_core) -Ikernel/arch/riscv64/include
 INC_obj   := $(INC_core) -Ikernel/obj/include
 INC_dev   := $(INC_obj) -Ikernel/dev/include
 INC_fs    := $(INC_dev) -Ikernel/fs/include
-INC_linux := $(INC_fs) -Ikernel/linux/include
-INC_native := $(INC_fs) -Ikernel/native/include
+INC_svc   := $(INC_fs) -Ikernel/svc/include
+INC_linux := $(INC_svc) -Ikernel/linux/include
+INC_native := $(INC_svc) -Ikernel/native/include
 INC_init  := $(INC_linux) -Ikernel/native/include -Ikernel/arch/riscv64/include
 # The HAL headers pull their arch half from <arch/...>.
 INC_arch_hal := -Ikernel/arch/riscv64/include
@@ -63,6 +64,7 @@ include kernel/core/build.mk
 include kernel/obj/build.mk
 include kernel/dev/build.mk
 include kernel/fs/build.mk
+include kernel/svc/build.mk
 include kernel/linux/build.mk
 include kernel/native/build.mk
 include kernel/init/build.mk

@@ -10,6 +10,7 @@
  */
 #include <lib/fdt.h>
 #include <lib/string.h>
+#include <native/native.h>
 #include <core/klog.h>
 #include <core/pmm.h>
 #include <core/slab.h>
@@ -178,8 +179,10 @@ static int parse_cmdline(char *cmd, char **path, char **argv)
 			ktest_requested = true;
 		else if (!strcmp(tok, "crashtest=oops"))
 			crash_requested = true;
-		else if (!strncmp(tok, "strace=", 7))
+		else if (!strncmp(tok, "strace=", 7)) {
 			strlcpy(lx_strace_name, tok + 7, sizeof(lx_strace_name));
+			strlcpy(nat_strace_name, tok + 7, sizeof(nat_strace_name));
+		}
 		else if (!strncmp(tok, "loglevel=", 9))
 			klog_level = (int)lib_strtoul(tok + 9, NULL, 10);
 		else if (!strncmp(tok, "init=", 5)) {

@@ -140,6 +140,7 @@ struct proc *proc_create(struct proc *parent, const char *name)
 	spin_init(&p->lock, "proc");
 	waitq_init(&p->child_wait, "child-wait");
 	waitq_init(&p->vfork_wait, "vfork");
+	handle_table_init(&p->handles, 0);
 	p->start_ns = hal_time_ns();
 	spin_lock(&proc_tree_lock);
 	p->parent = parent;
@@ -274,6 +275,7 @@ void proc_exit(struct proc *p, int status)
 	if (proc_ops && proc_ops->exit)
 		proc_ops->exit(p);
 	proc_vfork_release(p);
+	handle_table_destroy(&p->handles);
 	if (current() && current()->vm == p->vm) {
 		vm_activate(NULL);
 		current()->vm = NULL;

@@ -1,14 +1,19 @@
 /*
  * Weft's native syscalls live at numbers Linux never uses (from WEFT_SYS_BASE
- * up); Linux processes may call them too. This header grows into the full
- * capability ABI; for now it has the kernel statistics call used by tests.
+ * up); Linux processes may call them too. Their list is
+ * <weft/native_syscalls.h>; this header gives each one its number,
+ * WEFT_SYS_<name>, and the constants of the calls.
  */
 #ifndef WEFT_NATIVE_H
 #define WEFT_NATIVE_H
 
+#include <weft/native_syscalls.h>
+
 #define WEFT_SYS_BASE 2048
 
-#define WEFT_SYS_KSTAT (WEFT_SYS_BASE + 0)
+#define WEFT_SYS_NUMBER_(nr, name, nargs) WEFT_SYS_##name = WEFT_SYS_BASE + (nr),
+enum { WEFT_SYSCALLS(WEFT_SYS_NUMBER_) };
+#undef WEFT_SYS_NUMBER_
 
 /* weft_kstat(what): one counter of the running kernel. */
 #define WEFT_KSTAT_KSTACKS    0	/* kernel stacks in use */

@@ -14,6 +14,7 @@
 #include <core/sched.h>
 #include <core/waitq.h>
 #include <core/vm.h>
+#include <obj/handle.h>
 
 enum proc_state { PROC_ALIVE, PROC_ZOMBIE };
 
@@ -37,6 +38,7 @@ struct proc {
 	struct waitq vfork_wait;	/* a vfork parent parks here */
 	bool vfork_done;		/* vfork_wait.lock: exec'd or exited */
 	struct vm_space *vm;		/* replaced only by exec, by the process itself */
+	struct handle_table handles;	/* native handles (closed at exit) */
 	void *lx;			/* personality state */
 	char *exe;			/* path of the running image (kmalloc'd, exec) */
 	char *cmdline;			/* argv strings, NUL-separated (kmalloc'd, exec) */

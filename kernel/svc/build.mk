@@ -1,0 +1,2 @@
+# Every C file in this folder is part of the kernel.
+KSRC += $(wildcard kernel/svc/*.c)
