@@ -100,6 +100,18 @@ struct vnode *vnode_get(struct vnode *vn)
 	return vn;
 }
 
+struct vnode *vnode_tryget(struct vnode *vn)
+{
+	unsigned old = __atomic_load_n(&vn->refcount, __ATOMIC_RELAXED);
+
+	do {
+		if (!old)
+			return NULL;
+	} while (!__atomic_compare_exchange_n(&vn->refcount, &old, old + 1, true, __ATOMIC_ACQUIRE,
+					      __ATOMIC_RELAXED));
+	return vn;
+}
+
 void vnode_put(struct vnode *vn)
 {
 	if (!vn)

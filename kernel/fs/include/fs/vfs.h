@@ -184,6 +184,8 @@ struct vnode_ops {
 	/* The page holding file offset off (page aligned), with a reference for the
 	 * caller (drop it with pmm_unref). Holes are filled in when alloc is set. */
 	int (*getpage)(struct vnode *vn, uint64_t off, bool alloc, paddr_t *out);
+	/* Optional: write the file's data and metadata to stable storage. */
+	int (*fsync)(struct vnode *vn);
 	/* Optional: set f->fops/f->priv for a device node being opened. */
 	int (*open)(struct vnode *vn, struct file *f);
 	/* The last reference is gone: free the file system's private data. */
@@ -255,10 +257,33 @@ struct mount {
 	struct list link;		 /* mount table lock */
 };
 
+/* What statfs reports for a mounted instance. */
+struct vfs_statfs {
+	uint64_t magic;	      /* Linux f_type value */
+	uint32_t bsize;	      /* block size */
+	uint64_t blocks, bfree, bavail;
+	uint64_t files, ffree;
+	uint32_t namelen;
+	bool readonly;
+};
+
+/* vfs_fstype flags. */
+#define VFS_FS_BLOCKING 0x1 /* ops may sleep (disk I/O): run only where blocking is allowed */
+
 struct vfs_fstype {
 	const char *name;
+	unsigned flags; /* VFS_FS_* */
 	/* Build the root vnode of a new instance; mnt->priv may be set. */
 	int (*mount)(struct mount *mnt, const char *source, const void *data, struct vnode **root);
+	/* Optional, all called with a reference to the instance's root held: */
+	/* write everything dirty to stable storage (sync, umount). */
+	int (*sync)(struct mount *mnt);
+	int (*statfs)(struct mount *mnt, struct vfs_statfs *st);
+	/* The instance is being unmounted: write back and free mnt->priv. */
+	void (*unmount)(struct mount *mnt);
+	/* After a fault inside the file system's code: forget cached state that
+	 * may be torn and re-read it from the disk. */
+	void (*recover)(struct mount *mnt);
 };
 
 /* ---- vnodes (vnode.c) ---- */
@@ -272,6 +297,10 @@ int vnode_alloc(struct mount *mnt, enum vtype type, uint32_t mode, const struct 
 		struct vnode **out);
 /* Take another reference (the caller already has one). */
 struct vnode *vnode_get(struct vnode *vn);
+/* Take a reference unless the count already reached zero (the vnode is being
+ * released): for a file system's own inode cache, looked up under the lock its
+ * release op also takes. Returns vn, or NULL if it is going away. */
+struct vnode *vnode_tryget(struct vnode *vn);
 /* Drop a reference; the last one releases the vnode. NULL is ignored. Call with
  * no vnode lock held. */
 void vnode_put(struct vnode *vn);
