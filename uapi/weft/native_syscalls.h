@@ -16,7 +16,18 @@
 
 #define WEFT_NR_MAX 128 /* size of the dispatch table */
 
-#define WEFT_SYSCALLS(X) \
+#define WEFT_SYSCALLS(X) WEFT_SYSCALLS_SYS(X) WEFT_SYSCALLS_OBJ(X) WEFT_SYSCALLS_ASYNC(X)
+
+/* 0 .. 15: system */
+#define WEFT_SYSCALLS_SYS(X) \
 	X(0, kstat, 1)
+
+/* 16 .. 63: handles, leases, objects, processes, threads, channels, names, files */
+#define WEFT_SYSCALLS_OBJ(X)
+
+
+
+/* 64 .. 127: asyncq, timers, vmo, vmar */
+#define WEFT_SYSCALLS_ASYNC(X)
 
 #endif
