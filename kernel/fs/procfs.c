@@ -75,6 +75,8 @@ static int procfs_node(struct mount *mnt, enum procfs_kind kind, int pid, unsign
 		ops = &procfs_link_ops;
 		type = VLNK;
 		mode = 0777;
+	} else if (kind == PROCFS_SYS && idx < procfs_nsys_files && procfs_sys_files[idx].write) {
+		mode = 0644;
 	}
 	err = vnode_alloc(mnt, type, mode, ops, out);
 	if (err)
@@ -412,6 +414,28 @@ static const struct file_ops procfs_snap_fops = {
     .release = snap_release,
 };
 
+/* A write to a knob: the whole text in one write call. */
+static int knob_write(struct file *f, struct uio *uio)
+{
+	const struct procfs_entry *e = f->priv;
+	char buf[PROCFS_WRITE_MAX + 1];
+	size_t n = uio->resid;
+	int err;
+
+	if (n > PROCFS_WRITE_MAX)
+		return -EINVAL;
+	err = uio_move(buf, n, uio, false);
+	if (err)
+		return err;
+	buf[n] = 0;
+	err = e->write(buf, n);
+	return err;
+}
+
+static const struct file_ops procfs_knob_fops = {
+    .write = knob_write,
+};
+
 static int procfs_open(struct vnode *vn, struct file *f)
 {
 	procfs_gen_t gen;
@@ -420,6 +444,12 @@ static int procfs_open(struct vnode *vn, struct file *f)
 
 	if (err)
 		return err;
+	if ((f->flags & VFS_O_ACCMODE) == VFS_O_WRONLY && node_kind(vn) == PROCFS_SYS &&
+	    node_idx(vn) < procfs_nsys_files && procfs_sys_files[node_idx(vn)].write) {
+		f->fops = &procfs_knob_fops;
+		f->priv = &procfs_sys_files[node_idx(vn)];
+		return 0;
+	}
 	if ((f->flags & VFS_O_ACCMODE) != VFS_O_RDONLY)
 		return -EACCES;
 	if (node_kind(vn) == PROCFS_SYS && node_idx(vn) < procfs_nsys_files)

@@ -253,10 +253,29 @@ int procfs_gen_version(struct procfs_buf *b, int pid)
 	return 0;
 }
 
-const struct procfs_entry procfs_sys_files[] = {
-    {"cpuinfo", procfs_gen_cpuinfo}, {"filesystems", procfs_gen_filesystems},
-    {"loadavg", procfs_gen_loadavg}, {"meminfo", procfs_gen_meminfo},
-    {"mounts", procfs_gen_mounts},   {"stat", procfs_gen_stat},
-    {"uptime", procfs_gen_uptime},   {"version", procfs_gen_version},
+struct procfs_entry procfs_sys_files[PROCFS_SYS_MAX] = {
+    {"cpuinfo", procfs_gen_cpuinfo, NULL}, {"filesystems", procfs_gen_filesystems, NULL},
+    {"loadavg", procfs_gen_loadavg, NULL}, {"meminfo", procfs_gen_meminfo, NULL},
+    {"mounts", procfs_gen_mounts, NULL},   {"stat", procfs_gen_stat, NULL},
+    {"uptime", procfs_gen_uptime, NULL},   {"version", procfs_gen_version, NULL},
 };
-const unsigned procfs_nsys_files = sizeof(procfs_sys_files) / sizeof(procfs_sys_files[0]);
+unsigned procfs_nsys_files = 8;
+
+int procfs_register(const char *name, procfs_gen_t gen, procfs_write_t write)
+{
+	static struct spinlock lock = SPINLOCK_INIT("procfs-reg");
+	int err = 0;
+
+	spin_lock(&lock);
+	for (unsigned i = 0; i < procfs_nsys_files; i++)
+		if (!strcmp(procfs_sys_files[i].name, name))
+			err = -EEXIST;
+	if (!err && procfs_nsys_files == PROCFS_SYS_MAX)
+		err = -ENOMEM;
+	if (!err) {
+		procfs_sys_files[procfs_nsys_files] = (struct procfs_entry){name, gen, write};
+		__atomic_store_n(&procfs_nsys_files, procfs_nsys_files + 1, __ATOMIC_RELEASE);
+	}
+	spin_unlock(&lock);
+	return err;
+}

@@ -42,14 +42,10 @@ struct procfs_buf {
 	bool overflow;
 };
 
-void procfs_printf(struct procfs_buf *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
 void procfs_putc(struct procfs_buf *b, char c);
 /* Text with ' ', '\t', '\n' and '\\' escaped as octal (the /proc/mounts rule). */
 void procfs_put_escaped(struct procfs_buf *b, const char *s);
 
-/* Fill b with a file's text for pid (0 for system files): 0 or -errno. */
-typedef int (*procfs_gen_t)(struct procfs_buf *b, int pid);
 
 /* A generated file's snapshot. */
 struct procfs_snap {
@@ -68,11 +64,14 @@ int procfs_generate(procfs_gen_t gen, int pid, struct procfs_snap **out);
 struct procfs_entry {
 	const char *name;
 	procfs_gen_t gen;
+	procfs_write_t write; /* NULL: read-only */
 };
 
-/* System files in /proc, and files in /proc/<pid>, in listing order. */
-extern const struct procfs_entry procfs_sys_files[];
-extern const unsigned procfs_nsys_files;
+/* System files in /proc (the built-in ones, then those registered by other
+ * layers), and files in /proc/<pid>, in listing order. */
+#define PROCFS_SYS_MAX 16
+extern struct procfs_entry procfs_sys_files[PROCFS_SYS_MAX];
+extern unsigned procfs_nsys_files;
 extern const struct procfs_entry procfs_pid_files[];
 extern const unsigned procfs_npid_files;
 

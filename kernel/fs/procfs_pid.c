@@ -202,8 +202,8 @@ int procfs_gen_pid_maps(struct procfs_buf *b, int pid)
 }
 
 const struct procfs_entry procfs_pid_files[] = {
-    {"cmdline", procfs_gen_pid_cmdline}, {"comm", procfs_gen_pid_comm},
-    {"maps", procfs_gen_pid_maps},	 {"stat", procfs_gen_pid_stat},
-    {"statm", procfs_gen_pid_statm},	 {"status", procfs_gen_pid_status},
+    {"cmdline", procfs_gen_pid_cmdline, NULL}, {"comm", procfs_gen_pid_comm, NULL},
+    {"maps", procfs_gen_pid_maps, NULL},       {"stat", procfs_gen_pid_stat, NULL},
+    {"statm", procfs_gen_pid_statm, NULL},     {"status", procfs_gen_pid_status, NULL},
 };
 const unsigned procfs_npid_files = sizeof(procfs_pid_files) / sizeof(procfs_pid_files[0]);
