@@ -5,6 +5,7 @@
  * that the test harness sees).
  */
 #include <core/klog.h>
+#include <core/sched.h>
 #include <core/spinlock.h>
 #include <hal/cpu.h>
 #include <hal/context.h>
@@ -67,6 +68,19 @@ void kprintf(const char *fmt, ...)
 	emit(buf, n < (int)sizeof(buf) ? n : (int)sizeof(buf) - 1);
 }
 
+/* A panic in a service thread's own code (not in an interrupt handler) fails
+ * that thread's request instead of the kernel: see struct thread's on_fault. */
+static void contain_panic(const char *msg)
+{
+	struct cpu *c = this_cpu();
+	struct thread *t = c->cur;
+
+	if (!t || !t->on_fault || c->irq_depth || panicking)
+		return;
+	kprintf("%s: panic: %s\n", t->name, msg);
+	t->on_fault(t, "panic");
+}
+
 void panic(const char *fmt, ...)
 {
 	char buf[256];
@@ -74,11 +88,12 @@ void panic(const char *fmt, ...)
 	int n;
 
 	hal_irq_save();
-	if (__atomic_exchange_n(&panicking, 1, __ATOMIC_SEQ_CST))
-		hal_halt();	/* a panic while panicking: just stop */
 	va_start(ap, fmt);
 	n = fmt_vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
+	contain_panic(buf);
+	if (__atomic_exchange_n(&panicking, 1, __ATOMIC_SEQ_CST))
+		hal_halt();	/* a panic while panicking: just stop */
 	kprintf("\nKERNEL PANIC on cpu %u: ", hal_cpu_id());
 	emit(buf, n < (int)sizeof(buf) ? n : (int)sizeof(buf) - 1);
 	kprintf("\n");

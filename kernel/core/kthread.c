@@ -51,6 +51,15 @@ struct thread *kthread_create(const char *name, void (*fn)(void *), void *arg)
 	return t;
 }
 
+void kthread_restart_current(void)
+{
+	struct thread *t = current();
+
+	hal_irq_save();
+	hal_kctx_init(&t->kctx, (char *)t->kstack + KSTACK_SIZE, kthread_start, t);
+	hal_kctx_load(&t->kctx);
+}
+
 void kthread_exit_current(void)
 {
 	hal_irq_save();

@@ -181,11 +181,11 @@ static void run_thread(struct cpu *c, struct thread *t)
 	c->nr_switches++;
 	t->slice_end = now + TIME_SLICE_NS;
 	rearm_timer(c, now);
+	vm_activate(t->vm); /* a service thread works in its client's memory */
 	if (t->kind == THREAD_KERNEL) {
 		hal_set_stack_limit((unsigned long)t->kstack);
 		hal_kctx_load(&t->kctx);
 	}
-	vm_activate(t->vm);
 	if (t->cont) {
 		thread_cont_t cont = t->cont;
 		t->cont = NULL;
@@ -293,20 +293,30 @@ uint64_t thread_park_gen(const struct thread *t)
 	return __atomic_load_n(&t->park, __ATOMIC_ACQUIRE) >> 8;
 }
 
-uint64_t thread_park_begin(struct thread *t, thread_cont_t cont)
+static uint64_t park_begin(struct thread *t, thread_cont_t cont, enum park_state st)
 {
 	uint64_t gen = thread_park_gen(t) + 1;
 
 	t->cont = cont;
 	t->wake_result = 0;
 	__atomic_add_fetch(&nr_parked, 1, __ATOMIC_RELAXED);
-	__atomic_store_n(&t->park, (gen << 8) | PARK_PARKED, __ATOMIC_RELEASE);
+	__atomic_store_n(&t->park, (gen << 8) | st, __ATOMIC_RELEASE);
 	return gen;
 }
 
-bool thread_wake(struct thread *t, uint64_t gen, long result)
+uint64_t thread_park_begin(struct thread *t, thread_cont_t cont)
 {
-	uint64_t expect = (gen << 8) | PARK_PARKED;
+	return park_begin(t, cont, PARK_PARKED);
+}
+
+uint64_t thread_park_begin_unintr(struct thread *t, thread_cont_t cont)
+{
+	return park_begin(t, cont, PARK_UNINTR);
+}
+
+static bool wake_state(struct thread *t, uint64_t gen, enum park_state st, long result)
+{
+	uint64_t expect = (gen << 8) | st;
 
 	if (!__atomic_compare_exchange_n(&t->park, &expect, gen << 8, false, __ATOMIC_ACQ_REL,
 					 __ATOMIC_RELAXED))
@@ -316,6 +326,23 @@ bool thread_wake(struct thread *t, uint64_t gen, long result)
 	ktimer_cancel(&t->timer);
 	wake_enqueue(t);
 	return true;
+}
+
+bool thread_wake_unintr(struct thread *t, uint64_t gen, long result)
+{
+	return wake_state(t, gen, PARK_UNINTR, result);
+}
+
+bool sched_may_block(void)
+{
+	struct thread *t = current();
+
+	return t && t->kind == THREAD_KERNEL;
+}
+
+bool thread_wake(struct thread *t, uint64_t gen, long result)
+{
+	return wake_state(t, gen, PARK_PARKED, result);
 }
 
 bool thread_cancel_park(struct thread *t, uint64_t gen)

@@ -78,5 +78,6 @@
 #define ERESTARTSYS 512	/* restart the syscall after a signal handler (or -EINTR) */
 #define EPARKED 513		/* the thread parked; its continuation finishes the call */
 #define EJUSTRETURN 514	/* the call set every register itself (sigreturn) */
+#define ESVC 515		/* it must run where blocking is allowed: hand it to a service */
 
 #endif

@@ -133,15 +133,51 @@ static void oops(struct kframe *f, const char *why)
 	panic("oops: %s", why);
 }
 
+/* A kernel thread that contains its faults (a service thread) is told about
+ * an exception in its own code; one inside an interrupt handler is the
+ * kernel's. on_fault does not return. */
+static void contain_fault(struct cpu *c, struct kframe *f, const char *why)
+{
+	struct thread *t = c->cur;
+	unsigned long off = 0;
+
+	if (!t || !t->on_fault || c->irq_depth)
+		return;
+	const char *name = arch_symbolise(f->sepc, &off);
+	pr_warn("%s: %s at %s+0x%lx (stval %lx)", t->name, why, name, off, f->stval);
+	t->on_fault(t, why);
+}
+
+static const char *exception_name(unsigned long cause)
+{
+	switch (cause) {
+	case EXC_ILLEGAL_INST:
+		return "illegal instruction";
+	case EXC_BREAKPOINT:
+		return "breakpoint";
+	case EXC_LOAD_PAGE_FAULT:
+	case EXC_STORE_PAGE_FAULT:
+	case EXC_INST_PAGE_FAULT:
+		return "page fault";
+	default:
+		return "exception";
+	}
+}
+
 void trap_kernel(struct kframe *f)
 {
 	struct cpu *c = this_cpu();
 
 	if (f->scause & SCAUSE_INTR) {
+		c->irq_depth++;
 		handle_irq(f->scause & ~SCAUSE_INTR);
-		if (c->need_resched && c->cur && c->cur->kind == THREAD_KERNEL &&
-		    (f->sstatus & SSTATUS_SPIE) &&
-		    (__atomic_load_n(&c->cur->park, __ATOMIC_ACQUIRE) & 0xff) == PARK_NONE)
+		c->irq_depth--;
+		if (!c->cur || c->cur->kind != THREAD_KERNEL || !(f->sstatus & SSTATUS_SPIE) ||
+		    (__atomic_load_n(&c->cur->park, __ATOMIC_ACQUIRE) & 0xff) != PARK_NONE)
+			return;
+		if (__atomic_load_n(&c->cur->abort_pending, __ATOMIC_ACQUIRE))
+			contain_fault(c, f, "watchdog: request ran past its deadline");
+		if (c->need_resched)
 			sched_yield_kthread();
 		return;
 	}
@@ -151,6 +187,7 @@ void trap_kernel(struct kframe *f)
 		f->sepc = (unsigned long)uaccess_fixup;
 		return;
 	}
+	contain_fault(c, f, exception_name(f->scause));
 	oops(f, "unexpected exception in kernel mode");
 }
 

@@ -50,6 +50,7 @@ enum thread_kind { THREAD_USER, THREAD_KERNEL };
 enum park_state {
 	PARK_NONE = 0,	/* running or runnable */
 	PARK_PARKED = 1,	/* waiting; a wake of this generation may claim it */
+	PARK_UNINTR = 2,	/* waiting for a service; only thread_wake_unintr ends it */
 };
 
 #define TIME_SLICE_NS 10000000ull
@@ -87,6 +88,12 @@ struct thread {
 	struct list tid_link;		/* in the tid table (obj/proc.c) */
 	bool own_tid;			/* tid is not the pid: freed with the thread */
 	struct lx_thread *lx;		/* personality per-thread state (signals...) */
+	/* Kernel threads that contain their faults (service threads): called
+	 * by the trap code for an exception in this thread's own code (not an
+	 * interrupt handler), by panic(), and for a watchdog abort. Does not
+	 * return. NULL: such a fault is a kernel oops. */
+	void (*on_fault)(struct thread *t, const char *why);
+	int abort_pending;		/* atomic: watchdog asks on_fault at the next interrupt */
 	void (*release)(struct thread *t); /* frees the thread block once it stopped */
 };
 
@@ -110,6 +117,7 @@ struct cpu {
 	uint64_t vm_id;			/* address space loaded in satp (vm_activate) */
 	int tlb_req;			/* another CPU asks this one to flush its TLB */
 	bool need_resched;
+	unsigned irq_depth;		/* interrupt handlers running (nested traps) */
 	uint64_t nr_switches, nr_syscalls, nr_irqs, idle_ns;
 };
 
@@ -149,6 +157,13 @@ void sched_block_kthread(void);
 uint64_t thread_park_begin(struct thread *t, thread_cont_t cont);
 bool thread_wake(struct thread *t, uint64_t gen, long result);
 uint64_t thread_park_gen(const struct thread *t);
+/* A park that signals cannot end (waiting for a service that uses the
+ * thread's memory): only thread_wake_unintr with its generation ends it. */
+uint64_t thread_park_begin_unintr(struct thread *t, thread_cont_t cont);
+bool thread_wake_unintr(struct thread *t, uint64_t gen, long result);
+/* May the running code block its stack (a kernel thread, or a user thread on
+ * a borrowed stack)? False in a user thread's syscall on the per-CPU stack. */
+bool sched_may_block(void);
 /* End t's own park gen before anyone woke it (t is still running): true if it
  * did; false if a waker got there first (t is then queued to run its cont). */
 bool thread_cancel_park(struct thread *t, uint64_t gen);

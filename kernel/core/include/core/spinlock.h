@@ -37,6 +37,13 @@ bool spin_trylock(struct spinlock *l);
  * taking, so the order of release matters. */
 void spin_lock_pair(struct spinlock *a, struct spinlock *b);
 void spin_unlock_pair(struct spinlock *a, struct spinlock *b);
+/* Locks this CPU holds now. */
+unsigned spin_held_depth(void);
+/* Release, newest first, the locks this CPU took beyond the first `keep`,
+ * without restoring interrupts: for a service thread's fault recovery, which
+ * runs with interrupts off and abandons the code that held them. Returns how
+ * many were released. */
+unsigned spin_release_held(unsigned keep);
 /* True if this CPU holds l (for asserts in *_locked functions). */
 bool spin_held(const struct spinlock *l);
 
