@@ -3,7 +3,8 @@
 #   1. tools/deps.sh (installs what is missing; cheap when nothing is),
 #   2. build the kernel, user programs, initrds and host unit tests,
 #   3. the host unit tests (tools/run-host-tests.sh),
-#   4. the in-QEMU suite at -smp 1 and at -smp 4 (tools/qemu-test.py),
+#   4. the in-QEMU suite at -smp 1 and at -smp 4 (tools/qemu-test.py), and
+#      the in-kernel tests (ktest=...; the services also in MODE=monolithic),
 #   5. one boot with the malformed initrd: the kernel must name it and go on,
 #   6. one boot with init=/bin/wsh where the harness types at the console
 #      (interrupt-driven UART input through the PLIC, end to end): a builtin's
@@ -16,6 +17,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 B=build
+BM=build-monolithic
 LOGS=$B/test-logs
 SMPS=${WEFT_TEST_SMPS:-1 4}
 TIMEOUT=${WEFT_TEST_TIMEOUT:-300}
@@ -59,7 +61,7 @@ bash tools/deps.sh
 
 echo "== build"
 build_ok=1
-if ! make -j2 all host-tests; then
+if ! make -j2 all host-tests || ! make -j2 MODE=monolithic kernel; then
 	build_ok=0
 	echo "test: the full build failed; running what did build" >&2
 	make -j2 -k host-tests user initrd || true
@@ -77,24 +79,31 @@ if [ "$build_ok" = 1 ] && [ -f "$B/weft.bin" ]; then
 			--append "$FILTER" --log "$LOGS/console-smp$smp.log" || true
 		tally "qemu -smp $smp" "$LOGS/qemu-smp$smp.out"
 	done
-	echo "== kernel threads (ktest)"
-	# In-kernel test of kernel threads: yielding, timer preemption, wait queues,
-	# stacks freed on exit (kernel/init/ktest.c), on 1 and on 4 harts.
+	echo "== in-kernel tests (ktest)"
+	# Kernel threads: yielding, timer preemption, wait queues, stacks freed on
+	# exit (kernel/init/ktest.c). Service threads: 1,000 requests with faults
+	# injected, contained and counted (kernel/init/ktest_svc.c), in the hybrid
+	# kernel and, without injection, in the monolithic one. On 1 and on 4 harts.
 	{
 		p=0 f=0
-		for smp in 1 4; do
-			timeout 60 qemu-system-riscv64 -machine virt -nographic -bios default -m "$MEM" \
-				-smp "$smp" -kernel "$B/weft.bin" -append "ktest=kthread" -no-reboot \
-				</dev/null >"$LOGS/console-ktest-smp$smp.log" 2>&1 || true
-			if grep -q 'ktest kthread: .*PASS' "$LOGS/console-ktest-smp$smp.log"; then
-				p=$((p + 1))
-			else
-				f=$((f + 1)); echo "ktest -smp $smp: no PASS line"
-			fi
+		for t in kthread svc svc-monolithic; do
+			kernel=$B/weft.bin name=${t%-monolithic}
+			[ "$t" = "$name" ] || kernel=$BM/weft.bin
+			for smp in 1 4; do
+				log=$LOGS/console-ktest-$t-smp$smp.log
+				timeout 60 qemu-system-riscv64 -machine virt -nographic -bios default \
+					-m "$MEM" -smp "$smp" -kernel "$kernel" -append "ktest=$name" \
+					-no-reboot </dev/null >"$log" 2>&1 || true
+				if grep -q "ktest $name.*: .*PASS" "$log"; then
+					p=$((p + 1))
+				else
+					f=$((f + 1)); echo "ktest $t -smp $smp: no PASS line"
+				fi
+			done
 		done
 		echo "$p passed, $f failed"
 	} | tee "$LOGS/ktest.out"
-	tally "kernel threads" "$LOGS/ktest.out"
+	tally "in-kernel tests" "$LOGS/ktest.out"
 	echo "== oops report"
 	# A deliberate kernel fault must print the cause, the registers and a
 	# symbolised backtrace, then stop the machine (QEMU exits).

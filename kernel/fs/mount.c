@@ -137,6 +137,8 @@ int vfs_mount_at(struct vnode *root, struct vnode *cwd, const char *fstype, cons
 		return -ENODEV;
 	if (!root_vnode)
 		return -ENOENT;
+	if ((fs->flags & VFS_FS_BLOCKING) && !sched_may_block())
+		return -ESVC;
 	err = vfs_lookup(root, cwd, target, VFS_LOOKUP_FOLLOW | VFS_LOOKUP_DIRECTORY, &dir);
 	if (err)
 		return err;
@@ -147,6 +149,8 @@ int vfs_mount_at(struct vnode *root, struct vnode *cwd, const char *fstype, cons
 	if (err) {
 		/* The new instance was never visible: drop its root and free it. */
 		vnode_put(m->root);
+		if (fs->unmount)
+			fs->unmount(m);
 		kfree(m);
 		goto out_put;
 	}
@@ -173,6 +177,8 @@ int vfs_umount_at(struct vnode *root, struct vnode *cwd, const char *target, boo
 			m = list_entry(it, struct mount, link);
 	if (!m || !m->covered)
 		err = -EINVAL;	/* not a mount point, or the root */
+	else if ((m->fstype->flags & VFS_FS_BLOCKING) && !sched_may_block())
+		err = -ESVC;	/* its sync below may block: run it in the service */
 	else if (vn->covered_by)
 		err = -EBUSY;	/* something is mounted on top of it */
 	else if (!detach && __atomic_load_n(&vn->refcount, __ATOMIC_RELAXED) > 2)
@@ -185,10 +191,51 @@ int vfs_umount_at(struct vnode *root, struct vnode *cwd, const char *target, boo
 	vnode_put(vn);
 	if (err)
 		return err;
-	/* The mount header stays allocated: open files below it still point to it. */
+	/* The mount header and the file system's state stay allocated: open
+	 * files below it still point to them. Its dirty data goes to disk now. */
+	if (m->fstype->sync)
+		err = m->fstype->sync(m);
 	vnode_put(m->covered);
 	vnode_put(m->root);
+	return err;
+}
+
+/* Is any mounted file system one whose hooks may block? */
+static int any_blocking(struct mount *m, void *arg)
+{
+	(void)arg;
+	return (m->fstype->flags & VFS_FS_BLOCKING) && m->fstype->sync ? 1 : 0;
+}
+
+static int sync_one(struct mount *m, void *arg)
+{
+	int *first = arg;
+	int err = m->fstype->sync ? m->fstype->sync(m) : 0;
+
+	if (err && !*first)
+		*first = err;
 	return 0;
+}
+
+int vfs_sync_all(void)
+{
+	int first = 0;
+
+	if (!sched_may_block() && vfs_mount_foreach(any_blocking, NULL))
+		return -ESVC;
+	vfs_mount_foreach(sync_one, &first);
+	return first;
+}
+
+int vfs_statfs(struct vnode *vn, struct vfs_statfs *st)
+{
+	const struct vfs_fstype *fs = vn->mnt ? vn->mnt->fstype : NULL;
+
+	if (!fs || !fs->statfs)
+		return -ENOSYS;
+	if ((fs->flags & VFS_FS_BLOCKING) && !sched_may_block())
+		return -ESVC;
+	return fs->statfs(vn->mnt, st);
 }
 
 int vfs_mount_foreach(int (*fn)(struct mount *m, void *arg), void *arg)

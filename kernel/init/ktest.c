@@ -13,7 +13,7 @@
 #include <core/kstack.h>
 #include <core/waitq.h>
 #include <core/klog.h>
-#include <linux/lx.h>
+#include "ktest.h"
 
 #define YIELDERS 4
 #define YIELDS 200

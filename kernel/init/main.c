@@ -26,6 +26,8 @@
 #include <fs/initrd.h>
 #include <fs/procfs.h>
 #include <linux/lx.h>
+#include <svc/services.h>
+#include "ktest.h"
 
 #define MAX_INIT_ARGS 16
 
@@ -149,8 +151,8 @@ static void unpack_initrd(void)
 		pr_err("initrd: out of memory while unpacking");
 }
 
-static bool crash_requested, ktest_requested;
-void ktest_kthreads(void);
+static bool crash_requested;
+static void (*ktest_requested)(void); /* ktest=<name>: run that test instead of init */
 
 /* crashtest=oops: fault in kernel code on purpose, so the tests can check what an
  * oops reports (cause, registers, a symbolised backtrace). */
@@ -176,13 +178,17 @@ static int parse_cmdline(char *cmd, char **path, char **argv)
 		if (in_init && argc < MAX_INIT_ARGS - 1)
 			argv[argc++] = tok;
 		else if (!strcmp(tok, "ktest=kthread"))
-			ktest_requested = true;
+			ktest_requested = ktest_kthreads;
+		else if (!strcmp(tok, "ktest=svc"))
+			ktest_requested = ktest_svc;
 		else if (!strcmp(tok, "crashtest=oops"))
 			crash_requested = true;
 		else if (!strncmp(tok, "strace=", 7)) {
 			strlcpy(lx_strace_name, tok + 7, sizeof(lx_strace_name));
 			strlcpy(nat_strace_name, tok + 7, sizeof(nat_strace_name));
 		}
+		else if (!strncmp(tok, "svc.inject=", 11))
+			svc_inject_boot(tok + 11);
 		else if (!strncmp(tok, "loglevel=", 9))
 			klog_level = (int)lib_strtoul(tok + 9, NULL, 10);
 		else if (!strncmp(tok, "init=", 5)) {
@@ -286,11 +292,12 @@ void kmain(unsigned long hartid, paddr_t fdt_pa)
 	devfs_register("tty", 0666, &lx_console_fops, NULL);
 	unpack_initrd();
 	procfs_init();
+	svc_boot();
 	report_memory();
 	if (crash_requested)
 		crashtest_fault();
 	if (ktest_requested)
-		ktest_kthreads();
+		ktest_requested();
 	else
 		start_init();
 	sched_start();

@@ -5,14 +5,40 @@
  */
 #include <core/upcall.h>
 #include <core/sched.h>
+#include <core/klog.h>
 #include <native/native.h>
 #include <linux/lx.h>
+#include <svc/services.h>
 #include <weft/native.h>
+
+static long dispatch(struct thread *t)
+{
+	unsigned long nr = hal_tf_sysno(&t->tf);
+
+	return nr >= WEFT_SYS_BASE ? native_syscall(t, nr) : lx_syscall(t, nr);
+}
+
+/* A syscall that reached a disk file system (-ESVC) runs again, whole, in the
+ * fs service, where it may block; its thread waits parked meanwhile. */
+static long run_in_service(struct svc_req *req)
+{
+	struct thread *t = svc_req_thread(req);
+	long r = dispatch(t);
+
+	if (r == -ESVC || r == -EPARKED) {
+		pr_err("svc: syscall %lu of %d/%d cannot finish in the fs service (%ld)",
+		       hal_tf_sysno(&t->tf), t->proc->pid, t->tid, r);
+		r = -EIO;
+	}
+	return r;
+}
 
 long upcall_syscall(struct thread *t)
 {
-	unsigned long nr = hal_tf_sysno(&t->tf);
-	long r = nr >= WEFT_SYS_BASE ? native_syscall(t, nr) : lx_syscall(t, nr);
+	long r = dispatch(t);
+
+	if (r == -ESVC)
+		r = svc_submit_user(&svc_fs, t, run_in_service, NULL);
 
 	if (r == -EPARKED)
 		return -EPARKED;

@@ -437,8 +437,9 @@ long lx_sys_ftruncate(struct thread *t, const unsigned long *a)
 	return err;
 }
 
-/* Files and directories are always durable (tmpfs); devices and pipes have no
- * fsync, as on Linux. */
+/* Files and directories of a disk file system are written back by its fsync;
+ * others are always durable (tmpfs); devices and pipes have no fsync, as on
+ * Linux. */
 static long sync_fd(struct thread *t, int fd)
 {
 	struct file *f = lx_fd_get(t->proc, fd);
@@ -447,6 +448,8 @@ static long sync_fd(struct thread *t, int fd)
 	if (!f)
 		return -EBADF;
 	r = f->vn && (f->vn->type == VREG || f->vn->type == VDIR) ? 0 : -EINVAL;
+	if (!r && f->vn->ops->fsync)
+		r = f->vn->ops->fsync(f->vn);
 	file_put(f);
 	return r;
 }
@@ -465,5 +468,7 @@ long lx_sys_sync(struct thread *t, const unsigned long *a)
 {
 	(void)t;
 	(void)a;
-	return 0;
+	long r = vfs_sync_all();
+
+	return r == -ESVC ? r : 0; /* sync(2) reports no errors */
 }

@@ -602,6 +602,7 @@ long lx_sys_statx(struct thread *t, const unsigned long *a)
 #define EXT4_SUPER_MAGIC  0xef53
 #define MSDOS_SUPER_MAGIC 0x4d44
 #define PIPEFS_MAGIC	  0x50495045
+#define ST_RDONLY	  0x0001
 #define ST_VALID	  0x0020
 
 /* asm-generic struct statfs on a 64-bit machine: 120 bytes. */
@@ -635,7 +636,11 @@ static int64_t fs_magic(const char *name)
 static int statfs_out(struct vnode *vn, uaddr_t ubuf)
 {
 	struct lx_statfs sf;
+	struct vfs_statfs fs;
+	int err = vn ? vfs_statfs(vn, &fs) : -ENOSYS;
 
+	if (err && err != -ENOSYS)
+		return err;
 	memset(&sf, 0, sizeof(sf));
 	sf.f_type = vn ? fs_magic(vn->mnt->fstype->name) : PIPEFS_MAGIC;
 	sf.f_bsize = sf.f_frsize = PAGE_SIZE;
@@ -650,6 +655,18 @@ static int statfs_out(struct vnode *vn, uaddr_t ubuf)
 			sf.f_files = sf.f_blocks > (int64_t)live ? sf.f_blocks : (int64_t)live;
 			sf.f_ffree = sf.f_files - (int64_t)live;
 		}
+	}
+	if (!err) {
+		sf.f_type = (int64_t)fs.magic;
+		sf.f_bsize = sf.f_frsize = fs.bsize;
+		sf.f_blocks = (int64_t)fs.blocks;
+		sf.f_bfree = (int64_t)fs.bfree;
+		sf.f_bavail = (int64_t)fs.bavail;
+		sf.f_files = (int64_t)fs.files;
+		sf.f_ffree = (int64_t)fs.ffree;
+		sf.f_namelen = fs.namelen;
+		if (fs.readonly)
+			sf.f_flags |= ST_RDONLY;
 	}
 	return copy_to_user(ubuf, &sf, sizeof(sf));
 }

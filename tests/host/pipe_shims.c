@@ -43,3 +43,9 @@ void thread_park_timeout(struct thread *t, uint64_t gen, uint64_t deadline_ns)
 	(void)gen;
 	(void)deadline_ns;
 }
+
+/* Host tests run file-system code directly, where blocking on I/O is fine. */
+bool sched_may_block(void)
+{
+	return true;
+}

@@ -33,8 +33,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <core/list.h>
+#include <core/sched.h>
 #include <core/spinlock.h>
 #include <hal/mmu.h>
+#include <weft/errno.h>
 
 #define VFS_NAME_MAX	255  /* longest path component */
 #define VFS_PATH_MAX	4096 /* longest path, including the NUL */
@@ -270,6 +272,21 @@ struct vfs_statfs {
 /* vfs_fstype flags. */
 #define VFS_FS_BLOCKING 0x1 /* ops may sleep (disk I/O): run only where blocking is allowed */
 
+/*
+ * The first statement of every vnode op (but release) and fstype hook of a
+ * VFS_FS_BLOCKING file system. Outside a context that may block (a user
+ * thread's syscall on the per-CPU stack) the op does nothing and returns
+ * -ESVC; the syscall layer then runs the whole call again in the file-system
+ * service, where it may block. So the op must come before any side effect of
+ * the call, which holds because each call reaches one file system's ops only
+ * after its own side-effect-free steps (path walk, fd lookup).
+ */
+#define VFS_MUST_BLOCK()                                                                           \
+	do {                                                                                       \
+		if (!sched_may_block())                                                            \
+			return -ESVC;                                                              \
+	} while (0)
+
 struct vfs_fstype {
 	const char *name;
 	unsigned flags; /* VFS_FS_* */
@@ -402,14 +419,21 @@ int vfs_mount_at(struct vnode *root, struct vnode *cwd, const char *fstype, cons
 /* Call fn for every mount, in mount order, until it returns non-zero (which is
  * returned). fn runs with no lock held; the mount stays valid during the call. */
 int vfs_mount_foreach(int (*fn)(struct mount *m, void *arg), void *arg);
-/* Detach the mount whose root is target: 0, -EINVAL (not a mount point or the
- * root), -EBUSY (in use or covered, unless detach), or a lookup error. */
+/* Detach the mount whose root is target and write back its dirty data: 0,
+ * -EINVAL (not a mount point or the root), -EBUSY (in use or covered, unless
+ * detach), a lookup error, or the file system's sync error (it is detached). */
 int vfs_umount_at(struct vnode *root, struct vnode *cwd, const char *target, bool detach);
 /*
  * Set up the VFS: register tmpfs and devfs, mount tmpfs as / and devfs on /dev.
  * Called once at boot, before any other vfs_ call.
  */
 int vfs_init(void);
+/* Write back every file system's dirty data: 0 or the first error. -ESVC
+ * outside a blocking context when a disk file system is mounted. */
+int vfs_sync_all(void);
+/* The statfs figures of vn's file system: 0, -ENOSYS (it has none: the caller
+ * makes them up), -ESVC, or its error. */
+int vfs_statfs(struct vnode *vn, struct vfs_statfs *st);
 /* The root directory of the system. Borrowed: the root mount never goes away. */
 struct vnode *vfs_root(void);
 /* If vn is covered by a mount, the root of the topmost one (a new reference,

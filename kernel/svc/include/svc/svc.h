@@ -1,0 +1,145 @@
+/*
+ * Service threads: non-core kernel services (the file systems, the block
+ * driver) that run in their own kernel threads and contain their faults.
+ *
+ * A service is a bounded request queue served by one or more worker threads,
+ * each with its own guarded stack, plus an `init` and a `recover` hook. A
+ * request is a function to run where blocking is allowed (svc_fn_t) and its
+ * argument; it completes with a result.
+ *
+ * Clients:
+ *   - a user thread in a syscall (svc_submit_user): the request is queued and
+ *     the thread parks with a continuation that stores the result in a0; it
+ *     owns no kernel stack while it waits, and signals do not end the park
+ *     (the worker may be using its memory), they are seen when it returns;
+ *   - a kernel thread (svc_call): queues the request and blocks on a
+ *     completion.
+ * The worker runs the request in the client's address space and process
+ * (current()->vm and ->proc are the client's for the duration), so user
+ * copies and /proc/self work as in the client's own syscall.
+ *
+ * Containment: a fault in a worker's own code (page fault, illegal
+ * instruction, panic or failed kassert, or the request running past the
+ * service's watchdog deadline) completes the request in flight with -EIO,
+ * releases the spinlocks the worker held, abandons its stack, runs `recover`
+ * and goes on with the next request. Counted per service; shown in
+ * /proc/services. A fault outside service code is still a kernel panic.
+ *
+ * MODE=monolithic (WEFT_MODE_MONOLITHIC) builds the same interface without worker
+ * threads: the client runs the request itself, a user thread on a kernel
+ * stack borrowed from a pool for the duration, serialised per service by a
+ * sleeping mutex, with no containment. That is the cost comparison.
+ *
+ * Fault injection for tests: the command line option
+ * `svc.inject=<service>:<every|nth>:<N>:<panic|badptr|illegal|spin>`, or the
+ * same words written to /proc/services, makes every Nth (or only the Nth)
+ * request of that service fault in that way inside the worker.
+ */
+#ifndef SVC_SVC_H
+#define SVC_SVC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <core/completion.h>
+#include <core/kmutex.h>
+#include <core/ktimer.h>
+#include <core/list.h>
+#include <core/sched.h>
+#include <core/waitq.h>
+
+#define SVC_MAX_WORKERS 4
+#define SVC_QUEUE_MAX	4096 /* queued requests before clients wait for room */
+
+struct svc_req;
+struct service;
+typedef long (*svc_fn_t)(struct svc_req *r);
+
+struct svc_req {
+	struct list link; /* in the service's queue */
+	svc_fn_t fn;
+	void *arg;
+	struct thread *client;	/* user client (NULL for a kernel client) */
+	uint64_t gen;		/* the user client's park */
+	struct completion *done; /* kernel client */
+	struct vm_space *vm;	/* memory the request works in (a reference), or NULL */
+	struct proc *proc;	/* the client's process, or NULL */
+	uint64_t seq;		/* its number in the service, from 1 */
+};
+
+enum svc_fault_kind { SVC_INJ_NONE, SVC_INJ_PANIC, SVC_INJ_BADPTR, SVC_INJ_ILLEGAL, SVC_INJ_SPIN };
+
+struct svc_worker {
+	struct service *svc;
+	struct thread *thread;
+	struct svc_req *cur; /* in flight, or NULL */
+	struct ktimer watchdog;
+	bool restarting;     /* came back from a fault: run recover first */
+};
+
+struct service {
+	/* Set by the definer. */
+	const char *name;
+	unsigned nworkers;	/* 1 .. SVC_MAX_WORKERS */
+	uint64_t watchdog_ns;	/* a request running longer faults (0: none) */
+	int (*init)(struct service *s);
+	void (*recover)(struct service *s);
+
+	/* State. */
+	struct spinlock lock;
+	struct list queue;	/* lock: requests not yet taken */
+	unsigned queued;	/* lock */
+	uint64_t next_seq;	/* lock */
+	struct waitq work;	/* idle workers wait here */
+	struct waitq room;	/* clients wait here while the queue is full */
+	struct svc_worker workers[SVC_MAX_WORKERS];
+	struct kmutex inline_mutex; /* monolithic: one request at a time */
+	struct list all;	/* in the list of services */
+
+	/* Fault injection (lock). */
+	enum svc_fault_kind inj_kind;
+	bool inj_every;
+	uint64_t inj_n, inj_count;
+
+	/* Counters (atomic). */
+	uint64_t nr_requests, nr_completed, nr_failed, nr_faults, nr_restarts, nr_timeouts,
+	    nr_injected;
+};
+
+/* Set up s (name, nworkers, hooks filled in) and start its workers; runs
+ * s->init first in a worker. 0 or -ENOMEM. */
+int svc_start(struct service *s);
+
+/*
+ * From a user thread's syscall (on the per-CPU stack): run fn(arg) for t in
+ * the service and park t until it is done; the result goes to t's a0 (unless
+ * it is -EJUSTRETURN). Returns -EPARKED (the trap path must leave t), or a
+ * negative errno if nothing was queued (-ENOMEM). In the monolithic build it
+ * does not return: t runs fn on a borrowed stack and goes back to user mode.
+ */
+long svc_submit_user(struct service *s, struct thread *t, svc_fn_t fn, void *arg);
+
+/* From a kernel thread (or a borrowed stack): run fn(arg) in the service and
+ * wait for it; its result, or -EIO if the request faulted. */
+long svc_call(struct service *s, svc_fn_t fn, void *arg);
+
+/* The thread a request was made for (its syscall's thread), NULL for kernel
+ * clients. */
+static inline struct thread *svc_req_thread(const struct svc_req *r)
+{
+	return r->client;
+}
+
+/* Parse and apply an injection spec "<svc>:<every|nth>:<N>:<kind>" or "off"
+ * ("<svc>:off"). 0 or -EINVAL. */
+int svc_inject_parse(const char *spec);
+
+/* Remember svc.inject=<spec> from the command line until its service starts. */
+void svc_inject_boot(const char *spec);
+
+/* Register /proc/services (call after procfs is up). */
+void svc_procfs_init(void);
+
+/* Is the build monolithic? */
+bool svc_monolithic(void);
+
+#endif

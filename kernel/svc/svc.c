@@ -1,0 +1,284 @@
+/*
+ * Service threads: queues, workers, client parks and fault containment (the
+ * model is in <svc/svc.h>). The monolithic build's inline path is
+ * svc_inline.c; injection and /proc/services are svc_stats.c.
+ *
+ * Locking: the queue is guarded by the lock of the wait queue idle workers
+ * park on (s->work.lock), so a worker tests for work and parks atomically;
+ * s->queued is also read without it by clients deciding to wait for room
+ * (they test it under s->room.lock, and takers wake s->room after the
+ * decrement, so no wake-up is lost). s->lock guards the injection settings.
+ * A worker's `cur` is written only by the worker itself (and by its fault
+ * handler, which runs on the worker with interrupts off); the watchdog timer
+ * only reads the request's sequence number through the worker.
+ */
+#include <svc/svc.h>
+#include <core/klog.h>
+#include <core/kthread.h>
+#include <core/slab.h>
+#include <core/spinlock.h>
+#include <core/vm.h>
+#include <hal/cpu.h>
+#include <hal/context.h>
+#include <hal/irq.h>
+#include <weft/errno.h>
+#include "svc_impl.h"
+
+struct spinlock svc_list_lock = SPINLOCK_INIT("svc-list");
+struct list svc_list = LIST_INIT(svc_list);
+
+/* ---- completing a request ---- */
+
+/* The client learns the result: a parked user thread is woken (its
+ * continuation stores the result and frees the request), a kernel client's
+ * completion is signalled. */
+static void complete(struct service *s, struct svc_req *r, long result)
+{
+	if (result == -EIO)
+		__atomic_add_fetch(&s->nr_failed, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&s->nr_completed, 1, __ATOMIC_RELAXED);
+	if (r->vm)
+		vm_put(r->vm);
+	r->vm = NULL;
+	if (r->client)
+		thread_wake_unintr(r->client, r->gen, result);
+	else
+		completion_signal(r->done, result);
+}
+
+/* The continuation of a user client: the request's result is its a0. */
+static long client_cont(struct thread *t)
+{
+	long r = t->wake_result;
+
+	kfree((void *)t->wait[5]);
+	if (r != -EJUSTRETURN)
+		hal_tf_set_ret(&t->tf, r);
+	return 0;
+}
+
+/* ---- the queue ---- */
+
+static bool full(struct service *s)
+{
+	return __atomic_load_n(&s->queued, __ATOMIC_ACQUIRE) >= SVC_QUEUE_MAX;
+}
+
+/* Queue r and wake a worker. */
+static void enqueue(struct service *s, struct svc_req *r)
+{
+	spin_lock(&s->work.lock);
+	r->seq = ++s->next_seq;
+	list_add_tail(&s->queue, &r->link);
+	__atomic_store_n(&s->queued, s->queued + 1, __ATOMIC_RELEASE);
+	spin_unlock(&s->work.lock);
+	__atomic_add_fetch(&s->nr_requests, 1, __ATOMIC_RELAXED);
+	waitq_wake(&s->work, 1, 0);
+}
+
+static struct svc_req *take(struct service *s)
+{
+	struct thread *me = current();
+	struct svc_req *r;
+
+	spin_lock(&s->work.lock);
+	while (list_empty(&s->queue)) {
+		waitq_park_locked(&s->work, me, NULL, 0);
+		spin_unlock(&s->work.lock);
+		sched_block_kthread();
+		spin_lock(&s->work.lock);
+	}
+	r = list_entry(list_pop(&s->queue), struct svc_req, link);
+	__atomic_store_n(&s->queued, s->queued - 1, __ATOMIC_RELEASE);
+	spin_unlock(&s->work.lock);
+	waitq_wake(&s->room, 1, 0);
+	return r;
+}
+
+long svc_submit_user(struct service *s, struct thread *t, svc_fn_t fn, void *arg)
+{
+	if (svc_monolithic())
+		svc_inline_user(s, t, fn, arg);
+	struct svc_req *r = kzalloc(sizeof(*r));
+
+	if (!r)
+		return -ENOMEM;
+	r->fn = fn;
+	r->arg = arg;
+	r->client = t;
+	r->proc = t->proc;
+	r->vm = t->vm;
+	if (r->vm)
+		vm_get(r->vm);
+	spin_lock(&s->room.lock);
+	if (full(s)) {
+		/* Full: wait for room, then run the syscall again from the start. */
+		waitq_park_locked(&s->room, t, sched_cont_restart, 0);
+		spin_unlock(&s->room.lock);
+		if (r->vm)
+			vm_put(r->vm);
+		kfree(r);
+		return -EPARKED;
+	}
+	spin_unlock(&s->room.lock);
+	t->wait[5] = (uint64_t)r;
+	r->gen = thread_park_begin_unintr(t, client_cont);
+	enqueue(s, r);
+	return -EPARKED;
+}
+
+long svc_call(struct service *s, svc_fn_t fn, void *arg)
+{
+	struct completion done;
+	struct svc_req r = {.fn = fn, .arg = arg, .done = &done};
+	struct thread *me = current();
+
+	if (svc_monolithic())
+		return svc_inline_call(s, fn, arg);
+	kassert(me && me->kind == THREAD_KERNEL);
+	completion_init(&done);
+	r.proc = me->proc;
+	r.vm = me->vm;
+	if (r.vm)
+		vm_get(r.vm);
+	spin_lock(&s->room.lock);
+	while (full(s)) {
+		waitq_park_locked(&s->room, me, NULL, 0);
+		spin_unlock(&s->room.lock);
+		sched_block_kthread();
+		spin_lock(&s->room.lock);
+	}
+	spin_unlock(&s->room.lock);
+	enqueue(s, &r);
+	return completion_wait(&done);
+}
+
+/* ---- workers ---- */
+
+static void watchdog_fired(struct ktimer *tm)
+{
+	struct svc_worker *w = tm->arg;
+	struct thread *t = w->thread;
+
+	/* Only if the same request is still in flight (the timer's gen). */
+	struct svc_req *r = __atomic_load_n(&w->cur, __ATOMIC_ACQUIRE);
+	if (!r || r->seq != tm->gen)
+		return;
+	__atomic_store_n(&t->abort_pending, 1, __ATOMIC_RELEASE);
+	if (t->cpu != hal_cpu_id())
+		hal_send_ipi(t->cpu);
+}
+
+/* Enter the client's world: its memory and process are current's. */
+static void adopt(struct thread *me, struct svc_req *r)
+{
+	me->proc = r->proc;
+	me->vm = r->vm;
+	vm_activate(r->vm);
+}
+
+static void leave(struct thread *me)
+{
+	unsigned long flags = hal_irq_save();
+
+	me->proc = NULL;
+	me->vm = NULL;
+	vm_activate(NULL);
+	hal_irq_restore(flags);
+}
+
+static void run(struct svc_worker *w, struct svc_req *r)
+{
+	struct service *s = w->svc;
+	struct thread *me = w->thread;
+	long result;
+
+	adopt(me, r);
+	__atomic_store_n(&w->cur, r, __ATOMIC_RELEASE);
+	if (s->watchdog_ns) {
+		w->watchdog.gen = r->seq;
+		ktimer_arm(&w->watchdog, hal_time_ns() + s->watchdog_ns);
+	}
+	svc_inject_maybe(s);
+	result = r->fn(r);
+	ktimer_cancel(&w->watchdog);
+	__atomic_store_n(&w->cur, NULL, __ATOMIC_RELEASE);
+	leave(me);
+	complete(s, r, result);
+}
+
+static void worker_main(void *arg)
+{
+	struct svc_worker *w = arg;
+	struct service *s = w->svc;
+
+	if (w->restarting) {
+		w->restarting = false;
+		__atomic_add_fetch(&s->nr_restarts, 1, __ATOMIC_RELAXED);
+		if (s->recover)
+			s->recover(s);
+		pr_info("svc %s: restarted", s->name);
+	} else if (w == &s->workers[0] && s->init) {
+		int err = s->init(s);
+		if (err)
+			pr_warn("svc %s: init failed (%d)", s->name, err);
+	}
+	for (;;)
+		run(w, take(s));
+}
+
+/*
+ * A fault in a worker's code (t->on_fault; interrupts are off, we are on the
+ * worker's stack somewhere inside the request). Release what it held, fail
+ * the request, and start the worker afresh on an empty stack.
+ */
+static void worker_fault(struct thread *t, const char *why)
+{
+	struct svc_worker *w = (struct svc_worker *)t->wait[2];
+	struct service *s = w->svc;
+	struct svc_req *r = w->cur;
+	unsigned released = spin_release_held(0);
+
+	ktimer_cancel(&w->watchdog);
+	if (__atomic_exchange_n(&t->abort_pending, 0, __ATOMIC_ACQ_REL))
+		__atomic_add_fetch(&s->nr_timeouts, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&s->nr_faults, 1, __ATOMIC_RELAXED);
+	pr_warn("svc %s: %s in request %lu; %u lock(s) released, request fails with EIO",
+		s->name, why, r ? (unsigned long)r->seq : 0UL, released);
+	w->cur = NULL;
+	t->proc = NULL;
+	t->vm = NULL;
+	vm_activate(NULL);
+	if (r)
+		complete(s, r, -EIO);
+	w->restarting = true;
+	kthread_restart_current();
+}
+
+int svc_start(struct service *s)
+{
+	spin_init(&s->lock, s->name);
+	list_init(&s->queue);
+	waitq_init(&s->work, s->name);
+	waitq_init(&s->room, s->name);
+	kmutex_init(&s->inline_mutex, s->name);
+	if (!s->nworkers || s->nworkers > SVC_MAX_WORKERS)
+		s->nworkers = 1;
+	spin_lock(&svc_list_lock);
+	list_add_tail(&svc_list, &s->all);
+	spin_unlock(&svc_list_lock);
+	svc_inject_started(s);
+	if (svc_monolithic())
+		return s->init ? svc_inline_init(s) : 0;
+	for (unsigned i = 0; i < s->nworkers; i++) {
+		struct svc_worker *w = &s->workers[i];
+		w->svc = s;
+		ktimer_init(&w->watchdog, watchdog_fired, w);
+		w->thread = kthread_create(s->name, worker_main, w);
+		if (!w->thread)
+			return -ENOMEM;
+		w->thread->wait[2] = (uint64_t)w;
+		w->thread->on_fault = worker_fault;
+	}
+	return 0;
+}

@@ -1,0 +1,187 @@
+/*
+ * Fault injection and the /proc/services file.
+ *
+ * /proc/services shows one line per service with its counters; writing an
+ * injection spec to it ("fs:every:50:panic", "fs:nth:3:badptr", "fs:off")
+ * changes that service's injection, and resets its injection count. The same
+ * spec may be given at boot as svc.inject=... (applied when the service
+ * starts).
+ */
+#include <core/klog.h>
+#include <fs/procfs.h>
+#include <hal/cpu.h>
+#include <lib/string.h>
+#include <weft/errno.h>
+#include "svc_impl.h"
+
+static char boot_spec[64]; /* svc.inject= from the command line, applied at start */
+
+static const char *const kind_names[] = {
+    [SVC_INJ_NONE] = "off",	   [SVC_INJ_PANIC] = "panic", [SVC_INJ_BADPTR] = "badptr",
+    [SVC_INJ_ILLEGAL] = "illegal", [SVC_INJ_SPIN] = "spin",
+};
+
+static struct service *find(const char *name, size_t len)
+{
+	struct service *found = NULL;
+	struct list *it;
+
+	spin_lock(&svc_list_lock);
+	list_for_each(it, &svc_list) {
+		struct service *s = list_entry(it, struct service, all);
+		if (strlen(s->name) == len && !strncmp(s->name, name, len))
+			found = s;
+	}
+	spin_unlock(&svc_list_lock);
+	return found;
+}
+
+/* Split "a:b:c:d" (trailing newline ignored) into at most 4 fields. */
+static int split(const char *spec, const char *f[4], size_t n[4])
+{
+	int k = 0;
+
+	while (k < 4) {
+		f[k] = spec;
+		while (*spec && *spec != ':' && *spec != '\n')
+			spec++;
+		n[k] = (size_t)(spec - f[k]);
+		k++;
+		if (*spec != ':')
+			break;
+		spec++;
+	}
+	return *spec && *spec != '\n' ? -1 : k;
+}
+
+static bool word_is(const char *f, size_t n, const char *w)
+{
+	return strlen(w) == n && !strncmp(f, w, n);
+}
+
+int svc_inject_parse(const char *spec)
+{
+	const char *f[4];
+	size_t n[4];
+	int k = split(spec, f, n);
+	struct service *s = k > 0 ? find(f[0], n[0]) : NULL;
+	enum svc_fault_kind kind = SVC_INJ_NONE;
+	unsigned long every_n = 0;
+
+	if (!s)
+		return -EINVAL;
+	if (k == 2 && word_is(f[1], n[1], "off")) {
+		kind = SVC_INJ_NONE;
+	} else if (k == 4 && (word_is(f[1], n[1], "every") || word_is(f[1], n[1], "nth"))) {
+		char num[24];
+		if (!n[2] || n[2] >= sizeof(num))
+			return -EINVAL;
+		memcpy(num, f[2], n[2]);
+		num[n[2]] = 0;
+		const char *end;
+		every_n = lib_strtoul(num, &end, 10);
+		if (*end || !every_n)
+			return -EINVAL;
+		for (unsigned i = SVC_INJ_PANIC; i <= SVC_INJ_SPIN; i++)
+			if (word_is(f[3], n[3], kind_names[i]))
+				kind = i;
+		if (kind == SVC_INJ_NONE)
+			return -EINVAL;
+		if (kind == SVC_INJ_SPIN && !s->watchdog_ns)
+			return -EINVAL; /* nothing would end the spin */
+	} else {
+		return -EINVAL;
+	}
+	spin_lock(&s->lock);
+	s->inj_kind = kind;
+	s->inj_every = k == 4 && f[1][0] == 'e';
+	s->inj_n = every_n;
+	s->inj_count = 0;
+	spin_unlock(&s->lock);
+	pr_info("svc %s: fault injection %s", s->name, spec);
+	return 0;
+}
+
+void svc_inject_boot(const char *spec)
+{
+	strlcpy(boot_spec, spec, sizeof(boot_spec));
+}
+
+void svc_inject_started(struct service *s)
+{
+	size_t n = strlen(s->name);
+
+	if (boot_spec[0] && !strncmp(boot_spec, s->name, n) && boot_spec[n] == ':')
+		svc_inject_parse(boot_spec);
+}
+
+void svc_inject_maybe(struct service *s)
+{
+	enum svc_fault_kind kind = SVC_INJ_NONE;
+
+	spin_lock(&s->lock);
+	if (s->inj_kind != SVC_INJ_NONE) {
+		s->inj_count++;
+		if (s->inj_every ? s->inj_count % s->inj_n == 0 : s->inj_count == s->inj_n)
+			kind = s->inj_kind;
+	}
+	spin_unlock(&s->lock);
+	if (kind == SVC_INJ_NONE)
+		return;
+	__atomic_add_fetch(&s->nr_injected, 1, __ATOMIC_RELAXED);
+	switch (kind) {
+	case SVC_INJ_PANIC:
+		panic("svc %s: injected panic", s->name);
+	case SVC_INJ_BADPTR:
+		*(volatile unsigned long *)(uintptr_t)0x18 = 1; /* unmapped: a page fault */
+		break;
+	case SVC_INJ_ILLEGAL:
+		__asm__ volatile(".4byte 0"); /* all-zero: an illegal instruction */
+		break;
+	case SVC_INJ_SPIN:
+		for (;;)
+			hal_cpu_relax(); /* interrupts on: the watchdog ends it */
+	default:
+		break;
+	}
+}
+
+static int gen_services(struct procfs_buf *b, int pid)
+{
+	struct list *it;
+
+	(void)pid;
+	procfs_printf(b, "%-8s %7s %9s %9s %7s %7s %8s %8s %8s %6s  %s\n", "service", "workers",
+		      "requests", "completed", "failed", "faults", "restarts", "timeouts",
+		      "injected", "queued", "inject");
+	spin_lock(&svc_list_lock);
+	list_for_each(it, &svc_list) {
+		struct service *s = list_entry(it, struct service, all);
+		procfs_printf(b, "%-8s %7u %9lu %9lu %7lu %7lu %8lu %8lu %8lu %6u  %s", s->name,
+			      svc_monolithic() ? 0 : s->nworkers, (unsigned long)s->nr_requests,
+			      (unsigned long)s->nr_completed, (unsigned long)s->nr_failed,
+			      (unsigned long)s->nr_faults, (unsigned long)s->nr_restarts,
+			      (unsigned long)s->nr_timeouts, (unsigned long)s->nr_injected,
+			      s->queued, kind_names[s->inj_kind]);
+		if (s->inj_kind != SVC_INJ_NONE)
+			procfs_printf(b, ":%s:%lu", s->inj_every ? "every" : "nth",
+				      (unsigned long)s->inj_n);
+		procfs_printf(b, "\n");
+	}
+	spin_unlock(&svc_list_lock);
+	return 0;
+}
+
+static int write_services(const char *text, size_t len)
+{
+	(void)len;
+	return svc_inject_parse(text);
+}
+
+void svc_procfs_init(void)
+{
+	int err = procfs_register("services", gen_services, write_services);
+
+	if (err)
+		pr_warn("svc: /proc/services not registered (%d)", err);
+}
