@@ -20,8 +20,9 @@ static int prefault(uaddr_t addr, size_t n, unsigned access)
 		pte_t *pte = hal_pt_lookup(vm->root, va, false);
 		if (pte && hal_pte_present(*pte) && (hal_pte_prot(*pte) & access) == access)
 			continue;
-		if (vm_fault(vm, va, access))
-			return -EFAULT;
+		int err = vm_fault(vm, va, access);
+		if (err)
+			return err == -ESVC ? err : -EFAULT; /* -ESVC: retry in the fs service */
 	}
 	return 0;
 }
@@ -30,27 +31,27 @@ int copy_to_user(uaddr_t dst, const void *src, size_t n)
 {
 	if (!n)
 		return 0;
-	if (prefault(dst, n, VM_W))
-		return -EFAULT;
-	return hal_user_copy((void *)dst, src, n);
+	int err = prefault(dst, n, VM_W);
+
+	return err ? err : hal_user_copy((void *)dst, src, n);
 }
 
 int copy_from_user(void *dst, uaddr_t src, size_t n)
 {
 	if (!n)
 		return 0;
-	if (prefault(src, n, VM_R))
-		return -EFAULT;
-	return hal_user_copy(dst, (const void *)src, n);
+	int err = prefault(src, n, VM_R);
+
+	return err ? err : hal_user_copy(dst, (const void *)src, n);
 }
 
 int clear_user(uaddr_t dst, size_t n)
 {
 	if (!n)
 		return 0;
-	if (prefault(dst, n, VM_W))
-		return -EFAULT;
-	return hal_user_set((void *)dst, 0, n);
+	int err = prefault(dst, n, VM_W);
+
+	return err ? err : hal_user_set((void *)dst, 0, n);
 }
 
 long copy_str_from_user(char *dst, uaddr_t src, size_t size)
@@ -64,8 +65,9 @@ long copy_str_from_user(char *dst, uaddr_t src, size_t size)
 
 		if (chunk > size - done)
 			chunk = size - done;
-		if (prefault(at, chunk, VM_R))
-			return -EFAULT;
+		int err = prefault(at, chunk, VM_R);
+		if (err)
+			return err;
 		len = hal_user_strnlen((const void *)at, chunk);
 		if (len < 0)
 			return -EFAULT;

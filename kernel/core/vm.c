@@ -419,7 +419,7 @@ static int fault_pager_locked(struct vm_space *vm, struct vm_region *r, uaddr_t 
 	int err = r->pager->getpage(r->pager_obj, r->pgoff + (va - r->start), &pa);
 
 	if (err)
-		return -EFAULT;
+		return err == -ESVC ? err : -EFAULT;
 	if (!(r->flags & VM_SHARED) && write) {
 		copy = pmm_alloc(0);
 		if (!copy) {
@@ -473,20 +473,38 @@ static int fault_locked(struct vm_space *vm, struct vm_region *r, uaddr_t va, bo
 	return 0;
 }
 
+#define FAULT_PREFETCH_TRIES 8
+
 int vm_fault(struct vm_space *vm, uaddr_t addr, unsigned access)
 {
-	struct vm_region *r;
-	int err = -EFAULT;
-
 	if (!vm || addr >= HAL_USER_TOP)
 		return -EFAULT;
-	spin_lock(&vm->lock);
-	r = region_find_locked(vm, addr);
-	if (r && (r->prot & access) == access)
-		err = fault_locked(vm, r, addr & PAGE_MASK, access & VM_W);
-	spin_unlock(&vm->lock);
-	vm_sync(vm);
-	return err;
+	for (int tries = 0;; tries++) {
+		struct vm_region *r;
+		int err = -EFAULT;
+
+		spin_lock(&vm->lock);
+		r = region_find_locked(vm, addr);
+		if (r && (r->prot & access) == access)
+			err = fault_locked(vm, r, addr & PAGE_MASK, access & VM_W);
+		if (err == -ESVC && r->pager->prefetch && sched_may_block() &&
+		    tries < FAULT_PREFETCH_TRIES) {
+			/* Read the page in without the lock, then map it. */
+			const struct vm_pager_ops *pager = r->pager;
+			void *obj = r->pager_obj;
+			uint64_t off = r->pgoff + ((addr & PAGE_MASK) - r->start);
+			pager->get(obj);
+			spin_unlock(&vm->lock);
+			err = pager->prefetch(obj, off);
+			pager->put(obj);
+			if (!err)
+				continue;
+			return -EFAULT;
+		}
+		spin_unlock(&vm->lock);
+		vm_sync(vm);
+		return err;
+	}
 }
 
 int vm_write(struct vm_space *vm, uaddr_t dst, const void *src, size_t n)

@@ -95,7 +95,13 @@ static int vnode_file_write(struct file *f, struct uio *uio)
 		return -EISDIR;
 	if (!vn->ops->write)
 		return -EINVAL;
-	return vn->ops->write(vn, uio, (f->flags & VFS_O_APPEND) ? VFS_IO_APPEND : 0);
+	bool append = f->flags & VFS_O_APPEND;
+	uint64_t from = uio->off;
+	int err = vn->ops->write(vn, uio, append ? VFS_IO_APPEND : 0);
+
+	if (vn->pcache) /* cached pages of a disk file that this write changed */
+		vfs_pcache_invalidate(vn, append ? 0 : from, append ? UINT64_MAX : uio->off);
+	return err;
 }
 
 static int vnode_file_lseek(struct file *f, int64_t off, int whence, uint64_t *newoff)

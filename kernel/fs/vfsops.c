@@ -254,7 +254,12 @@ int vfs_truncate(struct vnode *vn, uint64_t size)
 		return -EINVAL;
 	if (size > VFS_FILE_SIZE_MAX)
 		return -EFBIG;
-	return vn->ops->truncate ? vn->ops->truncate(vn, size) : -EINVAL;
+	if (!vn->ops->truncate)
+		return -EINVAL;
+	int err = vn->ops->truncate(vn, size);
+	if (!err && vn->pcache)
+		vfs_pcache_invalidate(vn, size, UINT64_MAX);
+	return err;
 }
 
 long vfs_read_kernel(struct vnode *vn, uint64_t off, void *buf, size_t len)
@@ -275,5 +280,9 @@ int vfs_getpage(struct vnode *vn, uint64_t off, bool alloc, paddr_t *out)
 {
 	if (off & (PAGE_SIZE - 1))
 		return -EINVAL;
-	return vn->ops->getpage ? vn->ops->getpage(vn, off, alloc, out) : -ENODEV;
+	if (!vn->ops->getpage)
+		return -ENODEV;
+	if (vn->mnt && (vn->mnt->fstype->flags & VFS_FS_BLOCKING))
+		return vfs_pcache_getpage(vn, off, alloc, out);
+	return vn->ops->getpage(vn, off, alloc, out);
 }

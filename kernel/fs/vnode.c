@@ -121,6 +121,8 @@ void vnode_put(struct vnode *vn)
 	if (old != 1)
 		return;
 	kassert(!vn->covered_by);
+	if (vn->pcache)
+		vfs_pcache_free(vn);
 	if (vn->ops && vn->ops->release)
 		vn->ops->release(vn);
 	kmem_free(vnode_cache, vn);

@@ -6,6 +6,7 @@
 #include <core/upcall.h>
 #include <core/sched.h>
 #include <core/klog.h>
+#include <core/vm.h>
 #include <native/native.h>
 #include <linux/lx.h>
 #include <svc/services.h>
@@ -45,6 +46,23 @@ long upcall_syscall(struct thread *t)
 	if (r != -EJUSTRETURN)
 		hal_tf_set_ret(&t->tf, r);
 	return 0;
+}
+
+/* Fault the page in where blocking is allowed; t then retries the access
+ * (a real bad access faults again and gets its signal then). */
+static long fault_in_service(struct svc_req *req)
+{
+	struct thread *t = svc_req_thread(req);
+	uintptr_t v = (uintptr_t)req->arg;
+
+	vm_fault(t->vm, v & ~(uintptr_t)7, (unsigned)(v & 7));
+	return -EJUSTRETURN;
+}
+
+long upcall_fault_svc(struct thread *t, unsigned long addr, unsigned access)
+{
+	return svc_submit_user(&svc_fs, t, fault_in_service,
+			       (void *)((addr & ~7UL) | (access & 7)));
 }
 
 long upcall_user_fault(struct thread *t, int signo, unsigned long addr)

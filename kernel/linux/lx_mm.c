@@ -7,6 +7,7 @@
  * fault (SIGSEGV for now; Linux raises SIGBUS).
  */
 #include <linux/lx.h>
+#include <core/pmm.h>
 
 #define LX_PROT_READ  0x1
 #define LX_PROT_WRITE 0x2
@@ -35,6 +36,17 @@ static int vnode_pager_getpage(void *obj, uint64_t off, paddr_t *out)
 	return vfs_getpage(vn, off, true, out);
 }
 
+/* Load the page into the file's page cache (a disk file system; may block). */
+static int vnode_pager_prefetch(void *obj, uint64_t off)
+{
+	paddr_t pa;
+	int err = vnode_pager_getpage(obj, off, &pa);
+
+	if (!err)
+		pmm_unref(pa);
+	return err;
+}
+
 static void vnode_pager_get(void *obj)
 {
 	vnode_get(obj);
@@ -47,6 +59,7 @@ static void vnode_pager_put(void *obj)
 
 static const struct vm_pager_ops vnode_pager = {
 	.getpage = vnode_pager_getpage,
+	.prefetch = vnode_pager_prefetch,
 	.get = vnode_pager_get,
 	.put = vnode_pager_put,
 };

@@ -98,8 +98,14 @@ void trap_user(struct hal_trapframe *tf)
 		sched_return_to_user(t);
 	}
 	sig = fault_signal(cause, &access);
-	if (access && vm_fault(t->vm, tf->stval, access) == 0)
-		sched_return_to_user(t);
+	if (access) {
+		int err = vm_fault(t->vm, tf->stval, access);
+		if (!err)
+			sched_return_to_user(t);
+		/* The page must be read from a disk: the fs service does it. */
+		if (err == -ESVC && upcall_fault_svc(t, tf->stval, access) == -EPARKED)
+			sched_leave_user();
+	}
 	if (upcall_user_fault(t, sig, tf->stval) == -EPARKED)
 		sched_leave_user();
 	sched_return_to_user(t);

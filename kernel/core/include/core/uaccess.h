@@ -6,6 +6,8 @@
  * mapped with the needed permission (faulting in lazy or copy-on-write pages), then
  * copy with user access (sstatus.SUM) enabled only for the duration of the copy.
  * They never panic on a bad address: they return -EFAULT and copy nothing more.
+ * A page of a disk file's mapping that is not in memory yet gives -ESVC where
+ * the caller may not block: the syscall then runs again in the fs service.
  * Called with no spinlock held that the page-fault path might take (vm locks).
  */
 #ifndef CORE_UACCESS_H

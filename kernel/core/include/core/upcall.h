@@ -15,6 +15,10 @@ long upcall_syscall(struct thread *t);
  * arranges a signal handler frame and returns 0, or ends the process and
  * returns -EPARKED. */
 long upcall_user_fault(struct thread *t, int signo, unsigned long addr);
+/* t's fault at addr (access VM_R/W/X) needs a page read from a disk: have
+ * the fs service bring it in and park t until then (-EPARKED), after which t
+ * retries the instruction; or an error if that could not be arranged. */
+long upcall_fault_svc(struct thread *t, unsigned long addr, unsigned access);
 /* t's park on a restartable call ("restart the syscall") was ended by a signal:
  * set its registers for -EINTR, or for a restart after the handler. */
 void upcall_interrupted(struct thread *t);

@@ -30,10 +30,14 @@
  * Where a region's pages come from when it is not anonymous memory: a file,
  * later a VMO. getpage returns the page holding object offset off with a
  * reference for the caller; it is called with vm->lock held, so it must not
- * sleep or take a lock that is ever held around a user copy.
+ * sleep or take a lock that is ever held around a user copy. A pager whose
+ * pages may have to be read from a disk answers -ESVC when the page is not
+ * ready, and has a prefetch op, called without locks where blocking is
+ * allowed, that makes it ready; vm_fault then tries again.
  */
 struct vm_pager_ops {
 	int (*getpage)(void *obj, uint64_t off, paddr_t *out);
+	int (*prefetch)(void *obj, uint64_t off); /* optional */
 	void (*get)(void *obj);
 	void (*put)(void *obj);
 };
@@ -82,7 +86,9 @@ int vm_protect(struct vm_space *vm, uaddr_t addr, size_t len, unsigned prot);
 uaddr_t vm_brk(struct vm_space *vm, uaddr_t new_end);
 void vm_set_brk_base(struct vm_space *vm, uaddr_t base);
 
-/* Resolve a fault at addr for an access of prot (VM_R, VM_W or VM_X). 0 or -EFAULT/-ENOMEM. */
+/* Resolve a fault at addr for an access of prot (VM_R, VM_W or VM_X). 0 or
+ * -EFAULT/-ENOMEM, or -ESVC where the page must come from a disk and the
+ * caller may not block (run it again in the fs service). */
 int vm_fault(struct vm_space *vm, uaddr_t addr, unsigned access);
 /* Write into a space that need not be active (exec builds the new image so). */
 int vm_write(struct vm_space *vm, uaddr_t dst, const void *src, size_t n);

@@ -212,6 +212,7 @@ struct vnode {
 	uint64_t size;			       /* lock */
 	uint64_t atime_ns, mtime_ns, ctime_ns; /* lock */
 
+	struct vfs_pcache *pcache; /* lock: pages of a disk file system's file (pcache.c) */
 	struct mount *covered_by; /* mount table lock: mount whose root hides this one */
 	uint64_t dcache_gen;	  /* dentry cache lock: bumped when a name here goes away */
 };
@@ -428,6 +429,13 @@ int vfs_umount_at(struct vnode *root, struct vnode *cwd, const char *target, boo
  * Called once at boot, before any other vfs_ call.
  */
 int vfs_init(void);
+/*
+ * Make a new instance of fstype on source the root of the system (the boot's
+ * root= file system): "/" and every later absolute path resolve there; the
+ * old root tree stays mounted but unreachable. Mounts devfs on its /dev
+ * (created if missing). Before any process exists. 0 or the mount's error.
+ */
+int vfs_mount_root(const char *fstype, const char *source, const void *data);
 /* Write back every file system's dirty data: 0 or the first error. -ESVC
  * outside a blocking context when a disk file system is mounted. */
 int vfs_sync_all(void);
@@ -475,7 +483,18 @@ int vfs_link(struct vnode *root, struct vnode *cwd, const char *oldpath, const c
 long vfs_readlink(struct vnode *root, struct vnode *cwd, const char *path, struct uio *uio);
 /* Read up to len bytes at off into a kernel buffer: bytes read or -errno. */
 long vfs_read_kernel(struct vnode *vn, uint64_t off, void *buf, size_t len);
-/* A page of vn at off (page aligned) with a reference, for mmap and exec. */
+/* A page of vn at off (page aligned) with a reference, for mmap and exec.
+ * On a disk file system it comes from the page cache; a miss is -ESVC where
+ * the file system cannot run (no blocking allowed, or a spinlock held). */
 int vfs_getpage(struct vnode *vn, uint64_t off, bool alloc, paddr_t *out);
+
+/* ---- page cache of disk file systems (pcache.c) ---- */
+
+/* vfs_getpage for a VFS_FS_BLOCKING file system. */
+int vfs_pcache_getpage(struct vnode *vn, uint64_t off, bool alloc, paddr_t *out);
+/* Forget cached pages of vn in [from, to) (a write or truncate changed them). */
+void vfs_pcache_invalidate(struct vnode *vn, uint64_t from, uint64_t to);
+/* Drop the whole cache (the vnode is being released). */
+void vfs_pcache_free(struct vnode *vn);
 
 #endif
