@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Pack Weft's initrd: a newc cpio archive made by the real cpio(1).
+# Pack Weft's initrd: a newc cpio archive made by the real cpio(1), or, with
+# --ext4, the same tree as an ext4 root file system image made by the real
+# mkfs.ext4 (default features; twice the tree's size, at least 64 MiB).
 #
-#   tools/mkinitrd.sh [--extra DIR] [--truncate PATH] OUT DEST=SRC...
+#   tools/mkinitrd.sh [--extra DIR] [--truncate PATH] [--ext4] OUT DEST=SRC...
 #
 # Each DEST=SRC copies the file or directory SRC to /DEST inside the archive.
 # The empty mount points /dev, /proc, /sys and /tmp are always present. With
@@ -20,9 +22,11 @@ usage() {
 
 extra=
 truncate_at=
+ext4=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--extra) extra=${2:?}; shift 2 ;;
+	--ext4) ext4=1; shift ;;
 	--truncate) truncate_at=${2:?}; shift 2 ;;
 	--) shift; break ;;
 	-*) usage ;;
@@ -59,6 +63,14 @@ done
 [ -z "$extra" ] || cp -R "$extra/." "$stage/"
 
 mkdir -p "$(dirname "$out")"
+if [ -n "$ext4" ]; then
+	kib=$(du -sk "$stage" | cut -f1)
+	size=$(( kib * 2 > 65536 ? kib * 2 : 65536 ))
+	rm -f "$out.tmp"
+	mkfs.ext4 -q -F -d "$stage" -E root_owner=0:0 -L weft-root "$out.tmp" "${size}k"
+	mv "$out.tmp" "$out"
+	exit 0
+fi
 (cd "$stage" && find . -mindepth 1 -printf '%P\n' | LC_ALL=C sort |
 	cpio --quiet -o -H newc -R 0:0) >"$out.tmp"
 

@@ -23,7 +23,7 @@ static struct spinlock mount_lock = SPINLOCK_INIT("mount");
 static const struct vfs_fstype *fstypes[FSTYPE_MAX];   /* mount_lock */
 static struct list mount_list = LIST_INIT(mount_list); /* mount_lock */
 static uint32_t mount_next_dev = 1;		       /* mount_lock */
-static struct vnode *root_vnode;		       /* set once by vfs_init */
+static struct vnode *root_vnode; /* set by vfs_init, replaced once by vfs_mount_root at boot */
 
 int vfs_register_fstype(const struct vfs_fstype *fs)
 {
@@ -273,6 +273,30 @@ int vfs_mount_foreach(int (*fn)(struct mount *m, void *arg), void *arg)
 	}
 	kfree(snap);
 	return r;
+}
+
+int vfs_mount_root(const char *fstype, const char *source, const void *data)
+{
+	const struct vfs_fstype *fs = fstype_find(fstype);
+	struct mount *m;
+	int err;
+
+	if (!fs)
+		return -ENODEV;
+	if ((fs->flags & VFS_FS_BLOCKING) && !sched_may_block())
+		return -ESVC;
+	err = mount_create(fs, source, data, &m);
+	if (err)
+		return err;
+	spin_lock(&mount_lock);
+	list_add(&mount_list, &m->link); /* first: it is "/" now */
+	root_vnode = m->root;
+	spin_unlock(&mount_lock);
+	vfs_dcache_flush();
+	err = vfs_mkdir(root_vnode, root_vnode, "/dev", 0755);
+	if (err && err != -EEXIST)
+		return err;
+	return vfs_mount("devfs", "/dev", "devfs", NULL);
 }
 
 struct vnode *vfs_root(void)

@@ -27,6 +27,7 @@
 #include <fs/procfs.h>
 #include <linux/lx.h>
 #include <svc/services.h>
+#include "boot.h"
 #include "ktest.h"
 
 #define MAX_INIT_ARGS 16
@@ -177,6 +178,8 @@ static int parse_cmdline(char *cmd, char **path, char **argv)
 			*end++ = 0;
 		if (in_init && argc < MAX_INIT_ARGS - 1)
 			argv[argc++] = tok;
+		else if (!strncmp(tok, "root=", 5) || !strncmp(tok, "rootfstype=", 11))
+			rootfs_option(tok);
 		else if (!strcmp(tok, "ktest=kthread"))
 			ktest_requested = ktest_kthreads;
 		else if (!strcmp(tok, "ktest=svc"))
@@ -223,7 +226,7 @@ static void parse_options(void)
 	init_argc = parse_cmdline(cmdline, &init_args[0], init_args + 1) + 1;
 }
 
-static void start_init(void)
+void boot_start_init(void)
 {
 	char *path = init_args[0], *envp[] = { "HOME=/", "PATH=/bin:/sbin:/usr/bin", "TERM=vt100",
 					       NULL };
@@ -298,7 +301,9 @@ void kmain(unsigned long hartid, paddr_t fdt_pa)
 		crashtest_fault();
 	if (ktest_requested)
 		ktest_requested();
+	else if (rootfs_requested())
+		rootfs_boot();
 	else
-		start_init();
+		boot_start_init();
 	sched_start();
 }

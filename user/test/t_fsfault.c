@@ -1,0 +1,166 @@
+/*
+ * The restart test of the fs service: t_fsfault DEV DIR mounts the ext4 file
+ * system on DEV at DIR, then for each kind of fault (panic, bad pointer,
+ * illegal instruction, a spin the watchdog ends) asks /proc/services to inject
+ * it into every 50th fs request and runs 250 file system calls (creates,
+ * writes, stats, reads; each one request). Checks: the calls that failed with
+ * EIO are exactly as many as the faults injected and the restarts counted;
+ * no call fails otherwise; a failed create left no file; every file whose
+ * create and write succeeded reads back intact (after injection is off).
+ * Unmounts at the end; the harness runs e2fsck -fn on the image.
+ */
+#include "t.h"
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+
+#define OPS   250 /* per kind */
+#define FILES 100
+
+struct counters {
+	long requests, failed, faults, restarts, injected;
+};
+
+static int read_counters(struct counters *c)
+{
+	char buf[2048], name[16], inj[32];
+	int fd = open("/proc/services", O_RDONLY);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	long workers, completed, timeouts, queued;
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	for (char *line = buf; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
+		if (sscanf(line, "%15s %ld %ld %ld %ld %ld %ld %ld %ld %ld %31s", name, &workers,
+			   &c->requests, &completed, &c->failed, &c->faults, &c->restarts, &timeouts,
+			   &c->injected, &queued, inj) == 11 &&
+		    !strcmp(name, "fs"))
+			return 0;
+	return -1;
+}
+
+static int inject(const char *spec)
+{
+	int fd = open("/proc/services", O_WRONLY);
+	int r = fd >= 0 && write(fd, spec, strlen(spec)) == (ssize_t)strlen(spec) ? 0 : -1;
+
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
+static unsigned char content(int k, int i, int j)
+{
+	return (unsigned char)(k * 61 + i * 7 + j);
+}
+
+/* Per file: created, written (both succeeded). */
+static int created[4][FILES], written[4][FILES];
+
+static void run_kind(int k, const char *kind, long *eio)
+{
+	char spec[64], path[64], buf[512];
+	int fds[FILES];
+
+	snprintf(spec, sizeof(spec), "fs:every:50:%s", kind);
+	T_EQ(inject(spec), 0);
+	for (int i = 0; i < FILES; i++)
+		fds[i] = -1;
+	for (int op = 0; op < OPS; op++) {
+		int i = op % FILES;
+		long r;
+		snprintf(path, sizeof(path), "%s-%03d", kind, i);
+		if (op < FILES) {
+			r = fds[i] = open(path, O_RDWR | O_CREAT | O_EXCL, 0644);
+			created[k][i] = r >= 0;
+		} else if (op < 2 * FILES) {
+			if (fds[i] < 0)
+				continue; /* not a request: no file */
+			for (int j = 0; j < (int)sizeof(buf); j++)
+				buf[j] = (char)content(k, i, j);
+			r = pwrite(fds[i], buf, sizeof(buf), 0);
+			written[k][i] = r == (long)sizeof(buf);
+		} else {
+			struct stat st;
+			r = stat(path, &st);
+		}
+		if (r < 0 && errno == EIO)
+			(*eio)++;
+		else if (r < 0 && !(op < FILES))
+			T_CHECK(!"a call failed with something other than EIO");
+	}
+	for (int i = 0; i < FILES; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+}
+
+static void verify_kind(int k, const char *kind)
+{
+	char path[64];
+	unsigned char buf[512];
+
+	for (int i = 0; i < FILES; i++) {
+		snprintf(path, sizeof(path), "%s-%03d", kind, i);
+		int fd = open(path, O_RDONLY);
+		if (!created[k][i]) {
+			T_CHECK(fd < 0 && errno == ENOENT); /* the failed create did nothing */
+			if (fd >= 0)
+				close(fd);
+			continue;
+		}
+		T_CHECK(fd >= 0);
+		if (fd < 0)
+			continue;
+		ssize_t n = read(fd, buf, sizeof(buf));
+		close(fd);
+		if (!written[k][i]) {
+			T_EQ(n, 0);
+			continue;
+		}
+		T_EQ(n, sizeof(buf));
+		for (int j = 0; j < (int)sizeof(buf); j++)
+			if (buf[j] != content(k, i, j)) {
+				T_CHECK(!"data written by a successful call reads back intact");
+				break;
+			}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static const char *const kinds[] = {"panic", "badptr", "illegal", "spin"};
+	struct counters before, after;
+	long eio = 0;
+
+	if (argc != 3) {
+		out_say("usage: t_fsfault DEV DIR\n");
+		return 2;
+	}
+	mkdir(argv[2], 0755);
+	T_EQ(mount(argv[1], argv[2], "ext4", 0, NULL), 0);
+	T_EQ(chdir(argv[2]), 0);
+	T_EQ(mkdir("fault", 0755), 0);
+	T_EQ(chdir("fault"), 0);
+	T_EQ(read_counters(&before), 0);
+	for (int k = 0; k < 4; k++)
+		run_kind(k, kinds[k], &eio);
+	T_EQ(inject("fs:off"), 0);
+	T_EQ(read_counters(&after), 0);
+	long injected = after.injected - before.injected;
+	out_say("  %ld fs requests, %ld injected faults, %ld calls failed with EIO, %ld restarts\n",
+		after.requests - before.requests, injected, eio, after.restarts - before.restarts);
+	T_CHECK(after.requests - before.requests >= 4 * OPS - 4 * FILES / 5);
+	T_CHECK(injected >= 4 * 4);
+	T_EQ(eio, injected);
+	T_EQ(after.failed - before.failed, injected);
+	T_EQ(after.restarts - before.restarts, injected);
+	T_EQ(after.faults - before.faults, injected);
+	for (int k = 0; k < 4; k++)
+		verify_kind(k, kinds[k]);
+	T_EQ(chdir("/"), 0);
+	T_EQ(umount(argv[2]), 0);
+	T_DONE();
+}
