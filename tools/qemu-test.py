@@ -4,6 +4,7 @@ r"""Boot a kernel in qemu-system-riscv64 and judge the in-guest test suite.
     tools/qemu-test.py --kernel build/weft.bin --initrd build/initrd.cpio --smp N
                        [--mem 256M] [--timeout S] [--append "..."]
                        [--expect-log REGEX] [--log FILE] [--verbose]
+                       [--disk FILE] [--ro-disk FILE] [--virtio-modern]
                        [--input TEXT [--input-after REGEX]]
                        [--send 'REGEX=>TEXT'] [--expect REGEX] ...
 
@@ -35,6 +36,11 @@ TEXT takes Python escapes: \r (Enter as a terminal sends it), \n, \t, \xNN
 off. Each step is one check and so is the power off; a step that never
 matches within --timeout fails with the steps after it, and a panic adds one
 failure. Pick the first program with --init (e.g. /bin/wsh).
+
+--disk FILE and --ro-disk FILE (repeatable) attach raw images as virtio-blk
+disks, in command-line order (the kernel names them vda, vdb, ...); --ro-disk
+attaches read-only. QEMU's virtio-mmio is the legacy interface (version 1)
+unless --virtio-modern asks for version 2.
 
 The console goes to --log FILE as it arrives (and to stdout with --verbose).
 """
@@ -77,6 +83,12 @@ def parse_args():
                     help="type TEXT once REGEX shows up (repeatable, in order)")
     ap.add_argument("--expect", action=StepAction, metavar="REGEX",
                     help="wait for REGEX (repeatable, in order with --send)")
+    ap.add_argument("--disk", action=DiskAction, metavar="FILE",
+                    help="attach a raw image as a virtio-blk disk (repeatable)")
+    ap.add_argument("--ro-disk", action=DiskAction, metavar="FILE",
+                    help="the same, read-only")
+    ap.add_argument("--virtio-modern", action="store_true",
+                    help="virtio-mmio version 2 instead of QEMU's legacy default")
     args = ap.parse_args()
     steps = []
     for kind, value in getattr(args, "steps", None) or []:
@@ -106,6 +118,26 @@ class StepAction(argparse.Action):
         steps = getattr(namespace, "steps", None) or []
         steps.append((option_string.lstrip("-"), values))
         namespace.steps = steps
+
+
+class DiskAction(argparse.Action):
+    """Collects --disk and --ro-disk into one list, in command-line order."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        disks = getattr(namespace, "disks", None) or []
+        disks.append((values, option_string == "--ro-disk"))
+        namespace.disks = disks
+
+
+def disk_args(args):
+    """QEMU options for the disks: each a drive plus a virtio-blk-device."""
+    out = []
+    for i, (path, ro) in enumerate(getattr(args, "disks", None) or []):
+        drive = f"file={path},if=none,format=raw,id=vd{i}" + (",readonly=on" if ro else "")
+        out += ["-drive", drive, "-device", f"virtio-blk-device,drive=vd{i}"]
+    if args.virtio_modern:
+        out += ["-global", "virtio-mmio.force-legacy=false"]
+    return out
 
 
 class Console:
@@ -194,7 +226,7 @@ class Console:
 def start_qemu(args, append):
     cmd = [args.qemu, "-machine", "virt", "-nographic", "-bios", "default",
            "-m", args.mem, "-smp", str(args.smp), "-no-reboot",
-           "-kernel", args.kernel, "-initrd", args.initrd, "-append", append]
+           "-kernel", args.kernel, "-initrd", args.initrd, "-append", append] + disk_args(args)
     # Own process group, so a timeout kills QEMU and nothing else.
     # In interactive mode stdin is a pipe: the keyboard of the serial console.
     stdin = subprocess.PIPE if args.steps else subprocess.DEVNULL

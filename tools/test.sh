@@ -8,7 +8,11 @@
 #   5. one boot with the malformed initrd: the kernel must name it and go on,
 #   6. one boot with init=/bin/wsh where the harness types at the console
 #      (interrupt-driven UART input through the PLIC, end to end): a builtin's
-#      output, /test/t_console reading "ping", then exit must power off.
+#      output, /test/t_console reading "ping", then exit must power off,
+#   7. the virtio-blk driver test (ktest=blk, kernel/init/ktest_blk.c) on a
+#      scratch and a read-only disk, legacy and modern virtio-mmio, 1 and 4
+#      harts, once with a tiny queue and once with the throughput figures; the
+#      host then checks every region of the images (tools/blkcheck.py).
 # Each part prints its own "N passed, N failed"; the last line is the total,
 # alone on its line. Exits non-zero if anything failed. Console logs go to
 # build/test-logs/. Environment knobs: WEFT_TEST_SMPS (default "1 4"),
@@ -137,6 +141,43 @@ if [ "$build_ok" = 1 ] && [ -f "$B/weft.bin" ]; then
 		--expect 'TEST t_console: PASS' --send 'weft\$ =>exit\r' \
 		--log "$LOGS/console-input.log" || true
 	tally "console input" "$LOGS/console.out"
+	echo "== virtio-blk (ktest)"
+	# Each run: the kernel's verdict, then the host's check of the images.
+	blk_run() {
+		local label=$1 smp=$2 mode=$3 append=$4 img=$B/blk-$1 bench=
+		local log=$LOGS/console-blk-$label.log
+		local -a extra=()
+		[ "$mode" = modern ] && extra=(-global virtio-mmio.force-legacy=false)
+		[ "${append#*blkbench}" != "$append" ] && bench=--bench
+		python3 tools/blkcheck.py make "$img-s.img" "$img-r.img"
+		timeout 300 qemu-system-riscv64 -machine virt -nographic -bios default -m "$MEM" \
+			-smp "$smp" -kernel "$B/weft.bin" -append "$append" -no-reboot \
+			-drive "file=$img-s.img,if=none,format=raw,id=vd0" -device virtio-blk-device,drive=vd0 \
+			-drive "file=$img-r.img,if=none,format=raw,id=vd1,readonly=on" \
+			-device virtio-blk-device,drive=vd1 "${extra[@]}" </dev/null >"$log" 2>&1 || true
+		grep -E '^ktest blk: [a-z]+: (PASS|FAIL)' "$log" | sed "s/^ktest blk: /  $label: /"
+		if grep -Eq '^ktest blk: [0-9]+ passed, 0 failed' "$log"; then
+			p=$((p + 1))
+		else
+			f=$((f + 1)); echo "blk $label: the kernel test did not pass (see $log)"
+		fi
+		if python3 tools/blkcheck.py check "$img-s.img" "$img-r.img" $bench >"$log.check"; then
+			p=$((p + 1)); rm -f "$img-s.img" "$img-r.img"
+		else
+			f=$((f + 1)); echo "blk $label: host check of the images failed:"
+			grep FAIL "$log.check" || true
+		fi
+	}
+	{
+		p=0 f=0
+		blk_run legacy-smp1 1 legacy "ktest=blk"
+		blk_run legacy-smp4 4 legacy "ktest=blk"
+		blk_run modern-smp1 1 modern "ktest=blk"
+		blk_run modern-smp4 4 modern "ktest=blkbench"
+		blk_run queue8-smp4 4 legacy "ktest=blk vblk.qsize=8"
+		echo "$p passed, $f failed"
+	} | tee "$LOGS/blk.out"
+	tally "virtio-blk" "$LOGS/blk.out"
 else
 	echo "== QEMU suites skipped: no kernel image"
 	total_fail=$((total_fail + 1))

@@ -171,11 +171,16 @@ void sched_return_to_user(struct thread *t)
 
 static void run_thread(struct cpu *c, struct thread *t)
 {
-	uint64_t now = hal_time_ns();
+	uint64_t now = hal_time_ns(), park;
 
 	while (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))
 		hal_cpu_relax();
 	t->on_cpu = 1;
+	/* Picked after a wake: no longer queued (see PARK_WOKEN). */
+	park = __atomic_load_n(&t->park, __ATOMIC_ACQUIRE);
+	if ((park & 0xff) == PARK_WOKEN)
+		__atomic_compare_exchange_n(&t->park, &park, park & ~0xffull, false,
+					    __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
 	t->cpu = c->id;
 	c->cur = t;
 	c->nr_switches++;
@@ -318,8 +323,8 @@ static bool wake_state(struct thread *t, uint64_t gen, enum park_state st, long 
 {
 	uint64_t expect = (gen << 8) | st;
 
-	if (!__atomic_compare_exchange_n(&t->park, &expect, gen << 8, false, __ATOMIC_ACQ_REL,
-					 __ATOMIC_RELAXED))
+	if (!__atomic_compare_exchange_n(&t->park, &expect, gen << 8 | PARK_WOKEN, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
 		return false;
 	__atomic_sub_fetch(&nr_parked, 1, __ATOMIC_RELAXED);
 	t->wake_result = result;
@@ -369,8 +374,8 @@ static void park_timeout_fired(struct ktimer *tm)
 	uint64_t expect = (tm->gen << 8) | PARK_PARKED;
 
 	/* Claim the park first, so no waker can also enqueue it; then unlink. */
-	if (!__atomic_compare_exchange_n(&t->park, &expect, tm->gen << 8, false, __ATOMIC_ACQ_REL,
-					 __ATOMIC_RELAXED))
+	if (!__atomic_compare_exchange_n(&t->park, &expect, tm->gen << 8 | PARK_WOKEN, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
 		return;
 	__atomic_sub_fetch(&nr_parked, 1, __ATOMIC_RELAXED);
 	waitq_unlink(t);

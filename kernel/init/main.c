@@ -20,6 +20,9 @@
 #include <arch/memlayout.h>
 #include <dev/console.h>
 #include <dev/rtc.h>
+#include <dev/virtio_blk.h>
+#include <dev/virtio_mmio.h>
+#include <fs/bcache.h>
 #include <core/clock.h>
 #include <fs/vfs.h>
 #include <fs/devfs.h>
@@ -135,6 +138,20 @@ static void read_rtc(paddr_t fdt_pa)
 	clock_set_realtime(goldfish_rtc_read_ns(base));
 }
 
+/* Start a driver on every virtio-mmio slot of the device tree, in its order;
+ * disks become vda, vdb, ... Empty slots are silent. */
+static void probe_virtio(void)
+{
+	for (int i = 0; i < machine.nvirtio; i++) {
+		struct bdev *bd = NULL;
+		int err = virtio_mmio_attach(machine.virtio[i].base, machine.virtio[i].size,
+					     machine.virtio[i].irq, &bd);
+
+		if (!err && bd && (err = bdev_register(bd)))
+			pr_err("%s: cannot register: error %d", bd->name, err);
+	}
+}
+
 static void unpack_initrd(void)
 {
 	const char *why = NULL;
@@ -154,6 +171,16 @@ static void unpack_initrd(void)
 
 static bool crash_requested;
 static void (*ktest_requested)(void); /* ktest=<name>: run that test instead of init */
+
+static void ktest_blk_test(void)
+{
+	ktest_blk(false);
+}
+
+static void ktest_blk_bench(void)
+{
+	ktest_blk(true);
+}
 
 /* crashtest=oops: fault in kernel code on purpose, so the tests can check what an
  * oops reports (cause, registers, a symbolised backtrace). */
@@ -184,6 +211,12 @@ static int parse_cmdline(char *cmd, char **path, char **argv)
 			ktest_requested = ktest_kthreads;
 		else if (!strcmp(tok, "ktest=svc"))
 			ktest_requested = ktest_svc;
+		else if (!strcmp(tok, "ktest=blk"))
+			ktest_requested = ktest_blk_test;
+		else if (!strcmp(tok, "ktest=blkbench"))
+			ktest_requested = ktest_blk_bench;
+		else if (!strncmp(tok, "vblk.qsize=", 11))
+			vblk_queue_limit = (unsigned)lib_strtoul(tok + 11, NULL, 10);
 		else if (!strcmp(tok, "crashtest=oops"))
 			crash_requested = true;
 		else if (!strncmp(tok, "strace=", 7)) {
@@ -289,6 +322,7 @@ void kmain(unsigned long hartid, paddr_t fdt_pa)
 	start_secondaries((unsigned)hartid);
 	if (vfs_init())
 		panic("boot: vfs_init failed");
+	probe_virtio();
 	lx_tty_init();
 	lx_procfd_init();
 	devfs_register("console", 0620, &lx_console_fops, NULL);

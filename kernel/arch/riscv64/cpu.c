@@ -92,10 +92,15 @@ void hal_send_ipi(unsigned cpu)
 	sbi_send_ipi(1UL << (cpus[cpu].arch.hartid % 64), cpus[cpu].arch.hartid / 64 * 64);
 }
 
+/* wfi runs with SIE still clear: an interrupt that is pending (and enabled in
+ * sie) ends the wait whatever SIE says, and is taken once SIE opens after it.
+ * Opening SIE before the wfi would let an interrupt that arrived after the
+ * caller's last look at its run queue be handled first, and the wfi then
+ * sleep through the thread it woke, until the next timer. */
 void hal_wait_for_interrupt(void)
 {
-	csr_set(sstatus, SSTATUS_SIE);
 	__asm__ volatile("wfi" ::: "memory");
+	csr_set(sstatus, SSTATUS_SIE);
 	csr_clear(sstatus, SSTATUS_SIE);
 }
 

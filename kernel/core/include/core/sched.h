@@ -50,7 +50,11 @@ enum thread_kind { THREAD_USER, THREAD_KERNEL };
 enum park_state {
 	PARK_NONE = 0,	/* running or runnable */
 	PARK_PARKED = 1,	/* waiting; a wake of this generation may claim it */
-	PARK_UNINTR = 2,	/* waiting for a service; only thread_wake_unintr ends it */
+	/* Woken and queued, but not yet picked by a CPU: a kernel thread in this
+	 * state may still be running on its way to block, and must not be
+	 * preempted (that would queue it a second time). */
+	PARK_WOKEN = 2,
+	PARK_UNINTR = 3,	/* waiting for a service; only thread_wake_unintr ends it */
 };
 
 #define TIME_SLICE_NS 10000000ull
