@@ -338,7 +338,7 @@ long lx_sys_sendfile(struct thread *t, const unsigned long *a)
 	if (r)
 		goto out_put;
 	x.in_off = a[2] ? (uint64_t)off : file_off(x.in);
-	r = x.count ? sendfile_run(t, &x) : 0;
+	r = x.count ? lx_epipe(t, sendfile_run(t, &x)) : 0;
 	if (r >= 0 && a[2]) {
 		off = (int64_t)x.in_off;
 		if (copy_to_user(a[2], &off, sizeof(off)))

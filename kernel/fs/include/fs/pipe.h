@@ -8,8 +8,9 @@
  * wait_queue op names, after testing poll under that queue's lock. The pipe
  * wakes its queues whenever readiness may have changed, so no wake-up is lost.
  *
- * Not yet: SIGPIPE (the caller sees -EPIPE; the signal code raises it later),
- * F_SETPIPE_SZ, named pipes (mkfifo) and splice.
+ * A write moves what fits and says how much; going on until the whole count
+ * is in, and raising SIGPIPE on -EPIPE, is the syscall layer's business.
+ * Not yet: F_SETPIPE_SZ and splice.
  */
 #ifndef FS_PIPE_H
 #define FS_PIPE_H

@@ -139,6 +139,11 @@ long lx_execve(struct thread *t, const char *path, char *const *argv, int argc,
 /* After a read/write said -EAGAIN: park t on the file's wait queue (-EPARKED),
  * or 0 if the file became ready meanwhile (retry), or -EAGAIN if it cannot wait. */
 long lx_park_on_file(struct thread *t, struct file *f, bool want_write);
+/* The same with another continuation than "restart the call". */
+long lx_park_on_file_cont(struct thread *t, struct file *f, bool want_write, thread_cont_t cont);
+/* r is a write's result: on -EPIPE, raise SIGPIPE at t (as every path writing
+ * to a pipe or socket without readers must). Returns r. */
+long lx_epipe(struct thread *t, long r);
 
 /* Power off after reporting (defined by the boot code). */
 void weft_shutdown(int failure) __attribute__((noreturn));
