@@ -10,6 +10,7 @@
  * (Linux serialises them with a sleeping lock we do not have).
  */
 #include <fs/vfs.h>
+#include <fs/pipe.h>
 #include <core/klog.h>
 #include <lib/string.h>
 #include <weft/errno.h>
@@ -99,8 +100,11 @@ int vfs_open(struct vnode *root, struct vnode *cwd, const char *path, unsigned o
 	if (err)
 		return err;
 	err = open_check(vn, oflags);
-	if (!err)
-		err = file_alloc(vn, oflags & ~(VFS_O_CREAT | VFS_O_EXCL | VFS_O_TRUNC), out);
+	oflags &= ~(VFS_O_CREAT | VFS_O_EXCL | VFS_O_TRUNC);
+	if (!err && vn->type == VFIFO)
+		err = pipe_fifo_open(vn, oflags, out);
+	else if (!err)
+		err = file_alloc(vn, oflags, out);
 	vnode_put(vn);
 	return err;
 }

@@ -165,6 +165,50 @@ long lx_epipe(struct thread *t, long r)
 	return r;
 }
 
+/*
+ * A blocking open of a FIFO waits, parked, until the other end opens; the
+ * file is already open (counted as an end) and held in t->wait[0], its
+ * close-on-exec bit in t->wait[1]. A signal closes it again (-EINTR, or a
+ * restart under SA_RESTART, as Linux's -ERESTARTSYS does).
+ */
+static long fifo_open_cont(struct thread *t)
+{
+	struct file *f = (struct file *)t->wait[0];
+	long r;
+
+	if (t->wake_result == -EINTR) {
+		file_put(f);
+		lx_interrupted(t);
+		return 0;
+	}
+	r = pipe_fifo_park(f, t, fifo_open_cont);
+	if (r == -EPARKED)
+		return r;
+	r = lx_fd_install(t->proc, f, t->wait[1]);
+	if (r < 0)
+		file_put(f);
+	hal_tf_set_ret(&t->tf, r);
+	return 0;
+}
+
+/* Install f, a file just opened with flags; a FIFO may wait for its partner. */
+static long open_install(struct thread *t, struct file *f, unsigned flags)
+{
+	long r;
+
+	if (f->vn && f->vn->type == VFIFO && !(flags & VFS_O_NONBLOCK)) {
+		t->wait[0] = (uint64_t)f;
+		t->wait[1] = (flags & VFS_O_CLOEXEC) != 0;
+		r = pipe_fifo_park(f, t, fifo_open_cont);
+		if (r == -EPARKED)
+			return r;
+	}
+	r = lx_fd_install(t->proc, f, flags & VFS_O_CLOEXEC);
+	if (r < 0)
+		file_put(f);
+	return r;
+}
+
 long lx_sys_openat(struct thread *t, const unsigned long *a)
 {
 	struct lx_proc *lp = lx_of(t->proc);
@@ -180,11 +224,8 @@ long lx_sys_openat(struct thread *t, const unsigned long *a)
 		err = lx_at_dir(t, (int)a[0], path, &dir);
 	if (err >= 0)
 		err = vfs_open(lp->root, dir, path, (unsigned)a[2], (uint32_t)a[3] & ~lp->umask, &f);
-	if (err >= 0) {
-		err = lx_fd_install(t->proc, f, a[2] & VFS_O_CLOEXEC);
-		if (err < 0)
-			file_put(f);
-	}
+	if (err >= 0)
+		err = open_install(t, f, (unsigned)a[2]);
 	vnode_put(dir);
 	kfree(path);
 	return err;

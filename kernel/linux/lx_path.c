@@ -122,6 +122,43 @@ long lx_sys_mkdirat(struct thread *t, const unsigned long *a)
 	return err;
 }
 
+/* A regular file made by mknod: an exclusive create, closed at once. */
+static int mknod_regular(struct lx_proc *lp, struct vnode *dir, const char *path, uint32_t mode)
+{
+	struct file *f;
+	int err = vfs_open(lp->root, dir, path, VFS_O_CREAT | VFS_O_EXCL | VFS_O_NOFOLLOW, mode, &f);
+
+	if (!err)
+		file_put(f);
+	return err;
+}
+
+/* mknodat(dirfd, path, mode, dev): FIFOs and regular files. Device nodes are
+ * -EPERM (devfs has the devices), as are directories, like Linux's. */
+long lx_sys_mknodat(struct thread *t, const unsigned long *a)
+{
+	struct lx_proc *lp = lx_of(t->proc);
+	uint32_t type = (uint32_t)a[2] & VFS_S_IFMT, perm = (uint32_t)a[2] & 07777 & ~lp->umask;
+	struct vnode *dir;
+	char *path;
+	int err;
+
+	if (type != 0 && type != VFS_S_IFREG && type != VFS_S_IFIFO && type != VFS_S_IFCHR &&
+	    type != VFS_S_IFBLK && type != VFS_S_IFSOCK)
+		return type == VFS_S_IFDIR ? -EPERM : -EINVAL;
+	err = at_begin(t, (int)a[0], a[1], &path, &dir);
+	if (err)
+		return err;
+	if (type == VFS_S_IFIFO)
+		err = vfs_mknod(lp->root, dir, path, type | perm, 0);
+	else if (type == 0 || type == VFS_S_IFREG)
+		err = mknod_regular(lp, dir, path, perm);
+	else
+		err = -EPERM;
+	at_end(path, dir);
+	return err;
+}
+
 long lx_sys_unlinkat(struct thread *t, const unsigned long *a)
 {
 	struct lx_proc *lp = lx_of(t->proc);

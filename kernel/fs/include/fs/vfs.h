@@ -165,6 +165,9 @@ struct vnode_ops {
 	int (*lookup)(struct vnode *dir, const char *name, struct vnode **out);
 	int (*create)(struct vnode *dir, const char *name, uint32_t mode, struct vnode **out);
 	int (*mkdir)(struct vnode *dir, const char *name, uint32_t mode, struct vnode **out);
+	/* A special file: mode holds its type (VFS_S_IFIFO...) and permissions. */
+	int (*mknod)(struct vnode *dir, const char *name, uint32_t mode, uint32_t rdev,
+		     struct vnode **out);
 	int (*symlink)(struct vnode *dir, const char *name, const char *target, struct vnode **out);
 	int (*link)(struct vnode *dir, const char *name, struct vnode *target);
 	int (*unlink)(struct vnode *dir, const char *name);
@@ -440,6 +443,10 @@ int vfs_stat(struct vnode *vn, struct vfs_stat *st);
 int vfs_setattr(struct vnode *vn, const struct vfs_setattr *attr);
 int vfs_truncate(struct vnode *vn, uint64_t size);
 int vfs_mkdir(struct vnode *root, struct vnode *cwd, const char *path, uint32_t mode);
+/* Make a special file (mode: type and permission bits) at path: -EEXIST,
+ * -EPERM if the file system cannot, or the lookup's errors. */
+int vfs_mknod(struct vnode *root, struct vnode *cwd, const char *path, uint32_t mode,
+	      uint32_t rdev);
 int vfs_unlink(struct vnode *root, struct vnode *cwd, const char *path);
 int vfs_rmdir(struct vnode *root, struct vnode *cwd, const char *path);
 int vfs_rename(struct vnode *root, struct vnode *cwd, const char *oldpath, const char *newpath);
