@@ -261,7 +261,7 @@ static void commit(struct thread *t, struct vm_space *vm, const char *path, uadd
 	vm_put(old);
 	strlcpy(p->name, base_name(path), sizeof(p->name));
 	proc_set_image(p, path, argv, argc);
-	lx_files_close_on_exec(lx_of(p)->files);
+	lx_files_close_on_exec(p);
 	hal_tf_init_user(&t->tf, entry, sp);
 	proc_vfork_release(p);
 	lx_signals_exec(p);

@@ -94,13 +94,13 @@ void lx_files_put(struct lx_files *fs)
 	kfree(fs);
 }
 
-void lx_files_close_on_exec(struct lx_files *fs)
+void lx_files_close_on_exec(struct proc *p)
 {
+	struct lx_files *fs = lx_of(p)->files;
+
 	for (int i = 0; i < LX_NFD; i++)
 		if (fs->cloexec[i / 64] & (1ull << (i % 64))) {
-			struct file *f = fd_remove(fs, i);
-			if (f)
-				file_put(f);
+			lx_fd_closed(p, fd_remove(fs, i));
 			fs->cloexec[i / 64] &= ~(1ull << (i % 64));
 		}
 }
@@ -237,7 +237,7 @@ long lx_sys_close(struct thread *t, const unsigned long *a)
 
 	if (!f)
 		return -EBADF;
-	file_put(f);
+	lx_fd_closed(t->proc, f);
 	return 0;
 }
 

@@ -4,6 +4,7 @@
  */
 #include <linux/lx.h>
 #include <core/slab.h>
+#include <fs/locks.h>
 
 static void lx_exit(struct proc *p)
 {
@@ -11,6 +12,7 @@ static void lx_exit(struct proc *p)
 
 	if (!lp)
 		return;
+	locks_release_owner(NULL, p);
 	lx_files_put(lp->files);
 	lp->files = NULL;
 	vnode_put(lp->cwd);

@@ -245,7 +245,8 @@ struct file {
 	const struct file_ops *fops; /* immutable after open */
 	void *priv;		     /* file_ops private */
 	struct spinlock lock;
-	uint64_t off; /* lock */
+	uint64_t off;	/* lock */
+	bool has_locks; /* OFD or flock locks were set through it (fs/locks.h) */
 };
 
 /* A mounted file system instance. */

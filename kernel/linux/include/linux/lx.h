@@ -130,7 +130,13 @@ struct file *lx_fd_get(struct proc *p, int fd);	/* new reference or NULL */
 int lx_fd_install(struct proc *p, struct file *f, bool cloexec);	/* fd or -EMFILE */
 void lx_files_put(struct lx_files *fs);
 struct lx_files *lx_files_dup(struct lx_files *fs);
-void lx_files_close_on_exec(struct lx_files *fs);
+void lx_files_close_on_exec(struct proc *p);
+/* Drop p's reference to f, just taken out of p's table (f may be NULL): a
+ * close of any descriptor of a file drops p's POSIX record locks on it. */
+void lx_fd_closed(struct proc *p, struct file *f);
+/* fcntl's lock commands (lx_lock.c): is cmd one, and run it on f. */
+bool lx_is_lock_cmd(int cmd);
+long lx_fcntl_lock(struct thread *t, struct file *f, int cmd, uaddr_t ufl);
 
 /* Exec (lx_exec.c): replace the current image. */
 long lx_execve(struct thread *t, const char *path, char *const *argv, int argc,
