@@ -506,7 +506,15 @@ int pipe_stat(const struct file *f, struct vfs_stat *st)
 	return 0;
 }
 
-/* ---- named pipes (FIFOs) ---- */
+/* ---- named pipes (FIFOs) and reopened pipes ---- */
+
+/* The file ops of an end opened with access mode acc. */
+static const struct file_ops *end_fops(unsigned acc)
+{
+	if (acc == VFS_O_RDONLY)
+		return &pipe_read_fops;
+	return acc == VFS_O_WRONLY ? &pipe_write_fops : &pipe_rdwr_fops;
+}
 
 static struct pipe *fifo_find_locked(struct vnode *vn)
 {
@@ -591,8 +599,7 @@ int pipe_fifo_open(struct vnode *vn, unsigned flags, struct file **out)
 		return err;
 	}
 	f->priv = p;
-	f->fops = acc == VFS_O_RDONLY ? &pipe_read_fops
-		  : acc == VFS_O_WRONLY ? &pipe_write_fops : &pipe_rdwr_fops;
+	f->fops = end_fops(acc);
 	*out = f;
 	return 0;
 }
@@ -621,4 +628,28 @@ long pipe_fifo_park(struct file *f, struct thread *t, thread_cont_t cont)
 		waitq_park_locked(wq, t, cont, 0);
 	spin_unlock(&wq->lock);
 	return came ? 0 : -EPARKED;
+}
+
+int pipe_reopen(struct file *f, unsigned flags, struct file **out)
+{
+	struct pipe *p = f->priv;
+	struct file *nf;
+	int err;
+
+	if (!pipe_is_pipe(f) || p->vn || (flags & VFS_O_ACCMODE) == 3)
+		return -EINVAL;
+	err = file_alloc(NULL, flags & (VFS_O_ACCMODE | VFS_O_NONBLOCK), &nf);
+	if (err)
+		return err;
+	__atomic_add_fetch(&p->refs, 1, __ATOMIC_ACQ_REL);
+	err = fifo_add_end(p, nf);
+	if (err) {
+		file_put(nf);
+		pipe_put(p);
+		return err;
+	}
+	nf->priv = p;
+	nf->fops = end_fops(flags & VFS_O_ACCMODE);
+	*out = nf;
+	return 0;
 }

@@ -223,6 +223,8 @@ long lx_sys_openat(struct thread *t, const unsigned long *a)
 	if (err >= 0)
 		err = lx_at_dir(t, (int)a[0], path, &dir);
 	if (err >= 0)
+		err = lx_procfd_open(t, dir, path, (unsigned)a[2], &f);
+	if (err == 1)
 		err = vfs_open(lp->root, dir, path, (unsigned)a[2], (uint32_t)a[3] & ~lp->umask, &f);
 	if (err >= 0)
 		err = open_install(t, f, (unsigned)a[2]);

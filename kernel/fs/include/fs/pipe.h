@@ -52,6 +52,15 @@ int pipe_fifo_open(struct vnode *vn, unsigned flags, struct file **out);
  */
 long pipe_fifo_park(struct file *f, struct thread *t, thread_cont_t cont);
 
+/*
+ * A new end of anonymous pipe f's pipe, opened with flags (access mode and
+ * O_NONBLOCK), as opening /proc/<pid>/fd/<n> of a pipe does: it counts as a
+ * reader and/or writer like the ends pipe_create made. Never waits. -EINVAL
+ * if f is not an anonymous pipe, -ENXIO (O_WRONLY|O_NONBLOCK with no reader
+ * left), -ENOMEM.
+ */
+int pipe_reopen(struct file *f, unsigned flags, struct file **out);
+
 /* Is f an end of a pipe? (For fstat and fcntl; f is borrowed.) */
 bool pipe_is_pipe(const struct file *f);
 

@@ -427,6 +427,9 @@ struct vnode *vfs_cross_mounts(struct vnode *vn);
  */
 int vfs_open(struct vnode *root, struct vnode *cwd, const char *path, unsigned oflags,
 	     uint32_t mode, struct file **out);
+/* Open vn itself (found by other means than a path): a new open file
+ * description with oflags (O_TRUNC applies; O_CREAT and O_EXCL do nothing). */
+int vfs_open_vnode(struct vnode *vn, unsigned oflags, struct file **out);
 /* Read/write at the file offset (write honours O_APPEND): bytes moved or -errno.
  * -EAGAIN with nothing moved means "would block". */
 long vfs_read(struct file *f, struct uio *uio);

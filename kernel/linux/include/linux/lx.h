@@ -134,6 +134,10 @@ void lx_files_close_on_exec(struct proc *p);
 /* Drop p's reference to f, just taken out of p's table (f may be NULL): a
  * close of any descriptor of a file drops p's POSIX record locks on it. */
 void lx_fd_closed(struct proc *p, struct file *f);
+/* open(2) of a /proc/<pid>/fd/<n> magic link (lx_procfd.c): 0 and the new
+ * file in *out, a negative errno, or 1 when path is no such link. */
+int lx_procfd_open(struct thread *t, struct vnode *dir, const char *path, unsigned flags,
+		   struct file **out);
 /* fcntl's lock commands (lx_lock.c): is cmd one, and run it on f. */
 bool lx_is_lock_cmd(int cmd);
 long lx_fcntl_lock(struct thread *t, struct file *f, int cmd, uaddr_t ufl);
