@@ -91,6 +91,8 @@ int lx_map_sigtramp(struct vm_space *vm);
 void lx_signals_exec(struct proc *p);
 /* A restartable call of t was interrupted by a wake with -EINTR. */
 void lx_interrupted(struct thread *t);
+/* Does t ignore (SIG_IGN) or block sig? (Job control's exceptions.) */
+bool lx_sig_ignored_or_blocked(struct thread *t, int sig);
 /* Send sig to every process of group pgid (any context; takes the tree lock). */
 void lx_signal_group(int pgid, int sig);
 /* List descriptors in /proc/<pid>/fd (lx_procfd.c). */
