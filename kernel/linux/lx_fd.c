@@ -117,7 +117,7 @@ int lx_at_dir(struct thread *t, int dirfd, const char *path, struct vnode **out)
 	struct file *f;
 
 	if (path[0] == '/' || dirfd == AT_FDCWD) {
-		*out = vnode_get(lx_of(t->proc)->cwd);
+		*out = lx_cwd_get(lx_of(t->proc));
 		return 0;
 	}
 	f = lx_fd_get(t->proc, dirfd);

@@ -50,8 +50,10 @@ struct lx_sigsrc {
 };
 
 struct lx_proc {
-	struct lx_files *files;
-	struct vnode *cwd, *root;		/* references; changed by the process itself */
+	struct lx_files *files;			/* may be shared (CLONE_FILES) */
+	struct spinlock cwd_lock;		/* guards cwd (threads chdir concurrently) */
+	struct vnode *cwd;			/* a reference (cwd_lock): use lx_cwd_get */
+	struct vnode *root;			/* a reference, immutable */
 	uint32_t umask;
 	uint32_t uid[3], gid[3];		/* real, effective, saved (single user: root) */
 	struct spinlock siglock;		/* guards the signal fields below and every
@@ -115,7 +117,15 @@ long lx_syscall(struct thread *t, unsigned long nr);
 void lx_enosys_report(void);
 
 /* Process state. */
-int lx_proc_fork(struct proc *parent, struct proc *child);
+/* A new reference to lp's working directory; lx_cwd_set puts dir (whose
+ * reference it takes) in its place and drops the old one. */
+struct vnode *lx_cwd_get(struct lx_proc *lp);
+void lx_cwd_set(struct lx_proc *lp, struct vnode *dir);
+/* The child's Linux state: a copy of the parent's, sharing the fd table
+ * when share_files (CLONE_FILES). */
+int lx_proc_fork(struct proc *parent, struct proc *child, bool share_files);
+/* Give p an fd table of its own if it shares one (execve does). */
+int lx_files_unshare(struct proc *p);
 int lx_setup_init(struct proc *p);
 /* A new user thread of p with its Linux state; NULL when out of memory. */
 struct thread *lx_new_thread(struct proc *p);
