@@ -28,10 +28,10 @@ U_GLIBC  := $(CROSS)gcc -static
 # user/test/<name>.c or user/bin/<name>.c unless U_SRC_<name> says otherwise.
 U_MUSL_EXEC  := hello_musl t_proc t_helper t_mem t_time t_efault t_fault t_badelf \
 		t_smp t_preempt t_sleepers t_console t_pthread t_signal t_ids t_files t_dirs t_proc_fs t_pipe t_mmap t_script t_jobctl t_pipewait t_shootdown \
-		t_disk t_fsfault
+		t_pipeblock t_fifo t_lock t_procfd t_ttyjob t_clonefiles t_shmlazy t_disk t_fsfault
 U_MUSL_PIE   := hello_pie t_misc
 U_GLIBC_EXEC := hello_glibc t_proc_glibc t_pthread_glibc t_signal_glibc t_files_glibc \
-		t_dirs_glibc
+		t_dirs_glibc t_pipeblock_glibc t_fifo_glibc t_lock_glibc t_procfd_glibc t_clonefiles_glibc
 U_BIN_MUSL   := runtests wsh
 
 U_SRC_hello_musl   := user/test/hello.c
@@ -42,6 +42,11 @@ U_SRC_t_pthread_glibc := user/test/t_pthread.c
 U_SRC_t_signal_glibc := user/test/t_signal.c
 U_SRC_t_files_glibc := user/test/t_files.c
 U_SRC_t_dirs_glibc := user/test/t_dirs.c
+U_SRC_t_pipeblock_glibc := user/test/t_pipeblock.c
+U_SRC_t_fifo_glibc := user/test/t_fifo.c
+U_SRC_t_lock_glibc := user/test/t_lock.c
+U_SRC_t_procfd_glibc := user/test/t_procfd.c
+U_SRC_t_clonefiles_glibc := user/test/t_clonefiles.c
 u_src = $(or $(U_SRC_$(1)),$(wildcard user/test/$(1).c),user/bin/$(1).c)
 
 U_TESTS := $(U_MUSL_EXEC) $(U_MUSL_PIE) $(U_GLIBC_EXEC)

@@ -10,6 +10,7 @@
  * suffices; multi-threaded spaces will need an IPI broadcast here.
  */
 #include <core/vm.h>
+#include <core/shmem.h>
 #include <core/pmm.h>
 #include <core/slab.h>
 #include <core/klog.h>
@@ -307,6 +308,7 @@ static int map_region(struct vm_space *vm, uaddr_t *addr, size_t len, unsigned p
 		      unsigned flags, const struct vm_pager_ops *pager, void *obj, uint64_t off)
 {
 	struct vm_region *r;
+	struct shmem *anon = NULL;
 	uaddr_t at = *addr;
 	int err = 0;
 
@@ -315,15 +317,26 @@ static int map_region(struct vm_space *vm, uaddr_t *addr, size_t len, unsigned p
 		return -ENOMEM;
 	if ((flags & VM_FIXED) && !range_ok(at, len))
 		return -EINVAL;
+	if ((flags & VM_SHARED) && !pager) {
+		/* Shared anonymous memory: an object whose pages every mapping
+		 * (fork children's too) faults in lazily. */
+		anon = shmem_create(len);
+		if (!anon)
+			return -ENOMEM;
+		pager = &shmem_pager;
+		obj = anon;
+		off = 0;
+	}
 	r = region_new(0, 0, prot, flags & ~VM_FIXED);
-	if (!r)
-		return -ENOMEM;
-	if (pager) {
+	if (r && pager) {
 		r->pager = pager;
 		r->pager_obj = obj;
 		r->pgoff = off;
 		pager->get(obj);
 	}
+	shmem_put(anon); /* the region holds it now */
+	if (!r)
+		return -ENOMEM;
 	spin_lock(&vm->lock);
 	if (flags & VM_FIXED) {
 		err = for_range(vm, at, at + len, remove_region, NULL);
@@ -339,13 +352,6 @@ static int map_region(struct vm_space *vm, uaddr_t *addr, size_t len, unsigned p
 		r->start = at;
 		r->end = at + len;
 		region_link_locked(vm, r);
-		/* Shared memory must exist before fork copies the table: populate it now.
-		 * (A VMO will back it lazily once the object layer has one.) */
-		for (uaddr_t va = at; !err && (flags & VM_SHARED) && !pager && va < at + len;
-		     va += PAGE_SIZE)
-			err = fault_locked(vm, r, va, false);
-		if (err)
-			remove_region(vm, r, NULL);
 		r = NULL;
 	}
 	spin_unlock(&vm->lock);

@@ -110,6 +110,26 @@ int dcache_lookup(struct vnode *dir, const char *name, size_t len, struct vnode 
 	return err;
 }
 
+int dcache_name_of(struct vnode *vn, struct vnode **parent, char *name)
+{
+	struct list *it;
+	int err = -ENOENT;
+
+	spin_lock(&dcache_lock);
+	dcache_init_locked();
+	list_for_each(it, &dcache_lru) {
+		struct dentry *d = list_entry(it, struct dentry, lru_link);
+		if (d->child == vn) {
+			*parent = vnode_get(d->parent);
+			memcpy(name, d->name, d->len + 1u);
+			err = 0;
+			break;
+		}
+	}
+	spin_unlock(&dcache_lock);
+	return err;
+}
+
 void dcache_insert(struct vnode *dir, const char *name, size_t len, struct vnode *child,
 		   uint64_t gen)
 {

@@ -8,6 +8,7 @@
  * (vfsops.c) loads and stores the offset around them.
  */
 #include <fs/vfs.h>
+#include <fs/locks.h>
 #include <core/klog.h>
 #include <core/slab.h>
 #include <weft/errno.h>
@@ -72,6 +73,8 @@ void file_put(struct file *f)
 		return;
 	if (f->fops->release)
 		f->fops->release(f);
+	if (f->has_locks)
+		locks_file_released(f);
 	vnode_put(f->vn);
 	kmem_free(file_cache, f);
 }

@@ -29,25 +29,32 @@ struct walk {
 	bool trailing_slash;	     /* ... and slashes followed it */
 };
 
-int vfs_lookup_child(struct vnode *dir, const char *name, struct vnode **out)
+int vfs_lookup_child_gen(struct vnode *dir, const char *name, struct vnode **out, uint64_t *gen)
 {
 	size_t len = strlen(name);
 	struct vnode *child;
-	uint64_t gen;
 	int err;
 
+	*gen = 0;
 	if (dir->type != VDIR)
 		return -ENOTDIR;
-	if (dcache_lookup(dir, name, len, &child, &gen) != 0) {
+	if (dcache_lookup(dir, name, len, &child, gen) != 0) {
 		if (!dir->ops->lookup)
 			return -ENOENT;
 		err = dir->ops->lookup(dir, name, &child);
 		if (err)
 			return err;
-		dcache_insert(dir, name, len, child, gen);
+		dcache_insert(dir, name, len, child, *gen);
 	}
 	*out = vfs_cross_mounts(child);
 	return 0;
+}
+
+int vfs_lookup_child(struct vnode *dir, const char *name, struct vnode **out)
+{
+	uint64_t gen;
+
+	return vfs_lookup_child_gen(dir, name, out, &gen);
 }
 
 /* Step w->cur to its parent, staying at w->root. */

@@ -63,14 +63,23 @@ struct pipe {
 	/* lock; while wr_busy, the slots of the reserved range are also read by
 	 * the reserving writer without the lock (nobody else changes them then). */
 	paddr_t page[PIPE_PAGES];
-	unsigned refs;	   /* atomic: one per end file */
+	unsigned refs;	   /* one per end file: atomic (a FIFO's: fifo_lock) */
 	uint64_t ino;	   /* immutable: for fstat */
 	uint64_t ctime_ns; /* immutable */
+	/* Named pipes only: */
+	struct vnode *vn;	      /* immutable: the FIFO's vnode (no reference: its files hold one) */
+	uint64_t rd_opens, wr_opens;  /* lock: ends ever opened, for blocking opens */
+	struct list fifo_link;	      /* in fifo_list (fifo_lock) */
 };
 
 static const struct file_ops pipe_read_fops;
 static const struct file_ops pipe_write_fops;
+static const struct file_ops pipe_rdwr_fops;
 static uint64_t pipe_next_ino = 1; /* atomic */
+
+/* The pipes of the FIFOs that are open somewhere, found by vnode. */
+static struct spinlock fifo_lock = SPINLOCK_INIT("fifo");
+static struct list fifo_list = LIST_INIT(fifo_list);
 
 static size_t pipe_min(size_t a, size_t b)
 {
@@ -321,6 +330,21 @@ static unsigned pipe_poll_write(struct file *f)
 	return mask;
 }
 
+static unsigned pipe_poll_rdwr(struct file *f)
+{
+	return pipe_poll_read(f) | pipe_poll_write(f);
+}
+
+static bool pipe_end_reads(const struct file *f)
+{
+	return (f->flags & VFS_O_ACCMODE) != VFS_O_WRONLY;
+}
+
+static bool pipe_end_writes(const struct file *f)
+{
+	return (f->flags & VFS_O_ACCMODE) != VFS_O_RDONLY;
+}
+
 static long pipe_ioctl(struct file *f, unsigned long cmd, uint64_t arg)
 {
 	struct pipe *p = f->priv;
@@ -338,15 +362,13 @@ static struct waitq *pipe_wait_queue(struct file *f, bool for_write)
 {
 	struct pipe *p = f->priv;
 
-	if (for_write != (f->fops == &pipe_write_fops))
+	if (for_write ? !pipe_end_writes(f) : !pipe_end_reads(f))
 		return NULL;
 	return for_write ? &p->wr_wait : &p->rd_wait;
 }
 
-static void pipe_put(struct pipe *p)
+static void pipe_free(struct pipe *p)
 {
-	if (__atomic_sub_fetch(&p->refs, 1, __ATOMIC_ACQ_REL))
-		return;
 	/* Every park happens under an end's reference, and each end's release
 	 * woke both queues: nobody can still wait here. */
 	kassert(list_empty(&p->rd_wait.waiters) && list_empty(&p->wr_wait.waiters));
@@ -356,15 +378,35 @@ static void pipe_put(struct pipe *p)
 	kfree(p);
 }
 
+/* Drop an end's reference. A FIFO's count moves under fifo_lock, so an open
+ * never finds a pipe that is being freed. */
+static void pipe_put(struct pipe *p)
+{
+	bool last;
+
+	if (!p->vn) {
+		if (!__atomic_sub_fetch(&p->refs, 1, __ATOMIC_ACQ_REL))
+			pipe_free(p);
+		return;
+	}
+	spin_lock(&fifo_lock);
+	last = !--p->refs;
+	if (last)
+		list_del(&p->fifo_link);
+	spin_unlock(&fifo_lock);
+	if (last)
+		pipe_free(p);
+}
+
 /* The last reference to an end is gone: the other side sees EOF or EPIPE. */
 static void pipe_release(struct file *f)
 {
 	struct pipe *p = f->priv;
 
 	spin_lock(&p->lock);
-	if (f->fops == &pipe_write_fops)
+	if (pipe_end_writes(f))
 		p->writers--;
-	else
+	if (pipe_end_reads(f))
 		p->readers--;
 	spin_unlock(&p->lock);
 	waitq_wake(&p->rd_wait, -1, 0);
@@ -388,16 +430,26 @@ static const struct file_ops pipe_write_fops = {
     .release = pipe_release,
 };
 
+/* A FIFO opened for reading and writing is both ends at once. */
+static const struct file_ops pipe_rdwr_fops = {
+    .read = pipe_read,
+    .write = pipe_write,
+    .ioctl = pipe_ioctl,
+    .poll = pipe_poll_rdwr,
+    .wait_queue = pipe_wait_queue,
+    .release = pipe_release,
+};
+
 /* ---- creation and inspection ---- */
 
-static void pipe_init(struct pipe *p)
+static void pipe_init(struct pipe *p, unsigned ends)
 {
 	spin_init(&p->lock, "pipe");
 	waitq_init(&p->rd_wait, "pipe-rd");
 	waitq_init(&p->wr_wait, "pipe-wr");
-	p->readers = 1;
-	p->writers = 1;
-	p->refs = 2;
+	p->readers = ends;
+	p->writers = ends;
+	p->refs = 2 * ends;
 	p->ino = __atomic_fetch_add(&pipe_next_ino, 1, __ATOMIC_RELAXED);
 	p->ctime_ns = vfs_now();
 }
@@ -423,7 +475,7 @@ int pipe_create(struct file **rd, struct file **wr, unsigned flags)
 		kfree(p);
 		return err;
 	}
-	pipe_init(p);
+	pipe_init(p, 1);
 	r->priv = p;
 	r->fops = &pipe_read_fops;
 	w->priv = p;
@@ -435,7 +487,8 @@ int pipe_create(struct file **rd, struct file **wr, unsigned flags)
 
 bool pipe_is_pipe(const struct file *f)
 {
-	return f->fops == &pipe_read_fops || f->fops == &pipe_write_fops;
+	return f->fops == &pipe_read_fops || f->fops == &pipe_write_fops ||
+	       f->fops == &pipe_rdwr_fops;
 }
 
 int pipe_stat(const struct file *f, struct vfs_stat *st)
@@ -450,5 +503,153 @@ int pipe_stat(const struct file *f, struct vfs_stat *st)
 	st->nlink = 1;
 	st->blksize = PAGE_SIZE;
 	st->atime_ns = st->mtime_ns = st->ctime_ns = p->ctime_ns;
+	return 0;
+}
+
+/* ---- named pipes (FIFOs) and reopened pipes ---- */
+
+/* The file ops of an end opened with access mode acc. */
+static const struct file_ops *end_fops(unsigned acc)
+{
+	if (acc == VFS_O_RDONLY)
+		return &pipe_read_fops;
+	return acc == VFS_O_WRONLY ? &pipe_write_fops : &pipe_rdwr_fops;
+}
+
+static struct pipe *fifo_find_locked(struct vnode *vn)
+{
+	struct list *it;
+
+	kassert(spin_held(&fifo_lock));
+	list_for_each(it, &fifo_list) {
+		struct pipe *p = list_entry(it, struct pipe, fifo_link);
+		if (p->vn == vn)
+			return p;
+	}
+	return NULL;
+}
+
+/* The pipe of FIFO vn with a reference for a new end, made if none is open. */
+static struct pipe *fifo_get(struct vnode *vn)
+{
+	struct pipe *p, *fresh = kzalloc(sizeof(*fresh));
+
+	if (fresh) {
+		pipe_init(fresh, 0);
+		fresh->vn = vn;
+	}
+	spin_lock(&fifo_lock);
+	p = fifo_find_locked(vn);
+	if (!p && fresh) {
+		p = fresh;
+		fresh = NULL;
+		list_add_tail(&fifo_list, &p->fifo_link);
+	}
+	if (p)
+		p->refs++;
+	spin_unlock(&fifo_lock);
+	kfree(fresh);
+	return p;
+}
+
+/* Count f as an open end of p: -ENXIO for a non-blocking writer that finds
+ * no reader (nothing changed then). Records in f->off how many ends of the
+ * other kind had opened, for pipe_fifo_park. */
+static int fifo_add_end(struct pipe *p, struct file *f)
+{
+	bool rd = pipe_end_reads(f), wr = pipe_end_writes(f);
+
+	spin_lock(&p->lock);
+	if (wr && !rd && !p->readers && (f->flags & VFS_O_NONBLOCK)) {
+		spin_unlock(&p->lock);
+		return -ENXIO;
+	}
+	p->readers += rd;
+	p->rd_opens += rd;
+	p->writers += wr;
+	p->wr_opens += wr;
+	f->off = rd ? p->wr_opens : p->rd_opens;
+	spin_unlock(&p->lock);
+	waitq_wake(&p->rd_wait, -1, 0);
+	waitq_wake(&p->wr_wait, -1, 0);
+	return 0;
+}
+
+int pipe_fifo_open(struct vnode *vn, unsigned flags, struct file **out)
+{
+	unsigned acc = flags & VFS_O_ACCMODE;
+	struct pipe *p;
+	struct file *f;
+	int err;
+
+	if (acc == 3)
+		return -EINVAL;
+	err = file_alloc(vn, flags, &f);
+	if (err)
+		return err;
+	p = fifo_get(vn);
+	if (!p) {
+		file_put(f);
+		return -ENOMEM;
+	}
+	err = fifo_add_end(p, f);
+	if (err) {
+		file_put(f);
+		pipe_put(p);
+		return err;
+	}
+	f->priv = p;
+	f->fops = end_fops(acc);
+	*out = f;
+	return 0;
+}
+
+/* Has the other kind of end opened since f did (or is f both kinds)? */
+static bool fifo_partner_came_locked(const struct pipe *p, const struct file *f)
+{
+	if (pipe_end_reads(f) && pipe_end_writes(f))
+		return true;
+	if (pipe_end_reads(f))
+		return p->writers || p->wr_opens != f->off;
+	return p->readers || p->rd_opens != f->off;
+}
+
+long pipe_fifo_park(struct file *f, struct thread *t, thread_cont_t cont)
+{
+	struct pipe *p = f->priv;
+	struct waitq *wq = pipe_end_reads(f) ? &p->rd_wait : &p->wr_wait;
+	bool came;
+
+	spin_lock(&wq->lock);
+	spin_lock(&p->lock);
+	came = fifo_partner_came_locked(p, f);
+	spin_unlock(&p->lock);
+	if (!came)
+		waitq_park_locked(wq, t, cont, 0);
+	spin_unlock(&wq->lock);
+	return came ? 0 : -EPARKED;
+}
+
+int pipe_reopen(struct file *f, unsigned flags, struct file **out)
+{
+	struct pipe *p = f->priv;
+	struct file *nf;
+	int err;
+
+	if (!pipe_is_pipe(f) || p->vn || (flags & VFS_O_ACCMODE) == 3)
+		return -EINVAL;
+	err = file_alloc(NULL, flags & (VFS_O_ACCMODE | VFS_O_NONBLOCK), &nf);
+	if (err)
+		return err;
+	__atomic_add_fetch(&p->refs, 1, __ATOMIC_ACQ_REL);
+	err = fifo_add_end(p, nf);
+	if (err) {
+		file_put(nf);
+		pipe_put(p);
+		return err;
+	}
+	nf->priv = p;
+	nf->fops = end_fops(flags & VFS_O_ACCMODE);
+	*out = nf;
 	return 0;
 }

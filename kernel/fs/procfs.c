@@ -161,6 +161,15 @@ static int lookup_pid(struct vnode *dir, const char *name, struct vnode **out)
 	return procfs_node(dir->mnt, PROCFS_PIDFILE, pid, (unsigned)i, out);
 }
 
+bool procfs_fd_node(const struct vnode *vn, int *pid, int *fd)
+{
+	if (vn->mnt->fstype != &procfs_fstype || node_kind(vn) != PROCFS_FD)
+		return false;
+	*pid = node_pid(vn);
+	*fd = (int)node_idx(vn);
+	return true;
+}
+
 /* Descriptor fd of pid, if open. */
 static int fd_get(int pid, int fd, struct procfs_fd *out)
 {

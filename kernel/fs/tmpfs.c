@@ -153,6 +153,19 @@ static int tmpfs_mkdir(struct vnode *dir, const char *name, uint32_t mode, struc
 	return err ? err : dir_insert_new(dir, name, vn, out);
 }
 
+/* Only FIFOs: devices live in devfs. */
+static int tmpfs_mknod(struct vnode *dir, const char *name, uint32_t mode, uint32_t rdev,
+		       struct vnode **out)
+{
+	struct vnode *vn;
+	int err;
+
+	if ((mode & VFS_S_IFMT) != VFS_S_IFIFO || rdev)
+		return -EPERM;
+	err = node_new(dir->mnt, VFIFO, mode, NULL, &vn);
+	return err ? err : dir_insert_new(dir, name, vn, out);
+}
+
 static int tmpfs_symlink(struct vnode *dir, const char *name, const char *target,
 			 struct vnode **out)
 {
@@ -308,6 +321,7 @@ const struct vnode_ops tmpfs_vnode_ops = {
     .create = tmpfs_create,
     .mkdir = tmpfs_mkdir,
     .symlink = tmpfs_symlink,
+    .mknod = tmpfs_mknod,
     .link = tmpfs_link,
     .unlink = tmpfs_unlink,
     .rmdir = tmpfs_rmdir,

@@ -161,6 +161,48 @@ long vfs_getcwd(struct vnode *root, struct vnode *dir, char *buf, size_t size)
 	return (long)(size - pos - 1);
 }
 
+long vfs_path_of(struct vnode *root, struct vnode *vn, char *buf, size_t size)
+{
+	char *name;
+	struct vnode *parent, *check;
+	long n;
+	int err;
+
+	if (vn->type == VDIR)
+		return vfs_getcwd(root, vn, buf, size);
+	name = kmalloc(VFS_NAME_MAX + 1);
+	if (!name)
+		return -ENOMEM;
+	err = dcache_name_of(vn, &parent, name);
+	if (err)
+		goto out_free;
+	/* The cache may lag behind a rename: use the name only if it still is. */
+	err = vfs_lookup_child(parent, name, &check);
+	if (!err && check != vn)
+		err = -ENOENT;
+	if (!err)
+		vnode_put(check);
+	n = err ? err : vfs_getcwd(root, parent, buf, size);
+	vnode_put(parent);
+	if (n < 0) {
+		err = (int)n;
+		goto out_free;
+	}
+	if ((size_t)n + strlen(name) + 2 > size) {
+		err = -ENAMETOOLONG;
+		goto out_free;
+	}
+	if (n > 1)
+		buf[n++] = '/';
+	strlcpy(buf + n, name, size - (size_t)n);
+	n += (long)strlen(name);
+	kfree(name);
+	return n;
+out_free:
+	kfree(name);
+	return err;
+}
+
 /* ---- two-directory rename and link ---- */
 
 /* The VFS's share of rename's checks (as vfs_rename), plus NOREPLACE. */

@@ -23,6 +23,12 @@ void dcache_insert(struct vnode *dir, const char *name, size_t len, struct vnode
 		   uint64_t gen);
 /* Forget (dir, name), if cached, and bump dir's generation. */
 void dcache_invalidate(struct vnode *dir, const char *name, size_t len);
+/* The parent and name of vn in the cache (any one, if it has several), in
+ * *parent (a new reference) and name (VFS_NAME_MAX + 1 bytes): 0 or -ENOENT. */
+int dcache_name_of(struct vnode *vn, struct vnode **parent, char *name);
+/* vfs_lookup_child that also gives the dentry generation a miss read (for
+ * caching a name the caller creates after the miss; 0 after a hit). */
+int vfs_lookup_child_gen(struct vnode *dir, const char *name, struct vnode **out, uint64_t *gen);
 
 /* True for "." and "..". */
 static inline bool vfs_is_dot(const char *name)

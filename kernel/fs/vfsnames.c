@@ -20,7 +20,9 @@ static void parent_invalidate(struct vfs_parent *p)
 	dcache_invalidate(p->dir, p->name, strlen(p->name));
 }
 
-int vfs_mkdir(struct vnode *root, struct vnode *cwd, const char *path, uint32_t mode)
+/* Make the last component of path with op (mkdir or mknod). */
+static int make_node(struct vnode *root, struct vnode *cwd, const char *path, uint32_t mode,
+		     uint32_t rdev, bool dir)
 {
 	struct vfs_parent p;
 	struct vnode *vn;
@@ -30,14 +32,29 @@ int vfs_mkdir(struct vnode *root, struct vnode *cwd, const char *path, uint32_t 
 		return err;
 	if (!p.name[0] || vfs_is_dot(p.name))
 		err = -EEXIST;
-	else if (!p.dir->ops->mkdir)
+	else if (dir ? !p.dir->ops->mkdir : !p.dir->ops->mknod)
 		err = -EPERM;
-	else
+	else if (dir)
 		err = p.dir->ops->mkdir(p.dir, p.name, mode, &vn);
+	else if (p.trailing_slash)
+		err = -ENOENT;
+	else
+		err = p.dir->ops->mknod(p.dir, p.name, mode, rdev, &vn);
 	if (!err)
 		vnode_put(vn);
 	vfs_parent_put(&p);
 	return err;
+}
+
+int vfs_mkdir(struct vnode *root, struct vnode *cwd, const char *path, uint32_t mode)
+{
+	return make_node(root, cwd, path, mode, 0, true);
+}
+
+int vfs_mknod(struct vnode *root, struct vnode *cwd, const char *path, uint32_t mode,
+	      uint32_t rdev)
+{
+	return make_node(root, cwd, path, mode, rdev, false);
 }
 
 /* Is vn (found under dir) a mount point, i.e. did the lookup cross a mount? */

@@ -10,6 +10,7 @@
  * (Linux serialises them with a sleeping lock we do not have).
  */
 #include <fs/vfs.h>
+#include <fs/pipe.h>
 #include <core/klog.h>
 #include <lib/string.h>
 #include <weft/errno.h>
@@ -26,6 +27,7 @@ static int open_create(struct vnode *root, struct vnode *cwd, const char *path, 
 {
 	struct vfs_parent p;
 	struct vnode *vn;
+	uint64_t gen;
 	int err = vfs_lookup_parent(root, cwd, path, &p);
 
 	if (err)
@@ -34,9 +36,12 @@ static int open_create(struct vnode *root, struct vnode *cwd, const char *path, 
 		err = -EISDIR;
 		goto out_put;
 	}
-	err = vfs_lookup_child(p.dir, p.name, &vn);
+	err = vfs_lookup_child_gen(p.dir, p.name, &vn, &gen);
 	if (err == -ENOENT) {
 		err = p.dir->ops->create ? p.dir->ops->create(p.dir, p.name, mode, &vn) : -EPERM;
+		/* Cache the new name, so the file can be named later (/proc/<pid>/fd). */
+		if (!err)
+			dcache_insert(p.dir, p.name, strlen(p.name), vn, gen);
 		if (err != -EEXIST)
 			goto out_result;
 		err = vfs_lookup_child(p.dir, p.name, &vn); /* lost a race: open it */
@@ -98,10 +103,20 @@ int vfs_open(struct vnode *root, struct vnode *cwd, const char *path, unsigned o
 	}
 	if (err)
 		return err;
-	err = open_check(vn, oflags);
-	if (!err)
-		err = file_alloc(vn, oflags & ~(VFS_O_CREAT | VFS_O_EXCL | VFS_O_TRUNC), out);
+	err = vfs_open_vnode(vn, oflags, out);
 	vnode_put(vn);
+	return err;
+}
+
+int vfs_open_vnode(struct vnode *vn, unsigned oflags, struct file **out)
+{
+	int err = open_check(vn, oflags);
+
+	oflags &= ~(VFS_O_CREAT | VFS_O_EXCL | VFS_O_TRUNC);
+	if (!err && vn->type == VFIFO)
+		err = pipe_fifo_open(vn, oflags, out);
+	else if (!err)
+		err = file_alloc(vn, oflags, out);
 	return err;
 }
 

@@ -261,7 +261,7 @@ static void commit(struct thread *t, struct vm_space *vm, const char *path, uadd
 	vm_put(old);
 	strlcpy(p->name, base_name(path), sizeof(p->name));
 	proc_set_image(p, path, argv, argc);
-	lx_files_close_on_exec(lx_of(p)->files);
+	lx_files_close_on_exec(p);
 	hal_tf_init_user(&t->tf, entry, sp);
 	proc_vfork_release(p);
 	lx_signals_exec(p);
@@ -279,13 +279,16 @@ static long exec_depth(struct thread *t, const char *path, char *const *argv, in
 	struct elf_info ei = { 0 };
 	uaddr_t sp, heap = 0;
 	uint64_t bias;
+	struct vnode *cwd;
 	char *buf;
 	int err;
 
 	buf = kmalloc(HDR_MAX);
 	if (!buf)
 		return -ENOMEM;
-	err = depth > SCRIPT_DEPTH ? -ELOOP : vfs_lookup(lp->root, lp->cwd, path, VFS_LOOKUP_FOLLOW, &vn);
+	cwd = lx_cwd_get(lp);
+	err = depth > SCRIPT_DEPTH ? -ELOOP : vfs_lookup(lp->root, cwd, path, VFS_LOOKUP_FOLLOW, &vn);
+	vnode_put(cwd);
 	if (!err)
 		err = read_header(vn, buf, &ei);
 	if (err == SCRIPT) {
@@ -337,5 +340,9 @@ out:
 long lx_execve(struct thread *t, const char *path, char *const *argv, int argc,
 	       char *const *envp, int envc)
 {
-	return exec_depth(t, path, argv, argc, envp, envc, 0);
+	/* A table shared with another process (CLONE_FILES) stops being
+	 * shared: close-on-exec must not close the other's descriptors. */
+	int err = lx_files_unshare(t->proc);
+
+	return err ? err : exec_depth(t, path, argv, argc, envp, envc, 0);
 }

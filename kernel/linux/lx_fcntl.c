@@ -16,10 +16,8 @@
  * end, so a call that parks (the destination pipe is full and nothing moved
  * yet) restarts from scratch with nothing consumed.
  *
- * Record locks (F_GETLK, F_SETLK, F_SETLKW and the OFD variants) are not
- * implemented and fail with -EINVAL rather than pretending to lock: an
- * application that needs them sees the failure instead of corrupting data.
- * tmpfs keeps everything in memory, so fsync and friends only validate.
+ * Record locks (F_GETLK, F_SETLK, F_SETLKW and the OFD variants) are in
+ * lx_lock.c. tmpfs keeps everything in memory, so fsync and friends only validate.
  */
 #include "lx_file.h"
 #include <core/slab.h>
@@ -30,9 +28,6 @@
 #define F_SETFD		2
 #define F_GETFL		3
 #define F_SETFL		4
-#define F_GETLK		5
-#define F_SETLK		6
-#define F_SETLKW	7
 #define F_GETOWN	9
 #define F_DUPFD_CLOEXEC 1030
 #define FD_CLOEXEC	1
@@ -71,7 +66,7 @@ static void fd_replace(struct proc *p, int fd, struct file *f, bool cloexec)
 	fs->fd[fd] = f;
 	set_cloexec_locked(fs, fd, cloexec);
 	spin_unlock(&fs->lock);
-	file_put(old);
+	lx_fd_closed(p, old);
 }
 
 /* Install f (reference taken) in the lowest free slot >= min: the fd or -EMFILE. */
@@ -162,9 +157,9 @@ static long fcntl_file(struct thread *t, struct file *f, int cmd, unsigned long 
 	case F_GETOWN:
 		return 0; /* no SIGIO owner can be set */
 	default:
-		/* F_GETLK, F_SETLK, F_SETLKW, OFD locks, F_SETOWN, leases, seals...:
-		 * see the file comment. */
-		return -EINVAL;
+		if (lx_is_lock_cmd(cmd))
+			return lx_fcntl_lock(t, f, cmd, arg);
+		return -EINVAL; /* F_SETOWN, leases, seals... */
 	}
 }
 
@@ -338,7 +333,7 @@ long lx_sys_sendfile(struct thread *t, const unsigned long *a)
 	if (r)
 		goto out_put;
 	x.in_off = a[2] ? (uint64_t)off : file_off(x.in);
-	r = x.count ? sendfile_run(t, &x) : 0;
+	r = x.count ? lx_epipe(t, sendfile_run(t, &x)) : 0;
 	if (r >= 0 && a[2]) {
 		off = (int64_t)x.in_off;
 		if (copy_to_user(a[2], &off, sizeof(off)))

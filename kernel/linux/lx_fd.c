@@ -4,7 +4,8 @@
  * close-on-exec bit; fork copies it (each file gains a reference), exec closes
  * the marked ones. Reads that would block park the thread on the file's wait
  * queue with "restart the syscall" as continuation, so nothing is consumed
- * before the data is there.
+ * before the data is there. A blocking write that must wait after part of it
+ * went in parks with a continuation that goes on from there (write_more).
  */
 #include <linux/lx.h>
 #include <core/slab.h>
@@ -93,13 +94,13 @@ void lx_files_put(struct lx_files *fs)
 	kfree(fs);
 }
 
-void lx_files_close_on_exec(struct lx_files *fs)
+void lx_files_close_on_exec(struct proc *p)
 {
+	struct lx_files *fs = lx_of(p)->files;
+
 	for (int i = 0; i < LX_NFD; i++)
 		if (fs->cloexec[i / 64] & (1ull << (i % 64))) {
-			struct file *f = fd_remove(fs, i);
-			if (f)
-				file_put(f);
+			lx_fd_closed(p, fd_remove(fs, i));
 			fs->cloexec[i / 64] &= ~(1ull << (i % 64));
 		}
 }
@@ -116,7 +117,7 @@ int lx_at_dir(struct thread *t, int dirfd, const char *path, struct vnode **out)
 	struct file *f;
 
 	if (path[0] == '/' || dirfd == AT_FDCWD) {
-		*out = vnode_get(lx_of(t->proc)->cwd);
+		*out = lx_cwd_get(lx_of(t->proc));
 		return 0;
 	}
 	f = lx_fd_get(t->proc, dirfd);
@@ -131,7 +132,7 @@ int lx_at_dir(struct thread *t, int dirfd, const char *path, struct vnode **out)
 	return 0;
 }
 
-long lx_park_on_file(struct thread *t, struct file *f, bool want_write)
+long lx_park_on_file_cont(struct thread *t, struct file *f, bool want_write, thread_cont_t cont)
 {
 	struct waitq *wq = f->fops->wait_queue ? f->fops->wait_queue(f, want_write) : NULL;
 	unsigned need = want_write ? VFS_POLLOUT : VFS_POLLIN;
@@ -145,9 +146,67 @@ long lx_park_on_file(struct thread *t, struct file *f, bool want_write)
 		spin_unlock(&wq->lock);
 		return 0;	/* became ready meanwhile: retry the call */
 	}
-	waitq_park_locked(wq, t, sched_cont_restart, 0);
+	waitq_park_locked(wq, t, cont, 0);
 	spin_unlock(&wq->lock);
 	return -EPARKED;
+}
+
+long lx_park_on_file(struct thread *t, struct file *f, bool want_write)
+{
+	return lx_park_on_file_cont(t, f, want_write, sched_cont_restart);
+}
+
+long lx_epipe(struct thread *t, long r)
+{
+	if (r == -EPIPE) {
+		struct lx_sigsrc src = { 0 /* SI_USER */, t->proc->pid, 0, 0 };
+		lx_send_signal(NULL, t, LX_SIGPIPE, &src);
+	}
+	return r;
+}
+
+/*
+ * A blocking open of a FIFO waits, parked, until the other end opens; the
+ * file is already open (counted as an end) and held in t->wait[0], its
+ * close-on-exec bit in t->wait[1]. A signal closes it again (-EINTR, or a
+ * restart under SA_RESTART, as Linux's -ERESTARTSYS does).
+ */
+static long fifo_open_cont(struct thread *t)
+{
+	struct file *f = (struct file *)t->wait[0];
+	long r;
+
+	if (t->wake_result == -EINTR) {
+		file_put(f);
+		lx_interrupted(t);
+		return 0;
+	}
+	r = pipe_fifo_park(f, t, fifo_open_cont);
+	if (r == -EPARKED)
+		return r;
+	r = lx_fd_install(t->proc, f, t->wait[1]);
+	if (r < 0)
+		file_put(f);
+	hal_tf_set_ret(&t->tf, r);
+	return 0;
+}
+
+/* Install f, a file just opened with flags; a FIFO may wait for its partner. */
+static long open_install(struct thread *t, struct file *f, unsigned flags)
+{
+	long r;
+
+	if (f->vn && f->vn->type == VFIFO && !(flags & VFS_O_NONBLOCK)) {
+		t->wait[0] = (uint64_t)f;
+		t->wait[1] = (flags & VFS_O_CLOEXEC) != 0;
+		r = pipe_fifo_park(f, t, fifo_open_cont);
+		if (r == -EPARKED)
+			return r;
+	}
+	r = lx_fd_install(t->proc, f, flags & VFS_O_CLOEXEC);
+	if (r < 0)
+		file_put(f);
+	return r;
 }
 
 long lx_sys_openat(struct thread *t, const unsigned long *a)
@@ -164,12 +223,11 @@ long lx_sys_openat(struct thread *t, const unsigned long *a)
 	if (err >= 0)
 		err = lx_at_dir(t, (int)a[0], path, &dir);
 	if (err >= 0)
+		err = lx_procfd_open(t, dir, path, (unsigned)a[2], &f);
+	if (err == 1)
 		err = vfs_open(lp->root, dir, path, (unsigned)a[2], (uint32_t)a[3] & ~lp->umask, &f);
-	if (err >= 0) {
-		err = lx_fd_install(t->proc, f, a[2] & VFS_O_CLOEXEC);
-		if (err < 0)
-			file_put(f);
-	}
+	if (err >= 0)
+		err = open_install(t, f, (unsigned)a[2]);
 	vnode_put(dir);
 	kfree(path);
 	return err;
@@ -181,15 +239,96 @@ long lx_sys_close(struct thread *t, const unsigned long *a)
 
 	if (!f)
 		return -EBADF;
-	file_put(f);
+	lx_fd_closed(t->proc, f);
 	return 0;
 }
 
-/* One read or write; parks (restart) when a blocking file has nothing yet. */
-static long rw(struct thread *t, int fd, uaddr_t buf, size_t len, bool write)
+/*
+ * One read or write of f. A blocking file with nothing to give (or no room)
+ * parks the thread with cont (-EPARKED) when may_park, else says -EAGAIN.
+ */
+static long rw_file(struct thread *t, struct file *f, uaddr_t buf, size_t len, bool write,
+		    thread_cont_t cont)
+{
+	struct uio u;
+	long r;
+
+	for (;;) {
+		uio_init_user(&u, buf, len, 0);
+		r = write ? vfs_write(f, &u) : vfs_read(f, &u);
+		if (r != -EAGAIN || (f->flags & VFS_O_NONBLOCK) || !cont)
+			return r;
+		r = lx_park_on_file_cont(t, f, write, cont);
+		if (r)
+			return r;	/* parked, or the file cannot wait (-EAGAIN) */
+	}
+}
+
+/*
+ * A blocking write goes on until every byte is written (POSIX: a partial
+ * count only on a signal or an error). Once some bytes are in, a restart
+ * would write them twice, so the thread parks with write_cont instead, which
+ * keeps the progress in t->wait[]: the fd, the buffer, the length and the
+ * bytes done. The fd is looked up again on each resume; if it was closed
+ * meanwhile, the call ends with what was written.
+ */
+enum { WR_FD, WR_BUF, WR_LEN, WR_DONE };
+
+static long write_cont(struct thread *t);
+
+/* Write more of t->wait[]'s buffer: the result for a0, or -EPARKED. */
+static long write_more(struct thread *t, struct file *f)
+{
+	for (;;) {
+		size_t done = t->wait[WR_DONE], len = t->wait[WR_LEN];
+		long r = rw_file(t, f, t->wait[WR_BUF] + done, len - done, true,
+				 done ? write_cont : sched_cont_restart);
+		uint64_t gen;
+
+		if (r == -EPARKED)
+			return r;
+		if (r < 0 && done)
+			lx_epipe(t, r);	/* SIGPIPE even after a partial count */
+		if (r < 0)
+			return done ? (long)done : r;
+		done += (size_t)r;
+		t->wait[WR_DONE] = done;
+		if (done == len || !r || !f->fops->wait_queue || (f->flags & VFS_O_NONBLOCK))
+			return (long)done;
+		/* Room is freed by a reader meanwhile: let others run before the
+		 * next piece, so one large write never holds this hart for long. */
+		gen = thread_park_begin(t, write_cont);
+		thread_wake(t, gen, 0);
+		return -EPARKED;
+	}
+}
+
+static long write_cont(struct thread *t)
+{
+	struct file *f;
+	long r;
+
+	if (t->wake_result == -EINTR) {	/* a partial count, as Linux gives */
+		hal_tf_set_ret(&t->tf, (long)t->wait[WR_DONE]);
+		return 0;
+	}
+	f = lx_fd_get(t->proc, (int)t->wait[WR_FD]);
+	if (!f) {
+		hal_tf_set_ret(&t->tf, (long)t->wait[WR_DONE]);
+		return 0;
+	}
+	r = lx_epipe(t, write_more(t, f));
+	file_put(f);
+	if (r != -EPARKED)
+		hal_tf_set_ret(&t->tf, r);
+	return r == -EPARKED ? r : 0;
+}
+
+/* read(2) or write(2), or one piece of readv/writev (then !whole: no parking
+ * once some bytes moved, and a write does not go on past a short count). */
+static long rw(struct thread *t, int fd, uaddr_t buf, size_t len, bool write, bool may_park)
 {
 	struct file *f = lx_fd_get(t->proc, fd);
-	struct uio u;
 	long r;
 
 	if (!f)
@@ -200,31 +339,27 @@ static long rw(struct thread *t, int fd, uaddr_t buf, size_t len, bool write)
 		file_put(f);
 		return -EFAULT;
 	}
-	for (;;) {
-		uio_init_user(&u, buf, len, 0);
-		r = write ? vfs_write(f, &u) : vfs_read(f, &u);
-		if (r != -EAGAIN || (f->flags & VFS_O_NONBLOCK))
-			break;
-		r = lx_park_on_file(t, f, write);
-		if (r)
-			break;	/* parked, or the file cannot wait (-EAGAIN) */
+	if (write && may_park) {
+		t->wait[WR_FD] = (uint64_t)fd;
+		t->wait[WR_BUF] = buf;
+		t->wait[WR_LEN] = len;
+		t->wait[WR_DONE] = 0;
+		r = write_more(t, f);
+	} else {
+		r = rw_file(t, f, buf, len, write, may_park ? sched_cont_restart : NULL);
 	}
 	file_put(f);
-	if (r == -EPIPE) {
-		struct lx_sigsrc src = { 0 /* SI_USER */, t->proc->pid, 0, 0 };
-		lx_send_signal(NULL, t, LX_SIGPIPE, &src);
-	}
-	return r;
+	return write ? lx_epipe(t, r) : r;
 }
 
 long lx_sys_read(struct thread *t, const unsigned long *a)
 {
-	return rw(t, (int)a[0], a[1], a[2], false);
+	return rw(t, (int)a[0], a[1], a[2], false, true);
 }
 
 long lx_sys_write(struct thread *t, const unsigned long *a)
 {
-	return rw(t, (int)a[0], a[1], a[2], true);
+	return rw(t, (int)a[0], a[1], a[2], true, true);
 }
 
 struct lx_iovec {
@@ -247,7 +382,9 @@ static long rwv(struct thread *t, const unsigned long *a, bool write)
 			long r;
 			if (!iov[j].len)
 				continue;
-			r = rw(t, (int)a[0], iov[j].base, iov[j].len, write);
+			r = rw(t, (int)a[0], iov[j].base, iov[j].len, write, total == 0);
+			if (r == -EAGAIN && total)
+				return total;
 			if (r < 0)
 				return total ? total : r;
 			total += r;

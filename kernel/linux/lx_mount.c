@@ -42,7 +42,9 @@ long lx_sys_mount(struct thread *t, const unsigned long *a)
 	if (err >= 0) {
 		if (!strcmp(type, "devtmpfs"))
 			fs = "devfs";
-		err = vfs_mount_at(lp->root, lp->cwd, fs, target, source, NULL);
+		struct vnode *cwd = lx_cwd_get(lp);
+		err = vfs_mount_at(lp->root, cwd, fs, target, source, NULL);
+		vnode_put(cwd);
 	}
 	kfree(target);
 	return err < 0 ? err : 0;
@@ -60,8 +62,11 @@ long lx_sys_umount2(struct thread *t, const unsigned long *a)
 	if (!target)
 		return -ENOMEM;
 	err = copy_str_from_user(target, a[0], VFS_PATH_MAX);
-	if (err >= 0)
-		err = vfs_umount_at(lp->root, lp->cwd, target, a[1] & MNT_DETACH);
+	if (err >= 0) {
+		struct vnode *cwd = lx_cwd_get(lp);
+		err = vfs_umount_at(lp->root, cwd, target, a[1] & MNT_DETACH);
+		vnode_put(cwd);
+	}
 	kfree(target);
 	return err < 0 ? err : 0;
 }

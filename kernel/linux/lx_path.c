@@ -11,10 +11,10 @@
  * copy. There is a single user, root: permission checks reduce to what root is
  * refused (executing a regular file without any x bit).
  *
- * The working directory is one vnode reference in struct lx_proc. chdir swaps
- * it atomically; a reader takes its own reference right away. (With threads
- * sharing lx_proc, a reader racing a chdir could still reference the old vnode
- * as it is dropped: lx_proc needs a lock or RCU for cwd once threads exist.)
+ * The working directory is one vnode reference in struct lx_proc, swapped by
+ * chdir under lp->cwd_lock; a reader takes its own reference under the same
+ * lock (lx_cwd_get), so a thread's chdir never frees a directory another
+ * thread is walking from.
  */
 #include "lx_file.h"
 #include <fs/vfs_extra.h>
@@ -92,7 +92,7 @@ int lx_at_lookup(struct thread *t, int dirfd, uaddr_t upath, unsigned atflags, s
 	if (err == 0 && !(atflags & AT_EMPTY_PATH)) {
 		err = -ENOENT;
 	} else if (err == 0 && dirfd == AT_FDCWD) {
-		*out = vnode_get(lp->cwd);
+		*out = lx_cwd_get(lp);
 	} else if (err == 0) {
 		err = fd_vnode(t, dirfd, out, anon);
 	} else if (err > 0) {
@@ -118,6 +118,43 @@ long lx_sys_mkdirat(struct thread *t, const unsigned long *a)
 	if (err)
 		return err;
 	err = vfs_mkdir(lp->root, dir, path, (uint32_t)a[2] & 01777 & ~lp->umask);
+	at_end(path, dir);
+	return err;
+}
+
+/* A regular file made by mknod: an exclusive create, closed at once. */
+static int mknod_regular(struct lx_proc *lp, struct vnode *dir, const char *path, uint32_t mode)
+{
+	struct file *f;
+	int err = vfs_open(lp->root, dir, path, VFS_O_CREAT | VFS_O_EXCL | VFS_O_NOFOLLOW, mode, &f);
+
+	if (!err)
+		file_put(f);
+	return err;
+}
+
+/* mknodat(dirfd, path, mode, dev): FIFOs and regular files. Device nodes are
+ * -EPERM (devfs has the devices), as are directories, like Linux's. */
+long lx_sys_mknodat(struct thread *t, const unsigned long *a)
+{
+	struct lx_proc *lp = lx_of(t->proc);
+	uint32_t type = (uint32_t)a[2] & VFS_S_IFMT, perm = (uint32_t)a[2] & 07777 & ~lp->umask;
+	struct vnode *dir;
+	char *path;
+	int err;
+
+	if (type != 0 && type != VFS_S_IFREG && type != VFS_S_IFIFO && type != VFS_S_IFCHR &&
+	    type != VFS_S_IFBLK && type != VFS_S_IFSOCK)
+		return type == VFS_S_IFDIR ? -EPERM : -EINVAL;
+	err = at_begin(t, (int)a[0], a[1], &path, &dir);
+	if (err)
+		return err;
+	if (type == VFS_S_IFIFO)
+		err = vfs_mknod(lp->root, dir, path, type | perm, 0);
+	else if (type == 0 || type == VFS_S_IFREG)
+		err = mknod_regular(lp, dir, path, perm);
+	else
+		err = -EPERM;
 	at_end(path, dir);
 	return err;
 }
@@ -441,11 +478,6 @@ long lx_sys_truncate(struct thread *t, const unsigned long *a)
 
 /* ---- working directory ---- */
 
-static void set_cwd(struct lx_proc *lp, struct vnode *dir)
-{
-	vnode_put(__atomic_exchange_n(&lp->cwd, dir, __ATOMIC_ACQ_REL));
-}
-
 long lx_sys_chdir(struct thread *t, const unsigned long *a)
 {
 	struct lx_proc *lp = lx_of(t->proc);
@@ -458,7 +490,7 @@ long lx_sys_chdir(struct thread *t, const unsigned long *a)
 		return err;
 	err = vfs_lookup(lp->root, dir, path, VFS_LOOKUP_FOLLOW | VFS_LOOKUP_DIRECTORY, &vn);
 	if (!err)
-		set_cwd(lp, vn);
+		lx_cwd_set(lp, vn);
 	at_end(path, dir);
 	return err;
 }
@@ -474,7 +506,7 @@ long lx_sys_fchdir(struct thread *t, const unsigned long *a)
 		vnode_put(vn);
 		return -ENOTDIR;
 	}
-	set_cwd(lx_of(t->proc), vn);
+	lx_cwd_set(lx_of(t->proc), vn);
 	return 0;
 }
 
@@ -483,7 +515,7 @@ long lx_sys_getcwd(struct thread *t, const unsigned long *a)
 {
 	struct lx_proc *lp = lx_of(t->proc);
 	char *buf = kmalloc(VFS_PATH_MAX);
-	struct vnode *cwd = vnode_get(lp->cwd);
+	struct vnode *cwd = lx_cwd_get(lp);
 	long n = buf ? vfs_getcwd(lp->root, cwd, buf, VFS_PATH_MAX) : -ENOMEM;
 
 	vnode_put(cwd);

@@ -5,11 +5,16 @@
  * and the names are worked out after it is dropped, since naming a directory
  * walks the VFS (whose locks come before the table's).
  *
- * Names: directories by path (vfs_getcwd; not /proc's own), pipes "pipe:[ino]", the console
- * "/dev/console", other files "inode:[dev:ino]" (regular files do not keep the
- * name they were opened by).
+ * Names: files and directories by path (vfs_path_of; not /proc's own), pipes
+ * "pipe:[ino]", the console "/dev/console", a file whose name is unknown
+ * (removed, or gone from the name cache) "inode:[dev:ino]".
+ *
+ * Opening /proc/<pid>/fd/<n> opens the file the descriptor refers to, not the
+ * path its link text names (Linux's "magic link"): a new open file
+ * description of the same vnode, or a new end of the same pipe.
  */
 #include <linux/lx.h>
+#include <obj/proc_iter.h>
 #include <fs/procfs.h>
 #include <fs/pipe.h>
 #include <fs/vfs_extra.h>
@@ -26,8 +31,8 @@ static void name_of(struct file *f, char *buf, size_t size)
 		strlcpy(buf, "/dev/console", size);
 	} else if (pipe_is_pipe(f) && pipe_stat(f, &st) == 0) {
 		fmt_snprintf(buf, size, "pipe:[%lu]", (unsigned long)st.ino);
-	} else if (f->vn && f->vn->type == VDIR && f->vn->mnt->fstype != &procfs_fstype &&
-		   vfs_getcwd(vfs_root(), f->vn, buf, size) >= 0) {
+	} else if (f->vn && f->vn->mnt->fstype != &procfs_fstype &&
+		   vfs_path_of(vfs_root(), f->vn, buf, size) >= 0) {
 		/* (not for /proc's own directories: naming them re-enters procfs, which
 		 * takes proc_tree_lock, already held around this hook) */
 		/* the path is in buf */
@@ -62,6 +67,58 @@ static int list_fds(struct proc *p, int from, struct procfs_fd *out, int max)
 		file_put(files[i]);
 	}
 	return n;
+}
+
+struct fd_of {
+	int fd;
+	struct file *f;
+};
+
+static int fd_of_visit(struct proc *p, void *arg)
+{
+	struct fd_of *c = arg;
+
+	c->f = lx_of(p) && lx_of(p)->files ? lx_fd_get(p, c->fd) : NULL;
+	return 0;
+}
+
+/* Does path name something under /proc/.../fd/ (else no lookup is spent)? */
+static bool maybe_fd_link(const char *path)
+{
+	if (strncmp(path, "/proc/", 6))
+		return false;
+	for (const char *s = path; *s; s++)
+		if (!strncmp(s, "/fd/", 4))
+			return true;
+	return false;
+}
+
+int lx_procfd_open(struct thread *t, struct vnode *dir, const char *path, unsigned flags,
+		   struct file **out)
+{
+	struct fd_of c = {0, NULL};
+	struct vnode *vn;
+	int pid, err;
+	bool magic;
+
+	if (!maybe_fd_link(path) || vfs_lookup(lx_of(t->proc)->root, dir, path, 0, &vn))
+		return 1;
+	magic = procfs_fd_node(vn, &pid, &c.fd);
+	vnode_put(vn);
+	if (!magic)
+		return 1;
+	if (flags & VFS_O_NOFOLLOW)
+		return -ELOOP;
+	if (proc_with_pid(pid, fd_of_visit, &c) || !c.f)
+		return -ENOENT;
+	if (c.f->vn)
+		err = vfs_open_vnode(c.f->vn, flags, out);
+	else if (pipe_is_pipe(c.f))
+		err = pipe_reopen(c.f, flags, out);
+	else
+		*out = file_get(c.f), err = 0; /* the console: one description */
+	file_put(c.f);
+	return err;
 }
 
 void lx_procfd_init(void)

@@ -119,6 +119,17 @@ static bool ignored_locked(struct lx_proc *lp, int sig)
 	return sig != SIGKILL && (h == SIG_IGN || (h == SIG_DFL && default_ignores(sig)));
 }
 
+bool lx_sig_ignored_or_blocked(struct thread *t, int sig)
+{
+	struct lx_proc *lp = lx_of(t->proc);
+	bool r;
+
+	spin_lock(&lp->siglock);
+	r = lp->act[sig].handler == SIG_IGN || (t->lx->blocked & LX_SIGBIT(sig));
+	spin_unlock(&lp->siglock);
+	return r;
+}
+
 static void kick_all_locked(struct proc *p)
 {
 	struct list *it;

@@ -4,6 +4,7 @@
  */
 #include <linux/lx.h>
 #include <core/slab.h>
+#include <fs/locks.h>
 
 static void lx_exit(struct proc *p)
 {
@@ -11,6 +12,7 @@ static void lx_exit(struct proc *p)
 
 	if (!lp)
 		return;
+	locks_release_owner(NULL, p);
 	lx_files_put(lp->files);
 	lp->files = NULL;
 	vnode_put(lp->cwd);
@@ -47,29 +49,71 @@ static const struct proc_ops lx_proc_ops = {
 	.thread_free = lx_thread_free,
 };
 
-static struct lx_proc *lx_alloc(struct lx_files *from, struct vnode *root, struct vnode *cwd)
+struct vnode *lx_cwd_get(struct lx_proc *lp)
+{
+	struct vnode *vn;
+
+	spin_lock(&lp->cwd_lock);
+	vn = vnode_get(lp->cwd);
+	spin_unlock(&lp->cwd_lock);
+	return vn;
+}
+
+void lx_cwd_set(struct lx_proc *lp, struct vnode *dir)
+{
+	struct vnode *old;
+
+	spin_lock(&lp->cwd_lock);
+	old = lp->cwd;
+	lp->cwd = dir;
+	spin_unlock(&lp->cwd_lock);
+	vnode_put(old); /* after the lock: a last put calls the file system */
+}
+
+/* New Linux state with a copy of the fd table from (or from itself, shared). */
+static struct lx_proc *lx_alloc(struct lx_files *from, bool share, struct vnode *root,
+				struct vnode *cwd)
 {
 	struct lx_proc *lp = kzalloc(sizeof(*lp));
 
 	if (!lp)
 		return NULL;
-	lp->files = lx_files_dup(from);
+	if (share)
+		__atomic_add_fetch(&from->refs, 1, __ATOMIC_ACQ_REL);
+	lp->files = share ? from : lx_files_dup(from);
 	if (!lp->files) {
+		vnode_put(cwd);
 		kfree(lp);
 		return NULL;
 	}
 	spin_init(&lp->siglock, "signals");
+	spin_init(&lp->cwd_lock, "cwd");
 	lp->root = vnode_get(root);
-	lp->cwd = vnode_get(cwd);
+	lp->cwd = cwd;
 	lp->umask = 022;
 	return lp;
 }
 
-int lx_proc_fork(struct proc *parent, struct proc *child)
+int lx_files_unshare(struct proc *p)
+{
+	struct lx_proc *lp = lx_of(p);
+	struct lx_files *mine;
+
+	if (__atomic_load_n(&lp->files->refs, __ATOMIC_ACQUIRE) == 1)
+		return 0;
+	mine = lx_files_dup(lp->files);
+	if (!mine)
+		return -ENOMEM;
+	lx_files_put(lp->files);
+	lp->files = mine;
+	return 0;
+}
+
+int lx_proc_fork(struct proc *parent, struct proc *child, bool share_files)
 {
 	struct lx_proc *pp = lx_of(parent);
 
-	child->lx = lx_alloc(pp->files, pp->root, pp->cwd);
+	child->lx = lx_alloc(pp->files, share_files, pp->root, lx_cwd_get(pp));
 	if (!child->lx)
 		return -ENOMEM;
 	lx_of(child)->umask = pp->umask;
@@ -90,7 +134,7 @@ int lx_setup_init(struct proc *p)
 	int err;
 
 	proc_ops = &lx_proc_ops;
-	p->lx = lx_alloc(NULL, vfs_root(), vfs_root());
+	p->lx = lx_alloc(NULL, false, vfs_root(), vnode_get(vfs_root()));
 	if (!p->lx)
 		return -ENOMEM;
 	err = vfs_open(vfs_root(), vfs_root(), "/dev/console", VFS_O_RDWR, 0, &con);

@@ -48,6 +48,10 @@ long lx_syscall(struct thread *t, unsigned long nr)
 	} else {
 		r = table[nr](t, a);
 	}
+	if (r == -ERESTARTSYS) { /* -EINTR, or the call again if no handler runs */
+		lx_interrupted(t);
+		r = -EINTR;
+	}
 	if (__builtin_expect(lx_strace_name[0] != 0, 0) && !strcmp(t->proc->name, lx_strace_name))
 		trace(t, nr, a, r);
 	return r;

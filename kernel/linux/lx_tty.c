@@ -11,8 +11,15 @@
  * park on console_waitq (see lx_park_on_file) until it has what they need:
  * a whole line (or EOF) in canonical mode, VMIN bytes in raw mode.
  * Output goes through OPOST/ONLCR. The foreground group and the session are
- * set with TIOCSCTTY/TIOCSPGRP. Background reads and writes do not raise
- * SIGTTIN/SIGTTOU yet.
+ * set with TIOCSCTTY/TIOCSPGRP.
+ *
+ * Job control: a process of the tty's session outside its foreground group
+ * that reads gets SIGTTIN sent to its group (-EIO if it ignores or blocks
+ * SIGTTIN); one that writes with TOSTOP set, or changes the settings or the
+ * foreground group, gets SIGTTOU (unless it ignores or blocks SIGTTOU: then
+ * the call goes ahead). After the signal the call says -ERESTARTSYS: it runs
+ * again once the group is continued, or ends with -EINTR if a handler runs.
+ * (Orphaned process groups are not told apart.)
  */
 #include <linux/lx.h>
 #include <dev/console.h>
@@ -47,6 +54,7 @@
 #define ECHOCTL 0001000
 #define ECHOKE 0004000
 #define IEXTEN 0100000
+#define TOSTOP 0000400
 #define VINTR 0
 #define VQUIT 1
 #define VERASE 2
@@ -60,6 +68,8 @@
 #define SIGINT 2
 #define SIGQUIT 3
 #define SIGTSTP 20
+#define SIGTTIN 21
+#define SIGTTOU 22
 #define LINE_MAX 4096
 #define BUF_MAX 8192
 
@@ -232,12 +242,35 @@ static long take_locked(char *out, size_t n)
 	return (long)got;
 }
 
+/* May the current process use the tty (sig: SIGTTIN to read, SIGTTOU to
+ * write or change it)? 0; or -EIO; or its group was sent sig: -ERESTARTSYS. */
+static int job_check(int sig)
+{
+	struct thread *t = current();
+	struct proc *p = t->proc;
+	int pgrp, sid;
+
+	spin_lock(&console_waitq.lock);
+	pgrp = tty.pgrp;
+	sid = tty.sid;
+	spin_unlock(&console_waitq.lock);
+	if (!pgrp || !sid || p->sid != sid || p->pgid == pgrp)
+		return 0;
+	if (lx_sig_ignored_or_blocked(t, sig))
+		return sig == SIGTTIN ? -EIO : 0;
+	lx_signal_group(p->pgid, sig);
+	return -ERESTARTSYS;
+}
+
 static int tty_read(struct file *f, struct uio *uio)
 {
 	char kbuf[256];
 	size_t n = uio->resid < sizeof(kbuf) ? uio->resid : sizeof(kbuf);
 	long got;
+	int err = job_check(SIGTTIN);
 
+	if (err)
+		return err;
 	if (!n)
 		return 0;
 	spin_lock(&console_waitq.lock);
@@ -255,10 +288,13 @@ static int tty_read(struct file *f, struct uio *uio)
 static int tty_write(struct file *f, struct uio *uio)
 {
 	char buf[256];
+	int err = (tty.tio.c_lflag & TOSTOP) ? job_check(SIGTTOU) : 0;
 
+	if (err)
+		return err;
 	while (uio->resid) {
 		size_t n = uio->resid < sizeof(buf) ? uio->resid : sizeof(buf);
-		int err = uio_move(buf, n, uio, false);
+		err = uio_move(buf, n, uio, false);
 		if (err)
 			return err;
 		if ((tty.tio.c_oflag & (OPOST | ONLCR)) == (OPOST | ONLCR))
@@ -289,8 +325,14 @@ static long set_termios(uint64_t arg, bool flush)
 static long tty_ioctl(struct file *f, unsigned long cmd, uint64_t arg)
 {
 	struct proc *p = current()->proc;
-	int v;
+	int v, err;
 
+	if (cmd == TCSETS || cmd == TCSETSW || cmd == TCSETSF || cmd == TCFLSH || cmd == TIOCSPGRP ||
+	    cmd == TIOCSWINSZ) {
+		err = job_check(SIGTTOU);
+		if (err)
+			return err;
+	}
 	switch (cmd) {
 	case TCGETS:
 		return copy_to_user(arg, &tty.tio, sizeof(tty.tio));

@@ -70,7 +70,8 @@ void vm_put(struct vm_space *vm);
 /* A copy-on-write copy of vm, for fork. NULL when out of memory. */
 struct vm_space *vm_clone(struct vm_space *vm);
 
-/* Map len bytes (page-rounded) at *addr (a hint unless VM_FIXED). 0, -EINVAL, -ENOMEM. */
+/* Map len bytes (page-rounded) at *addr (a hint unless VM_FIXED). 0, -EINVAL, -ENOMEM.
+ * With VM_SHARED the memory is a new shared anonymous object (core/shmem.h). */
 int vm_map(struct vm_space *vm, uaddr_t *addr, size_t len, unsigned prot, unsigned flags);
 /* vm_map backed by a pager (its object gains a reference for the region). A
  * VM_SHARED mapping maps the object's pages; a private one copies on write. */

@@ -60,4 +60,8 @@ extern const struct vfs_fstype procfs_fstype;
  */
 int procfs_init(void);
 
+/* Is vn /proc/<pid>/fd/<fd>? Then *pid and *fd name the descriptor (a "magic
+ * link": the personality opens the file it refers to, not its text). */
+bool procfs_fd_node(const struct vnode *vn, int *pid, int *fd);
+
 #endif

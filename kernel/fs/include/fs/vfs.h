@@ -167,6 +167,9 @@ struct vnode_ops {
 	int (*lookup)(struct vnode *dir, const char *name, struct vnode **out);
 	int (*create)(struct vnode *dir, const char *name, uint32_t mode, struct vnode **out);
 	int (*mkdir)(struct vnode *dir, const char *name, uint32_t mode, struct vnode **out);
+	/* A special file: mode holds its type (VFS_S_IFIFO...) and permissions. */
+	int (*mknod)(struct vnode *dir, const char *name, uint32_t mode, uint32_t rdev,
+		     struct vnode **out);
 	int (*symlink)(struct vnode *dir, const char *name, const char *target, struct vnode **out);
 	int (*link)(struct vnode *dir, const char *name, struct vnode *target);
 	int (*unlink)(struct vnode *dir, const char *name);
@@ -245,7 +248,8 @@ struct file {
 	const struct file_ops *fops; /* immutable after open */
 	void *priv;		     /* file_ops private */
 	struct spinlock lock;
-	uint64_t off; /* lock */
+	uint64_t off;	/* lock */
+	bool has_locks; /* OFD or flock locks were set through it (fs/locks.h) */
 };
 
 /* A mounted file system instance. */
@@ -455,6 +459,9 @@ struct vnode *vfs_cross_mounts(struct vnode *vn);
  */
 int vfs_open(struct vnode *root, struct vnode *cwd, const char *path, unsigned oflags,
 	     uint32_t mode, struct file **out);
+/* Open vn itself (found by other means than a path): a new open file
+ * description with oflags (O_TRUNC applies; O_CREAT and O_EXCL do nothing). */
+int vfs_open_vnode(struct vnode *vn, unsigned oflags, struct file **out);
 /* Read/write at the file offset (write honours O_APPEND): bytes moved or -errno.
  * -EAGAIN with nothing moved means "would block". */
 long vfs_read(struct file *f, struct uio *uio);
@@ -472,6 +479,10 @@ int vfs_stat(struct vnode *vn, struct vfs_stat *st);
 int vfs_setattr(struct vnode *vn, const struct vfs_setattr *attr);
 int vfs_truncate(struct vnode *vn, uint64_t size);
 int vfs_mkdir(struct vnode *root, struct vnode *cwd, const char *path, uint32_t mode);
+/* Make a special file (mode: type and permission bits) at path: -EEXIST,
+ * -EPERM if the file system cannot, or the lookup's errors. */
+int vfs_mknod(struct vnode *root, struct vnode *cwd, const char *path, uint32_t mode,
+	      uint32_t rdev);
 int vfs_unlink(struct vnode *root, struct vnode *cwd, const char *path);
 int vfs_rmdir(struct vnode *root, struct vnode *cwd, const char *path);
 int vfs_rename(struct vnode *root, struct vnode *cwd, const char *oldpath, const char *newpath);

@@ -20,6 +20,14 @@
  */
 long vfs_getcwd(struct vnode *root, struct vnode *dir, char *buf, size_t size);
 
+/*
+ * The path of vn from root into buf (size bytes, NUL-terminated): the length,
+ * or -ENOENT when no name is known (a file's name is found in the dentry
+ * cache, where every open by name or create puts it, so a file whose name
+ * was evicted has none), -ENAMETOOLONG, -ENOMEM. Directories as vfs_getcwd.
+ */
+long vfs_path_of(struct vnode *root, struct vnode *vn, char *buf, size_t size);
+
 /* vfs_rename2 flags. */
 #define VFS_RENAME_NOREPLACE 0x1 /* -EEXIST if newpath exists */
 

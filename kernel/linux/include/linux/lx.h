@@ -50,8 +50,10 @@ struct lx_sigsrc {
 };
 
 struct lx_proc {
-	struct lx_files *files;
-	struct vnode *cwd, *root;		/* references; changed by the process itself */
+	struct lx_files *files;			/* may be shared (CLONE_FILES) */
+	struct spinlock cwd_lock;		/* guards cwd (threads chdir concurrently) */
+	struct vnode *cwd;			/* a reference (cwd_lock): use lx_cwd_get */
+	struct vnode *root;			/* a reference, immutable */
 	uint32_t umask;
 	uint32_t uid[3], gid[3];		/* real, effective, saved (single user: root) */
 	struct spinlock siglock;		/* guards the signal fields below and every
@@ -91,6 +93,8 @@ int lx_map_sigtramp(struct vm_space *vm);
 void lx_signals_exec(struct proc *p);
 /* A restartable call of t was interrupted by a wake with -EINTR. */
 void lx_interrupted(struct thread *t);
+/* Does t ignore (SIG_IGN) or block sig? (Job control's exceptions.) */
+bool lx_sig_ignored_or_blocked(struct thread *t, int sig);
 /* Send sig to every process of group pgid (any context; takes the tree lock). */
 void lx_signal_group(int pgid, int sig);
 /* List descriptors in /proc/<pid>/fd (lx_procfd.c). */
@@ -113,7 +117,15 @@ long lx_syscall(struct thread *t, unsigned long nr);
 void lx_enosys_report(void);
 
 /* Process state. */
-int lx_proc_fork(struct proc *parent, struct proc *child);
+/* A new reference to lp's working directory; lx_cwd_set puts dir (whose
+ * reference it takes) in its place and drops the old one. */
+struct vnode *lx_cwd_get(struct lx_proc *lp);
+void lx_cwd_set(struct lx_proc *lp, struct vnode *dir);
+/* The child's Linux state: a copy of the parent's, sharing the fd table
+ * when share_files (CLONE_FILES). */
+int lx_proc_fork(struct proc *parent, struct proc *child, bool share_files);
+/* Give p an fd table of its own if it shares one (execve does). */
+int lx_files_unshare(struct proc *p);
 int lx_setup_init(struct proc *p);
 /* A new user thread of p with its Linux state; NULL when out of memory. */
 struct thread *lx_new_thread(struct proc *p);
@@ -130,7 +142,17 @@ struct file *lx_fd_get(struct proc *p, int fd);	/* new reference or NULL */
 int lx_fd_install(struct proc *p, struct file *f, bool cloexec);	/* fd or -EMFILE */
 void lx_files_put(struct lx_files *fs);
 struct lx_files *lx_files_dup(struct lx_files *fs);
-void lx_files_close_on_exec(struct lx_files *fs);
+void lx_files_close_on_exec(struct proc *p);
+/* Drop p's reference to f, just taken out of p's table (f may be NULL): a
+ * close of any descriptor of a file drops p's POSIX record locks on it. */
+void lx_fd_closed(struct proc *p, struct file *f);
+/* open(2) of a /proc/<pid>/fd/<n> magic link (lx_procfd.c): 0 and the new
+ * file in *out, a negative errno, or 1 when path is no such link. */
+int lx_procfd_open(struct thread *t, struct vnode *dir, const char *path, unsigned flags,
+		   struct file **out);
+/* fcntl's lock commands (lx_lock.c): is cmd one, and run it on f. */
+bool lx_is_lock_cmd(int cmd);
+long lx_fcntl_lock(struct thread *t, struct file *f, int cmd, uaddr_t ufl);
 
 /* Exec (lx_exec.c): replace the current image. */
 long lx_execve(struct thread *t, const char *path, char *const *argv, int argc,
@@ -139,6 +161,11 @@ long lx_execve(struct thread *t, const char *path, char *const *argv, int argc,
 /* After a read/write said -EAGAIN: park t on the file's wait queue (-EPARKED),
  * or 0 if the file became ready meanwhile (retry), or -EAGAIN if it cannot wait. */
 long lx_park_on_file(struct thread *t, struct file *f, bool want_write);
+/* The same with another continuation than "restart the call". */
+long lx_park_on_file_cont(struct thread *t, struct file *f, bool want_write, thread_cont_t cont);
+/* r is a write's result: on -EPIPE, raise SIGPIPE at t (as every path writing
+ * to a pipe or socket without readers must). Returns r. */
+long lx_epipe(struct thread *t, long r);
 
 /* Power off after reporting (defined by the boot code). */
 void weft_shutdown(int failure) __attribute__((noreturn));
