@@ -94,10 +94,13 @@ user: $(addprefix $(UB)/,$(U_PROGS)) $(B)/badelf/list
 
 # What goes into the initrd, as DEST=SRC pairs for tools/mkinitrd.sh.
 U_INITRD_SPEC := bin/runtests=$(UB)/runtests bin/wsh=$(UB)/wsh \
-		 test/manifest=user/test/manifest test/sh=user/test/sh \
+		 test/manifest=user/test/manifest test/sh=user/test/sh test/disk=user/test/disk \
+		 test/manifest.disk=user/test/manifest.disk \
+		 test/manifest.diskverify=user/test/manifest.diskverify \
+		 test/manifest.fsfault=user/test/manifest.fsfault \
 		 test/badelf=$(B)/badelf $(foreach t,$(U_TESTS),test/$(t)=$(UB)/$(t))
 U_INITRD_DEPS := $(addprefix $(UB)/,$(U_PROGS)) $(B)/badelf/list user/test/manifest \
-		 $(wildcard user/test/sh/*) \
+		 $(wildcard user/test/manifest.* user/test/sh/* user/test/disk/*) \
 		 tools/mkinitrd.sh
 
 # EXTRA is a directory whose contents make does not track: with EXTRA set, the

@@ -77,7 +77,7 @@ static void contain_panic(const char *msg)
 
 	if (!t || !t->on_fault || c->irq_depth || panicking)
 		return;
-	kprintf("%s: panic: %s\n", t->name, msg);
+	kprintf("%s: a panic is contained (%s)\n", t->name, msg);
 	t->on_fault(t, "panic");
 }
 

@@ -5,7 +5,9 @@
  * forks, execs it with PATH=/bin HOME=/, waits, and prints "[PASS] name" or
  * "[FAIL] name (exit N)" / "(signal N)". The name is the line without its
  * "/test/" prefix. An optional first argument keeps only the tests whose name
- * contains it. The last line is "weft-tests: N passed, N failed"; then, as
+ * contains it; a first argument "@NAME" reads /test/manifest.NAME instead
+ * (suites that need a particular machine, such as attached disks), and a
+ * filter may follow it. The last line is "weft-tests: N passed, N failed"; then, as
  * pid 1, it powers the machine off with reboot(2).
  *
  * As pid 1 it also reaps orphans that tests leave behind. When it starts with
@@ -57,15 +59,16 @@ static void ensure_console(void)
 		close(fd);
 }
 
-/* Read the whole manifest into a NUL-terminated heap buffer. */
-static char *read_manifest(void)
+/* Read the whole manifest (suffix "" or ".NAME") into a NUL-terminated heap
+ * buffer. */
+static char *read_manifest(const char *suffix)
 {
 	char path[512];
 	size_t cap = 4096, len = 0;
 	char *buf = malloc(cap);
 	int fd;
 
-	snprintf(path, sizeof(path), "%s%s", root, MANIFEST);
+	snprintf(path, sizeof(path), "%s%s%s", root, MANIFEST, suffix);
 	fd = open(path, O_RDONLY);
 	if (fd < 0 || !buf) {
 		out_say("runtests: cannot open %s (errno %d)\n", path, errno);
@@ -176,8 +179,12 @@ int main(int argc, char **argv)
 {
 	const char *filter = argc > 1 ? argv[1] : NULL;
 	int passed = 0, failed = 0;
-	char *manifest;
+	char *manifest, suffix[64] = "";
 
+	if (filter && filter[0] == '@') {
+		snprintf(suffix, sizeof(suffix), ".%s", filter + 1);
+		filter = argc > 2 ? argv[2] : NULL;
+	}
 	ensure_console();
 	if (getenv("WEFT_TEST_ROOT"))
 		root = getenv("WEFT_TEST_ROOT");
@@ -185,7 +192,7 @@ int main(int argc, char **argv)
 		qemu_user = 1;
 	out_say("runtests: pid %d%s%s\n", getpid(), filter ? ", filter " : "",
 		filter ? filter : "");
-	manifest = read_manifest();
+	manifest = read_manifest(suffix);
 	if (!manifest)
 		failed++;
 	for (char *line = manifest ? strtok(manifest, "\n") : NULL; line;
