@@ -63,6 +63,28 @@ typedef uint32_t rights_t;
 #define WEFT_OBJ_TYPE_MAX    12
 
 /*
+ * Object signals: 32 state bits per object, observed with object_wait_one
+ * (or an AsyncQ wait op). Which bits an object asserts depends on its type:
+ *   channel endpoint  READABLE (a message is queued), WRITABLE (the peer's
+ *                     queue has room), PEER_CLOSED (the other end is gone)
+ *   process, thread   TERMINATED (it has exited)
+ *   timer (nat2)      SIGNALED (fired)
+ * The USER bits belong to user space: object_signal sets and clears them on
+ * any object (WEFT_RIGHT_SIGNAL).
+ */
+#define WEFT_SIG_READABLE    (1u << 0)
+#define WEFT_SIG_WRITABLE    (1u << 1)
+#define WEFT_SIG_PEER_CLOSED (1u << 2)
+#define WEFT_SIG_SIGNALED    (1u << 3)
+#define WEFT_SIG_TERMINATED  WEFT_SIG_SIGNALED
+#define WEFT_SIG_USER_ALL    (0xffu << 24)
+#define WEFT_SIG_USER(n)     (1u << (24 + (n))) /* n = 0 .. 7 */
+
+/* Deadlines are absolute monotonic nanoseconds (CLOCK_MONOTONIC on the Linux
+ * side); this one never comes. */
+#define WEFT_TIME_INFINITE UINT64_MAX
+
+/*
  * Handle errors beyond uapi/weft/errno.h, with their Linux values so that a
  * Linux-personality caller prints a sensible strerror.
  */

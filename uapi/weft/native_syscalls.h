@@ -23,8 +23,30 @@
 	X(0, kstat, 1)
 
 /* 16 .. 63: handles, leases, objects, processes, threads, channels, names, files */
-#define WEFT_SYSCALLS_OBJ(X)
-
+#define WEFT_SYSCALLS_OBJ(X) \
+	X(16, handle_close, 1) \
+	X(17, handle_dup, 4) \
+	X(18, handle_replace, 3) \
+	X(19, object_get_info, 2) \
+	X(20, object_wait_one, 4) \
+	X(21, object_signal, 3) \
+	X(22, lease_create, 1) \
+	X(23, lease_attach, 2) \
+	X(24, lease_revoke, 1) \
+	X(25, channel_create, 1) \
+	X(26, channel_write, 5) \
+	X(27, channel_read, 6) \
+	X(28, process_spawn, 6) \
+	X(29, process_exit, 1) \
+	X(30, process_kill, 1) \
+	X(31, process_status, 2) \
+	X(32, process_self, 1) \
+	X(33, name_bind, 2) \
+	X(34, name_resolve, 3) \
+	X(35, fs_root, 3) \
+	X(36, dir_lookup, 4) \
+	X(37, file_read, 4) \
+	X(38, file_write, 4)
 
 
 /* 64 .. 127: asyncq, timers, vmo, vmar */
