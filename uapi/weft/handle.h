@@ -92,6 +92,22 @@ typedef uint32_t rights_t;
 #define WEFT_EREVOKED EKEYREVOKED /* the handle's lease was revoked */
 
 /*
+ * One handle to move in a channel_write or a process_spawn: the handle leaves
+ * the caller's table; it arrives with `rights` (WEFT_RIGHTS_SAME, or a subset
+ * of its rights) and keeps its lease. It needs WEFT_RIGHT_TRANSFER.
+ */
+struct weft_handle_xfer {
+	handle_t handle;
+	rights_t rights;
+};
+
+/* Channel limits: a message carries at most this many bytes and handles; an
+ * endpoint queues at most WEFT_CHAN_MAX_MSGS (a write then fails with EAGAIN). */
+#define WEFT_CHAN_MAX_BYTES   65536u
+#define WEFT_CHAN_MAX_HANDLES 64u
+#define WEFT_CHAN_MAX_MSGS    64u
+
+/*
  * What get_info returns for a handle: 32 bytes, no implicit padding, the same
  * layout on every target.
  */
