@@ -14,11 +14,11 @@
 #include <obj/channel.h>
 #include <core/slab.h>
 
-/* Rights of a new endpoint (like Zircon's: no DUPLICATE, a channel has one
- * reader and one writer per side). */
+/* Rights of a new endpoint: Zircon's, plus DUPLICATE, so that a service can
+ * publish a write-only copy of its connector end in the name service. */
 #define CHAN_RIGHTS                                                                                \
 	(WEFT_RIGHT_READ | WEFT_RIGHT_WRITE | WEFT_RIGHT_TRANSFER | WEFT_RIGHT_INSPECT |           \
-	 WEFT_RIGHT_WAIT | WEFT_RIGHT_SIGNAL)
+	 WEFT_RIGHT_WAIT | WEFT_RIGHT_SIGNAL | WEFT_RIGHT_DUPLICATE)
 
 /* channel_create(handle_t out[2]) */
 NAT_HANDLER(channel_create)

@@ -376,6 +376,25 @@ int handle_take_many(struct handle_table *t, const handle_t *hs, const rights_t 
 	return err;
 }
 
+int handle_copy_many(struct handle_table *t, const handle_t *hs, const rights_t *rights,
+		     uint32_t n, struct handle_xfer *out)
+{
+	int err;
+
+	if (n > HANDLE_XFER_MAX)
+		return -EINVAL;
+	spin_lock(&t->lock);
+	err = take_check_locked(t, hs, rights, n, NULL, out);
+	if (!err)
+		for (uint32_t i = 0; i < n; i++) {
+			kobject_get(out[i].obj);
+			if (out[i].lease)
+				kobject_get(&out[i].lease->obj);
+		}
+	spin_unlock(&t->lock);
+	return err;
+}
+
 int handle_install_many(struct handle_table *t, const struct handle_xfer *x, uint32_t n,
 			handle_t *out)
 {

@@ -60,7 +60,12 @@ typedef uint32_t rights_t;
 #define WEFT_OBJ_FILE	     10
 #define WEFT_OBJ_DIR	     11
 #define WEFT_OBJ_NAMESERVICE 12
-#define WEFT_OBJ_TYPE_MAX    12
+#define WEFT_OBJ_FSSVC	     13 /* file-system service: gives root directories */
+#define WEFT_OBJ_TYPE_MAX    13
+
+/* Protocol ids (struct weft_obj_info.protocol) of the kernel's services. */
+#define WEFT_PROTO_FS	   0x46530001u /* fs service, directories and files */
+#define WEFT_PROTO_FS_VERSION 1
 
 /*
  * Object signals: 32 state bits per object, observed with object_wait_one

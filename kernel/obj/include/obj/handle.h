@@ -134,6 +134,11 @@ struct handle_xfer {
 int handle_take_many(struct handle_table *t, const handle_t *hs, const rights_t *rights,
 		     uint32_t n, const struct kobject *excl, struct handle_xfer *out);
 
+/* The checks of handle_take_many without removing anything: out[i] gets new
+ * references (a spawn installs them elsewhere first, then takes). */
+int handle_copy_many(struct handle_table *t, const handle_t *hs, const rights_t *rights,
+		     uint32_t n, struct handle_xfer *out);
+
 /*
  * Install n handles into t, all or nothing: on success out[i] names x[i]'s
  * object with x[i]'s rights and lease (new references are taken: the caller
