@@ -8,6 +8,8 @@
  * channel_read dequeues the first message if it fits, installs its handles,
  * and copies bytes, handles and sizes out; if any of that fails the new
  * handles are closed and the message is put back at the head of the queue.
+ * (Each user copy costs a TLB flush under QEMU, since it toggles
+ * sstatus.SUM: the calls copy only what the caller asked for.)
  * Blocking is object_wait_one on READABLE / WRITABLE / PEER_CLOSED.
  */
 #include <native/nat.h>
@@ -118,17 +120,21 @@ out:
 	return err;
 }
 
-/* Deliver m to the caller's buffers: 0, or an error with nothing installed. */
-static long deliver(struct thread *t, struct chan_msg *m, uaddr_t ubuf, uaddr_t uhandles)
+/* Deliver m to the caller's buffers and sizes: 0, or an error with nothing
+ * installed (the message still holds its references, so closing the new
+ * handles loses nothing). */
+static long deliver(struct thread *t, struct chan_msg *m, const unsigned long *a)
 {
 	struct handle_table *ht = &t->proc->handles;
+	uint32_t sizes[2] = {m->nbytes, m->nhandles};
 	handle_t hs[CHAN_MAX_HANDLES];
 	long err = handle_install_many(ht, m->handles, m->nhandles, hs);
 
 	if (err)
 		return err;
-	if (copy_to_user(ubuf, m->data, m->nbytes) ||
-	    copy_to_user(uhandles, hs, m->nhandles * sizeof(handle_t))) {
+	if (copy_to_user(a[1], m->data, m->nbytes) ||
+	    copy_to_user(a[3], hs, m->nhandles * sizeof(handle_t)) ||
+	    (a[5] && copy_to_user(a[5], sizes, sizeof(sizes)))) {
 		for (uint32_t i = 0; i < m->nhandles; i++)
 			handle_close(ht, hs[i]);
 		return -EFAULT;
@@ -137,8 +143,9 @@ static long deliver(struct thread *t, struct chan_msg *m, uaddr_t ubuf, uaddr_t 
 }
 
 /* channel_read(ch, void *bytes, bytes_cap, handle_t *handles, handles_cap,
- * uint32_t sizes[2] or NULL): needs READ. sizes gets the message's byte and
- * handle counts, also with -EMSGSIZE (the message stays queued). */
+ * uint32_t sizes[2] or NULL): the message's byte count; needs READ. sizes
+ * gets its byte and handle counts, also with -EMSGSIZE (then the message
+ * stays queued). A fault leaves the message queued and nothing installed. */
 NAT_HANDLER(channel_read)
 {
 	uint32_t need[2] = {0, 0};
@@ -150,24 +157,20 @@ NAT_HANDLER(channel_read)
 	if (err)
 		return err;
 	struct channel *ch = chan_from_obj(o);
-	/* probe sizes first: once the handles are installed we cannot back out */
-	if (a[5] && copy_to_user(a[5], need, sizeof(need))) {
-		kobject_put(o);
-		return -EFAULT;
-	}
 	err = chan_read(ch, (uint32_t)(a[2] > CHAN_MAX_BYTES ? CHAN_MAX_BYTES : a[2]),
 			(uint32_t)(a[4] > CHAN_MAX_HANDLES ? CHAN_MAX_HANDLES : a[4]), &m, &need[0],
 			&need[1]);
 	if (!err) {
-		err = deliver(t, m, a[1], a[3]);
-		if (err)
+		err = deliver(t, m, a);
+		if (err) {
 			chan_unread(ch, m);
-		else
+		} else {
+			err = m->nbytes;
 			chan_msg_free(m);
-	}
-	/* delivered: a late fault here (a racing munmap) only loses the sizes */
-	if ((!err || err == -EMSGSIZE) && a[5] && copy_to_user(a[5], need, sizeof(need)))
+		}
+	} else if (err == -EMSGSIZE && a[5] && copy_to_user(a[5], need, sizeof(need))) {
 		err = -EFAULT;
+	}
 	kobject_put(o);
 	return err;
 }

@@ -16,6 +16,10 @@ HT_signals_SRCS := tests/host/test_signals.c $(NAT_HT_SRCS)
 HOST_TESTS += handle
 HT_handle_SRCS := tests/host/test_handle.c $(NAT_HT_SRCS)
 
+HOST_TESTS += msg
+HT_msg_SRCS := tests/host/test_msg.c user/lib/msg/msg.c lib/tlv.c lib/string.c
+$(B)/host/msg: HCFLAGS += -Iuser/lib/msg
+
 HOST_TESTS += tlv
 HT_tlv_SRCS := tests/host/test_tlv.c lib/tlv.c
 

@@ -11,12 +11,11 @@ static uint8_t buf[WEFT_CHAN_MAX_BYTES];
 int main(const struct weft_startinfo *si)
 {
 	handle_t ch = ((const handle_t *)si->handles)[0];
-	uint32_t sizes[2];
 
 	if (si->nhandles < 1)
 		return 1;
 	for (;;) {
-		long r = weft_channel_read(ch, buf, sizeof(buf), NULL, 0, sizes);
+		long r = weft_channel_read(ch, buf, sizeof(buf), NULL, 0, NULL);
 		if (r == -EAGAIN) {
 			r = weft_object_wait_one(ch, WEFT_SIG_READABLE | WEFT_SIG_PEER_CLOSED,
 						 WEFT_TIME_INFINITE, NULL);
@@ -26,7 +25,7 @@ int main(const struct weft_startinfo *si)
 		}
 		if (r == -EPIPE)
 			return 0;
-		if (r < 0 || weft_channel_write(ch, buf, sizes[0], NULL, 0))
+		if (r < 0 || weft_channel_write(ch, buf, (uint32_t)r, NULL, 0))
 			return 3;
 	}
 }

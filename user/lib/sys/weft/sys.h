@@ -106,9 +106,9 @@ static inline long weft_channel_write(handle_t ch, const void *bytes, uint32_t n
 {
 	return weft_raw_channel_write(ch, WEFT_L(bytes), n, WEFT_L(handles), nh, 0);
 }
-/* sizes (optional) gets {bytes, handles} of the message read, or of the one
- * that did not fit (-EMSGSIZE; it stays queued). -EAGAIN: empty; -EPIPE: empty
- * and the peer is gone. */
+/* Read the first message: its byte count. sizes (optional) gets {bytes,
+ * handles} of the message read, or of the one that did not fit (-EMSGSIZE;
+ * it stays queued). -EAGAIN: empty; -EPIPE: empty and the peer is gone. */
 static inline long weft_channel_read(handle_t ch, void *bytes, uint32_t cap, handle_t *handles,
 				     uint32_t hcap, uint32_t sizes[2])
 {
