@@ -26,7 +26,7 @@ U_GLIBC  := $(CROSS)gcc -static
 
 # Which programs link which way. The name is the output file; the source is
 # user/test/<name>.c or user/bin/<name>.c unless U_SRC_<name> says otherwise.
-U_MUSL_EXEC  := hello_musl t_proc t_helper t_mem t_time t_efault t_fault t_badelf \
+U_MUSL_EXEC  := hello_musl t_vmo t_asyncq t_proc t_helper t_mem t_time t_efault t_fault t_badelf \
 		t_smp t_preempt t_sleepers t_console t_pthread t_signal t_ids t_files t_dirs t_proc_fs t_pipe t_mmap t_script t_jobctl t_pipewait t_shootdown
 U_MUSL_PIE   := hello_pie t_misc
 U_GLIBC_EXEC := hello_glibc t_proc_glibc t_pthread_glibc t_signal_glibc t_files_glibc \
@@ -48,7 +48,7 @@ U_MUSL_NATIVE := t_native t_natfuzz
 
 U_TESTS := $(U_MUSL_EXEC) $(U_MUSL_PIE) $(U_GLIBC_EXEC) $(U_MUSL_NATIVE)
 U_PROGS := $(U_TESTS) $(U_BIN_MUSL)
-U_HDRS  := user/test/t.h
+U_HDRS  := user/test/t.h user/test/t_nat.h $(wildcard uapi/weft/*.h)
 
 # "+": musl's own make shares this make's job slots.
 $(MUSL_STAMP):

@@ -50,6 +50,24 @@
 
 
 /* 64 .. 127: asyncq, timers, vmo, vmar */
-#define WEFT_SYSCALLS_ASYNC(X)
+#define WEFT_SYSCALLS_ASYNC(X) \
+	X(64, vmo_create, 3) \
+	X(65, vmo_read, 4) \
+	X(66, vmo_write, 4) \
+	X(67, vmo_get_size, 2) \
+	X(68, vmo_set_size, 2) \
+	X(69, vmo_clone, 4) \
+	X(72, vmar_root, 1) \
+	X(73, vmar_map, 6) \
+	X(74, vmar_unmap, 3) \
+	X(75, vmar_protect, 4) \
+	X(80, timer_create, 2) \
+	X(81, timer_set, 3) \
+	X(82, timer_cancel, 1) \
+	X(88, asyncq_create, 4) \
+	X(89, asyncq_submit, 2) \
+	X(90, asyncq_poll, 3) \
+	X(91, asyncq_cancel, 2) \
+	X(127, null, 0)
 
 #endif
