@@ -1,6 +1,6 @@
 /*
- * process_spawn: start a native process from an ELF image file handle, an
- * args message and a list of handles (contract in uapi/weft/spawn.h).
+ * process_spawn: start a native process from an ELF image (a file handle
+ * from the fs service, or a VMO holding the file's bytes), an args message and a list of handles (contract in uapi/weft/spawn.h).
  *
  * Everything that can fail is done on the new, not yet runnable process
  * first: address space, image, stack, its handle table (the moved handles are
@@ -12,6 +12,7 @@
 #include <native/nat.h>
 #include <native/native.h>
 #include <obj/process.h>
+#include <obj/vmo.h>
 #include <svc/fsobj.h>
 #include <lib/elf.h>
 #include <lib/string.h>
@@ -34,6 +35,30 @@ struct spawn {
 	uint8_t args[WEFT_ARGS_MAX];
 };
 
+/* The image is a file (fs service) or a VMO: its size, or -errno. */
+static long img_size(struct kobject *img)
+{
+	struct vmo *v = vmo_from_obj(img);
+
+	return v ? (long)vmo_size(v) : fsobj_size(img);
+}
+
+/* Read up to n bytes at off of the image: bytes read, or -errno. */
+static long img_read(struct kobject *img, uint64_t off, void *buf, size_t n)
+{
+	struct vmo *v = vmo_from_obj(img);
+	long size = img_size(img);
+
+	if (!v)
+		return fsobj_read_kernel(img, off, buf, n);
+	if (size < 0 || off >= (uint64_t)size)
+		return 0;
+	if (n > (uint64_t)size - off)
+		n = (uint64_t)size - off;
+	int err = vmo_read_kernel(v, off, buf, n);
+	return err ? err : (long)n;
+}
+
 static unsigned seg_prot(uint32_t f)
 {
 	return ((f & PF_R) ? VM_R : 0) | ((f & PF_W) ? VM_W : 0) | ((f & PF_X) ? VM_X : 0);
@@ -44,7 +69,7 @@ static int copy_segment(struct vm_space *vm, struct kobject *img, const struct e
 {
 	for (uint64_t done = 0; done < s->filesz;) {
 		size_t n = s->filesz - done > HDR_MAX ? HDR_MAX : s->filesz - done;
-		long got = fsobj_read_kernel(img, s->offset + done, buf, n);
+		long got = img_read(img, s->offset + done, buf, n);
 
 		if (got != (long)n)
 			return got < 0 ? (int)got : -ENOEXEC;
@@ -59,7 +84,7 @@ static int copy_segment(struct vm_space *vm, struct kobject *img, const struct e
 /* Map and fill the PT_LOADs of an ET_EXEC; W+X anywhere is refused. */
 static int load_image(struct vm_space *vm, struct kobject *img, char *buf, uaddr_t *entry)
 {
-	long size = fsobj_size(img), n = fsobj_read_kernel(img, 0, buf, HDR_MAX);
+	long size = img_size(img), n = img_read(img, 0, buf, HDR_MAX);
 	struct elf_info ei;
 	uaddr_t prev_end = 0;
 	unsigned prev_prot = 0;
@@ -143,8 +168,20 @@ static long spawn_decode(struct thread *t, const unsigned long *a, struct spawn 
 		sp->hs[i] = x.handle;
 		sp->rights[i] = x.rights;
 	}
-	return handle_get(&t->proc->handles, (handle_t)a[0], WEFT_OBJ_FILE,
-			  WEFT_RIGHT_READ | WEFT_RIGHT_EXEC, &sp->image, NULL);
+	/* two types are images: check the type before the rights, as every decode */
+	rights_t have;
+	long err = handle_get(&t->proc->handles, (handle_t)a[0], WEFT_OBJ_ANY, 0, &sp->image, &have);
+	if (err)
+		return err;
+	if (sp->image->type != WEFT_OBJ_FILE && sp->image->type != WEFT_OBJ_VMO)
+		err = -WEFT_EWRONGTYPE;
+	else if ((have & (WEFT_RIGHT_READ | WEFT_RIGHT_EXEC)) != (WEFT_RIGHT_READ | WEFT_RIGHT_EXEC))
+		err = -EACCES;
+	if (err) {
+		kobject_put(sp->image);
+		sp->image = NULL;
+	}
+	return err;
 }
 
 /* Build the process around its first thread nt; 0 or an error (caller cleans up). */
@@ -185,7 +222,7 @@ static void spawn_abort(struct proc *np, struct thread *nt)
 	proc_free(np);
 }
 
-/* process_spawn(image file, const void *args, args_len,
+/* process_spawn(image (file or VMO), const void *args, args_len,
  *               const struct weft_handle_xfer *handles, nhandles, handle_t *out) */
 NAT_HANDLER(process_spawn)
 {

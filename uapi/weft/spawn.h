@@ -2,7 +2,7 @@
  * How a native process starts (process_spawn).
  *
  * The image is a static riscv64 ELF executable (ET_EXEC) read through a file
- * handle with WEFT_RIGHT_READ and WEFT_RIGHT_EXEC; no segment may be both
+ * handle (fs service) or a VMO handle, with WEFT_RIGHT_READ and WEFT_RIGHT_EXEC; no segment may be both
  * writable and executable. The new process has no Linux state (its Linux
  * syscalls return -ENOSYS) and exactly the handles it was given: those moved
  * in by the spawn (like a channel write: all or nothing, WEFT_RIGHT_TRANSFER

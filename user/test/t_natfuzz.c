@@ -113,7 +113,7 @@ static void fuzz(void)
 			a[k] = rnd_arg();
 		if (nr == WEFT_SYS_process_exit)
 			continue; /* would end the fuzzer */
-		if (nr == WEFT_SYS_object_wait_one)
+		if (nr == WEFT_SYS_object_wait_one || nr == WEFT_SYS_asyncq_poll)
 			a[2] = (long)(rnd() % 2 ? 0 : 1); /* deadlines in the past only */
 		if (nr == WEFT_SYS_process_spawn && rnd() % 8)
 			continue; /* rarely: a spawned spinner would be killed with us */

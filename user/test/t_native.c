@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <time.h>
 #include <weft/sys.h>
+#include <weft/vmo.h>
 #include "demo.h"
 #include "msg.h"
 
@@ -79,6 +80,26 @@ static long wait_exit(handle_t proc)
 	return (long)code;
 }
 
+/* The image may also be a VMO holding the ELF file's bytes (needs EXEC). */
+static void test_spawn_from_vmo(void)
+{
+	static uint8_t elf[256 << 10];
+	handle_t f = image("native/nat_hello", WEFT_RIGHT_READ), v, p;
+	long n = weft_file_read(f, 0, elf, sizeof(elf));
+
+	T_CHECK(n > 0 && n < (long)sizeof(elf));
+	weft_handle_close(f);
+	T_EQ(weft_raw_vmo_create(n, WEFT_VMO_EXECUTABLE, (long)&v, 0, 0, 0), 0);
+	T_EQ(weft_raw_vmo_write(v, (long)elf, n, 0, 0, 0), 0);
+	T_EQ(weft_process_spawn(v, "exit=9", 6, NULL, 0, &p), 0);
+	T_EQ(wait_exit(p), 9);
+	weft_handle_close(p);
+	handle_t ro = dup_rights(v, WEFT_VMO_RIGHTS);
+	T_EQ(weft_process_spawn(ro, "exit=9", 6, NULL, 0, &p), -EACCES); /* no EXEC */
+	weft_handle_close(ro);
+	weft_handle_close(v);
+}
+
 static void test_native_processes(void)
 {
 	handle_t p, q;
@@ -117,6 +138,7 @@ static void test_native_processes(void)
 	weft_handle_close(img);
 	weft_handle_close(c[0]);
 	weft_handle_close(c[1]);
+	test_spawn_from_vmo();
 }
 
 /* ---- demos ---- */
