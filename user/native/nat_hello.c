@@ -31,9 +31,9 @@ static int is(const struct weft_startinfo *si, const char *word)
 
 static int checks(const struct weft_startinfo *si)
 {
-	static const long linux_nrs[] = {64 /* write */, 63 /* read */, 56 /* openat */,
-					 172 /* getpid */, 220 /* clone */, 222 /* mmap */,
-					 94 /* exit_group */, 129 /* kill */};
+	static const long linux_nrs[] = {
+	    64 /* write */,  63 /* read */,  56 /* openat */,	  172 /* getpid */,
+	    220 /* clone */, 222 /* mmap */, 94 /* exit_group */, 129 /* kill */};
 	struct weft_obj_info info;
 	handle_t h;
 	int n = 1;
@@ -74,8 +74,8 @@ static void worker(void *arg)
 static int threads(void)
 {
 	for (int i = 0; i < NTHREADS; i++)
-		if (weft_thread_start(worker, (void *)(uintptr_t)(i + 1), stacks[i], sizeof(stacks[i])) <=
-		    0)
+		if (weft_thread_start(worker, (void *)(uintptr_t)(i + 1), stacks[i],
+				      sizeof(stacks[i])) <= 0)
 			return 1;
 	while (__atomic_load_n(&finished, __ATOMIC_ACQUIRE) < NTHREADS)
 		;
