@@ -20,15 +20,16 @@ MUSL_STAMP   := $(MUSL)/.weft-complete
 UB           := $(B)/user
 
 U_WARN   := -Wall -Wextra -Werror
-U_CFLAGS := -std=gnu11 -O2 $(U_WARN) -Iuser/test -Iuser/lib -Wl,--build-id=none
+U_CFLAGS := -std=gnu11 -O2 $(U_WARN) -Iuser/test -Iuser/lib -Iuser/lib/sys -Iuapi -Wl,--build-id=none
 U_MUSL   := $(CROSS)gcc -specs $(MUSL)/lib/musl-gcc.specs -static
 U_GLIBC  := $(CROSS)gcc -static
 
 # Which programs link which way. The name is the output file; the source is
 # user/test/<name>.c or user/bin/<name>.c unless U_SRC_<name> says otherwise.
-U_MUSL_EXEC  := hello_musl t_proc t_helper t_mem t_time t_efault t_fault t_badelf \
-		t_smp t_preempt t_sleepers t_console t_pthread t_signal t_ids t_files t_dirs t_proc_fs t_pipe t_mmap t_script t_jobctl t_pipewait t_shootdown \
-		t_pipeblock t_fifo t_lock t_procfd t_ttyjob t_clonefiles t_shmlazy t_disk t_fsfault
+U_MUSL_EXEC  := hello_musl t_vmo t_asyncq t_proc t_helper t_mem t_time t_efault t_fault t_badelf \
+		t_smp t_preempt t_sleepers t_console t_pthread t_signal t_ids t_files t_dirs t_proc_fs \
+		t_pipe t_mmap t_script t_jobctl t_pipewait t_shootdown t_pipeblock t_fifo t_lock \
+		t_procfd t_ttyjob t_clonefiles t_shmlazy t_disk t_fsfault
 U_MUSL_PIE   := hello_pie t_misc
 U_GLIBC_EXEC := hello_glibc t_proc_glibc t_pthread_glibc t_signal_glibc t_files_glibc \
 		t_dirs_glibc t_pipeblock_glibc t_fifo_glibc t_lock_glibc t_procfd_glibc t_clonefiles_glibc
@@ -49,9 +50,12 @@ U_SRC_t_procfd_glibc := user/test/t_procfd.c
 U_SRC_t_clonefiles_glibc := user/test/t_clonefiles.c
 u_src = $(or $(U_SRC_$(1)),$(wildcard user/test/$(1).c),user/bin/$(1).c)
 
-U_TESTS := $(U_MUSL_EXEC) $(U_MUSL_PIE) $(U_GLIBC_EXEC)
+# musl ET_EXEC programs that use libsys and libmsg (native calls from Linux)
+U_MUSL_NATIVE := t_native t_natfuzz
+
+U_TESTS := $(U_MUSL_EXEC) $(U_MUSL_PIE) $(U_GLIBC_EXEC) $(U_MUSL_NATIVE)
 U_PROGS := $(U_TESTS) $(U_BIN_MUSL)
-U_HDRS  := user/test/t.h
+U_HDRS  := user/test/t.h user/test/t_nat.h $(wildcard uapi/weft/*.h)
 
 # "+": musl's own make shares this make's job slots.
 $(MUSL_STAMP):
@@ -90,7 +94,30 @@ $(foreach p,$(U_GLIBC_EXEC),$(eval $(call u_glibc_exec_rule,$(p))))
 $(B)/badelf/list: tools/mkbadelf.py
 	python3 tools/mkbadelf.py $(B)/badelf
 
-user: $(addprefix $(UB)/,$(U_PROGS)) $(B)/badelf/list
+# Native programs (user/native): freestanding, no libc, started by
+# process_spawn. Each links libsys's crt (user/lib/sys), lib/string.c for the
+# memory functions gcc may call, and libmsg over lib/tlv.c. They land in
+# /native in the initrd.
+N_NAMES  := nat_hello nat_echo_srv nat_echo_cli nat_fs_cli nat_bench_srv
+N_CFLAGS := -std=gnu11 -O2 $(U_WARN) -ffreestanding -fno-builtin -nostdlib -static -no-pie -fno-pie \
+	    -fno-stack-protector -Iuapi -Ilib/include -Iuser/lib/sys -Iuser/lib/msg \
+	    -Wl,--build-id=none -Wl,-z,separate-code
+N_LIBSRC := user/lib/sys/crt.c lib/string.c lib/tlv.c user/lib/msg/msg.c
+N_HDRS   := user/lib/sys/weft/sys.h user/lib/msg/msg.h user/native/demo.h $(wildcard uapi/weft/*.h)
+
+$(UB)/native/%: user/native/%.c $(N_LIBSRC) $(N_HDRS)
+	@mkdir -p $(dir $@)
+	$(CROSS)gcc $(N_CFLAGS) -o $@ $< $(N_LIBSRC)
+
+# Linux test programs that speak native protocols link libmsg too.
+U_MSG_LIBSRC := lib/tlv.c user/lib/msg/msg.c
+$(foreach p,$(U_MUSL_NATIVE),$(eval $(UB)/$(p): $(U_MSG_LIBSRC) $(N_HDRS) user/test/t_native_abi.h))
+$(addprefix $(UB)/,$(U_MUSL_NATIVE)): $(UB)/%: user/test/%.c $(U_HDRS) | $(MUSL_STAMP)
+	@mkdir -p $(UB)
+	$(U_MUSL) $(U_CFLAGS) -Ilib/include -Iuser/lib/msg -Iuser/native -no-pie -fno-pie \
+		-DT_NAME='"$*"' -o $@ $< $(U_MSG_LIBSRC)
+
+user: $(addprefix $(UB)/,$(U_PROGS)) $(addprefix $(UB)/native/,$(N_NAMES)) $(B)/badelf/list
 
 # What goes into the initrd, as DEST=SRC pairs for tools/mkinitrd.sh.
 U_INITRD_SPEC := bin/runtests=$(UB)/runtests bin/wsh=$(UB)/wsh \
@@ -98,8 +125,10 @@ U_INITRD_SPEC := bin/runtests=$(UB)/runtests bin/wsh=$(UB)/wsh \
 		 test/manifest.disk=user/test/manifest.disk \
 		 test/manifest.diskverify=user/test/manifest.diskverify \
 		 test/manifest.fsfault=user/test/manifest.fsfault \
-		 test/badelf=$(B)/badelf $(foreach t,$(U_TESTS),test/$(t)=$(UB)/$(t))
-U_INITRD_DEPS := $(addprefix $(UB)/,$(U_PROGS)) $(B)/badelf/list user/test/manifest \
+		 test/badelf=$(B)/badelf $(foreach t,$(U_TESTS),test/$(t)=$(UB)/$(t)) \
+		 $(foreach n,$(N_NAMES),native/$(n)=$(UB)/native/$(n))
+U_INITRD_DEPS := $(addprefix $(UB)/,$(U_PROGS)) $(addprefix $(UB)/native/,$(N_NAMES)) \
+		 $(B)/badelf/list user/test/manifest \
 		 $(wildcard user/test/manifest.* user/test/sh/* user/test/disk/*) \
 		 tools/mkinitrd.sh
 

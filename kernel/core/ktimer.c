@@ -41,6 +41,36 @@ bool ktimer_cancel(struct ktimer *t)
 	return was;
 }
 
+/* Wait until no CPU runs t's callback. Each base is looked at under its lock,
+ * so a callback dequeued just before is seen as running. */
+static void wait_not_running(struct ktimer *t)
+{
+	for (unsigned i = 0; i < ncpu_online; i++) {
+		struct ktimer_base *b = &cpus[i].timers;
+		struct ktimer *r;
+
+		spin_lock(&b->lock);
+		r = b->running;
+		spin_unlock(&b->lock);
+		while (r == t) {
+			hal_cpu_relax();
+			r = __atomic_load_n(&b->running, __ATOMIC_ACQUIRE);
+		}
+	}
+}
+
+bool ktimer_cancel_sync(struct ktimer *t)
+{
+	bool was = false;
+
+	/* a callback that re-armed t while we waited is cancelled again */
+	do {
+		was |= ktimer_cancel(t);
+		wait_not_running(t);
+	} while (__atomic_load_n(&t->base, __ATOMIC_ACQUIRE));
+	return was;
+}
+
 void ktimer_arm(struct ktimer *t, uint64_t deadline_ns)
 {
 	struct ktimer_base *b = &this_cpu()->timers;

@@ -404,6 +404,10 @@ int vm_protect(struct vm_space *vm, uaddr_t addr, size_t len, unsigned prot)
 			spin_unlock(&vm->lock);
 			return -ENOMEM;
 		}
+		if (r->pager && r->pager->max_prot && (prot & ~r->pager->max_prot(r->pager_obj))) {
+			spin_unlock(&vm->lock);
+			return -EACCES;
+		}
 		a = r->end;
 	}
 	err = for_range(vm, addr, end, set_region_prot, &prot);

@@ -16,6 +16,18 @@ void waitq_add_locked(struct waitq *wq, struct waiter *w, struct thread *t, uint
 	w->t = t;
 	w->gen = gen;
 	w->wq = wq;
+	w->fn = NULL;
+	list_add_tail(&wq->waiters, &w->link);
+}
+
+void waitq_add_fn_locked(struct waitq *wq, struct waiter *w,
+			 void (*fn)(struct waiter *w, long result))
+{
+	kassert(spin_held(&wq->lock));
+	w->t = NULL;
+	w->gen = 0;
+	w->wq = wq;
+	w->fn = fn;
 	list_add_tail(&wq->waiters, &w->link);
 }
 
@@ -38,8 +50,12 @@ int waitq_wake(struct waitq *wq, int n, long result)
 	while ((n < 0 || woken < n) && (it = list_pop(&wq->waiters))) {
 		struct waiter *w = list_entry(it, struct waiter, link);
 		w->wq = NULL;
-		if (thread_wake(w->t, w->gen, result))
+		if (w->fn) {
+			w->fn(w, result);
 			woken++;
+		} else if (thread_wake(w->t, w->gen, result)) {
+			woken++;
+		}
 	}
 	spin_unlock(&wq->lock);
 	return woken;

@@ -328,6 +328,7 @@ void kmain(unsigned long hartid, paddr_t fdt_pa)
 	devfs_register("console", 0620, &lx_console_fops, NULL);
 	devfs_register("tty", 0666, &lx_console_fops, NULL);
 	unpack_initrd();
+	native_init();
 	procfs_init();
 	svc_boot();
 	report_memory();

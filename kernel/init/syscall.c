@@ -1,7 +1,9 @@
 /*
  * The upcalls from the core's trap path (see core/upcall.h): route a syscall to
  * the native or the Linux personality by number, and user faults to the
- * Linux signal code.
+ * Linux signal code. A native process (one with no Linux state) gets -ENOSYS
+ * for every Linux call, and its faults, interruptions and exits are handled
+ * by the native personality.
  */
 #include <core/upcall.h>
 #include <core/sched.h>
@@ -16,7 +18,11 @@ static long dispatch(struct thread *t)
 {
 	unsigned long nr = hal_tf_sysno(&t->tf);
 
-	return nr >= WEFT_SYS_BASE ? native_syscall(t, nr) : lx_syscall(t, nr);
+	if (nr >= WEFT_SYS_BASE)
+		return native_syscall(t, nr);
+	if (native_proc(t->proc))
+		return -ENOSYS; /* a native process has no Linux personality */
+	return lx_syscall(t, nr);
 }
 
 /* A syscall that reached a disk file system (-ESVC) runs again, whole, in the
@@ -67,15 +73,25 @@ long upcall_fault_svc(struct thread *t, unsigned long addr, unsigned access)
 
 long upcall_user_fault(struct thread *t, int signo, unsigned long addr)
 {
+	if (native_proc(t->proc))
+		return native_fault(t, signo, addr);
 	return lx_fault(t, signo, addr);
 }
 
 void upcall_interrupted(struct thread *t)
 {
+	if (native_proc(t->proc)) {
+		hal_tf_set_ret(&t->tf, -EINTR);
+		return;
+	}
 	lx_interrupted(t);
 }
 
 void upcall_before_user(struct thread *t)
 {
+	if (native_proc(t->proc)) {
+		native_before_user(t);
+		return;
+	}
 	lx_before_user(t);
 }

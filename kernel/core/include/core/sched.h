@@ -40,6 +40,9 @@ struct waiter {
 	struct thread *t;
 	uint64_t gen;
 	uint64_t key[3];		/* for the queue's owner (futex key, bitset) */
+	/* A kernel observer instead of a thread (waitq_add_fn_locked): the wake
+	 * calls fn(w, result) under wq->lock, after taking w off the queue. */
+	void (*fn)(struct waiter *w, long result);
 };
 struct vm_space;
 struct lx_thread;

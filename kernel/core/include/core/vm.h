@@ -40,6 +40,8 @@ struct vm_pager_ops {
 	int (*prefetch)(void *obj, uint64_t off); /* optional */
 	void (*get)(void *obj);
 	void (*put)(void *obj);
+	/* Optional: the most vm_protect may grant a region of obj (VM_R|W|X). */
+	unsigned (*max_prot)(void *obj);
 };
 
 struct vm_region {
@@ -82,6 +84,8 @@ int vm_map_pager(struct vm_space *vm, uaddr_t *addr, size_t len, unsigned prot, 
 int vm_remap(struct vm_space *vm, uaddr_t old, size_t old_len, size_t new_len, bool may_move,
 	     uaddr_t *out);
 int vm_unmap(struct vm_space *vm, uaddr_t addr, size_t len);
+/* Change the protection of [addr, addr+len): 0, -EINVAL, -ENOMEM (a hole in
+ * the range), -EACCES (beyond a pager's max_prot). */
 int vm_protect(struct vm_space *vm, uaddr_t addr, size_t len, unsigned prot);
 /* Set the heap end (0 just queries); returns the new (or unchanged) end. */
 uaddr_t vm_brk(struct vm_space *vm, uaddr_t new_end);

@@ -24,9 +24,18 @@ void waitq_park_locked(struct waitq *wq, struct thread *t, thread_cont_t cont,
 		       uint64_t deadline_ns);
 /* Link node w (owned by the current thread, for its park gen) on wq; lock held. */
 void waitq_add_locked(struct waitq *wq, struct waiter *w, struct thread *t, uint64_t gen);
+/*
+ * Link a kernel observer w on wq (lock held): the next waitq_wake that
+ * reaches it takes it off and calls fn(w, result) under wq->lock (so fn must
+ * be short, must not block and must not take wq->lock). Unlink it with
+ * waitq_remove, then lock and unlock wq->lock to wait out a running fn.
+ */
+void waitq_add_fn_locked(struct waitq *wq, struct waiter *w,
+			 void (*fn)(struct waiter *w, long result));
 /* Take node w off its queue, if it is on one. */
 void waitq_remove(struct waiter *w);
-/* Wake up to n waiters (n < 0: all) with result; returns how many were woken. */
+/* Wake up to n waiters (n < 0: all) with result; returns how many were woken
+ * (observers count: their fn runs). */
 int waitq_wake(struct waitq *wq, int n, long result);
 /* Remove t from whatever queue it waits on (timeouts, signals). */
 void waitq_unlink(struct thread *t);

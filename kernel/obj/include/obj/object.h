@@ -8,6 +8,19 @@
  * a new one to the caller. The last kobject_put calls ops->destroy, which
  * frees the containing object. An object needing a lock keeps its own in its
  * containing struct; the header itself is only touched atomically.
+ *
+ * Signals: every object has 32 signal bits (WEFT_SIG_*, uapi/weft/handle.h)
+ * describing its state (readable, writable, peer closed, terminated, user
+ * bits). The object's code changes them with kobject_signal; two kinds of
+ * observers see the changes:
+ *  - threads parked in kobject_wait_park (object_wait_one): a change that
+ *    asserts any bit of a waiter's mask wakes it with the signals as result;
+ *  - kernel observers (struct kobject_observer, e.g. an AsyncQ wait op): a
+ *    one-shot callback run when any bit of its mask is asserted.
+ * o->sigq.lock guards signals, the waiter list and the observer list. It is
+ * taken after the object's own lock (the object raises signals while holding
+ * its lock) and before run-queue locks; observer callbacks run under it, so
+ * they must be short, must not block, and must not signal the same object.
  */
 #ifndef OBJ_OBJECT_H
 #define OBJ_OBJECT_H
@@ -15,8 +28,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <weft/handle.h>
+#include <core/list.h>
+#include <core/waitq.h>
 
 struct kobject;
+struct kobject_observer;
 
 /* One table per object type (static const). */
 struct kobject_ops {
@@ -35,6 +51,24 @@ struct kobject {
 	uint32_t type;		       /* ops->type, copied for the decode fast path */
 	uint32_t refcount;	       /* atomic */
 	uint64_t id;		       /* fixed at init */
+	uint32_t signals;	       /* sigq.lock (read racily by kobject_signals) */
+	struct waitq sigq;	       /* object_wait_one waiters (key[0] = mask) */
+	struct list observers;	       /* sigq.lock: struct kobject_observer */
+};
+
+/*
+ * A one-shot kernel observer of an object's signals. Registered with
+ * kobject_observe; when a change asserts a bit of mask, it is unlinked and
+ * fn(ob, signals) runs under o->sigq.lock (see the rules above). The owner
+ * keeps the object alive (holds a reference) while ob is registered.
+ */
+struct kobject_observer {
+	struct list link; /* in obj->observers (obj->sigq.lock) */
+	struct kobject *obj;
+	uint32_t mask;
+	bool armed; /* sigq.lock: linked and not yet fired */
+	void (*fn)(struct kobject_observer *ob, uint32_t signals);
+	void *arg; /* free for the owner */
 };
 
 /* Containing object of a kobject, like list_entry. */
@@ -55,5 +89,37 @@ uint32_t kobject_refs(const struct kobject *o);
 
 /* Describe o as seen through a handle with `rights` (see struct weft_obj_info). */
 void kobject_get_info(const struct kobject *o, rights_t rights, struct weft_obj_info *info);
+
+/* Change o's signals: clear the bits in `clear`, then set those in `set`.
+ * Wakes waiters and fires observers whose mask meets the new signals.
+ * Any context; takes o->sigq.lock (so no observer callback may call it on o). */
+void kobject_signal(struct kobject *o, uint32_t clear, uint32_t set);
+
+/* Current signals of o (a snapshot). */
+uint32_t kobject_signals(struct kobject *o);
+
+/*
+ * Register ob (ob->fn, ob->mask and ob->arg set by the caller) on o. If a bit
+ * of the mask is already asserted, ob is not registered and the asserted
+ * signals are returned (the caller acts on them itself; fn is not called).
+ * Otherwise ob is armed and 0 is returned.
+ */
+uint32_t kobject_observe(struct kobject *o, struct kobject_observer *ob);
+
+/* Disarm ob if it has not fired: true if it was disarmed (fn will never run);
+ * false if it fired already (fn has returned by the time this returns). */
+bool kobject_unobserve(struct kobject_observer *ob);
+
+/*
+ * The waiting half of object_wait_one for the current thread t: if a bit of
+ * mask is asserted, store the signals in *observed and return 0. If
+ * deadline_ns (hal_time_ns clock) has passed, store them and return
+ * -ETIMEDOUT. Otherwise park t on o with continuation cont and deadline
+ * (WEFT_TIME_INFINITE: none) and return -EPARKED; the park ends with
+ * t->wake_result = the signals that satisfied it (> 0), -ETIMEDOUT or -EINTR.
+ * mask 0 is -EINVAL. The caller keeps o alive until the continuation ran.
+ */
+long kobject_wait_park(struct kobject *o, struct thread *t, uint32_t mask, uint64_t deadline_ns,
+		       thread_cont_t cont, uint32_t *observed);
 
 #endif

@@ -1,0 +1,664 @@
+/*
+ * AsyncQ: rings, submit, poll, cancel and the op state machine (model and
+ * locking in obj/asyncq.h; the built-in op kinds are in asyncq_ops.c).
+ *
+ * The shared region is order-0 pages (so each can be mapped and counted
+ * like any user page), reached by the kernel through the direct map: an
+ * entry never straddles a page. The kernel trusts nothing user space writes
+ * there: it reads sq_tail and cq_head once per use, clamps them, and copies
+ * each SQE before looking at it.
+ */
+#include <obj/asyncq.h>
+#include <core/pmm.h>
+#include <core/slab.h>
+#include <core/uaccess.h>
+#include <core/vm.h>
+#include <hal/cpu.h>
+#include <lib/string.h>
+#include <weft/errno.h>
+
+/* The region's pages, shared by q and the mappings of it. */
+struct aq_ringmem {
+	int refs; /* atomic */
+	unsigned npages;
+	paddr_t page[];
+};
+
+static void mem_get(void *obj)
+{
+	__atomic_add_fetch(&((struct aq_ringmem *)obj)->refs, 1, __ATOMIC_RELAXED);
+}
+
+static void mem_put(void *obj)
+{
+	struct aq_ringmem *m = obj;
+
+	if (__atomic_sub_fetch(&m->refs, 1, __ATOMIC_ACQ_REL))
+		return;
+	for (unsigned i = 0; i < m->npages; i++)
+		pmm_unref(m->page[i]);
+	kfree(m);
+}
+
+static int mem_getpage(void *obj, uint64_t off, paddr_t *out)
+{
+	struct aq_ringmem *m = obj;
+
+	if (off / PAGE_SIZE >= m->npages)
+		return -EFAULT;
+	*out = m->page[off / PAGE_SIZE];
+	pmm_ref(*out);
+	return 0;
+}
+
+static const struct vm_pager_ops mem_pager = {
+    .getpage = mem_getpage,
+    .get = mem_get,
+    .put = mem_put,
+};
+
+static struct aq_ringmem *mem_alloc(unsigned npages)
+{
+	struct aq_ringmem *m = kzalloc(sizeof(*m) + npages * sizeof(paddr_t));
+
+	if (!m)
+		return NULL;
+	m->refs = 1;
+	for (; m->npages < npages; m->npages++) {
+		m->page[m->npages] = pmm_alloc_zeroed(0);
+		if (!m->page[m->npages]) {
+			mem_put(m);
+			return NULL;
+		}
+	}
+	return m;
+}
+
+/* Kernel address of byte off of the region. */
+static void *mem_at(struct asyncq *q, uint64_t off)
+{
+	return (char *)hal_pa_to_kva(q->mem->page[off / PAGE_SIZE]) + off % PAGE_SIZE;
+}
+
+static struct weft_aq_sqe *sqe_at(struct asyncq *q, uint32_t i)
+{
+	return mem_at(q, PAGE_SIZE + (uint64_t)(i & (q->sq_entries - 1)) * sizeof(struct weft_aq_sqe));
+}
+
+static struct weft_aq_cqe *cqe_at(struct asyncq *q, uint32_t i)
+{
+	uint64_t sq_bytes = PAGE_ROUND_UP((uint64_t)q->sq_entries * sizeof(struct weft_aq_sqe));
+
+	return mem_at(q, PAGE_SIZE + sq_bytes +
+			     (uint64_t)(i & (q->cq_entries - 1)) * sizeof(struct weft_aq_cqe));
+}
+
+/* ---- completions ---- */
+
+/* Completions in the ring not yet consumed, as far as the user's head says
+ * (a head that makes no sense counts as a full ring). */
+static uint32_t cq_used_locked(struct asyncq *q)
+{
+	uint32_t head = __atomic_load_n(&q->ring->cq_head, __ATOMIC_ACQUIRE);
+	uint32_t used = q->cq_tail - head;
+
+	return used > q->cq_entries ? q->cq_entries : used;
+}
+
+static bool ring_put_locked(struct asyncq *q, const struct weft_aq_cqe *c)
+{
+	if (cq_used_locked(q) >= q->cq_entries)
+		return false;
+	*cqe_at(q, q->cq_tail) = *c;
+	q->cq_tail++;
+	__atomic_store_n(&q->ring->cq_tail, q->cq_tail, __ATOMIC_RELEASE);
+	return true;
+}
+
+static void set_flag(uint32_t *flags, uint32_t bit, bool on)
+{
+	uint32_t old = __atomic_load_n(flags, __ATOMIC_RELAXED);
+
+	if (!!(old & bit) != on)
+		__atomic_store_n(flags, on ? old | bit : old & ~bit, __ATOMIC_RELEASE);
+}
+
+/* Wake every poller: each re-checks what it waits for. */
+static void wake_locked(struct asyncq *q)
+{
+	struct list *it;
+
+	while ((it = list_pop(&q->pollers.waiters))) {
+		struct waiter *w = list_entry(it, struct waiter, link);
+		w->wq = NULL;
+		thread_wake(w->t, w->gen, 0);
+	}
+}
+
+/* Post one completion of op: into the ring, or held on the overflow list
+ * (after every completion already held, so none overtakes another of the
+ * same op; a multishot count is added to a held one). */
+static void post_locked(struct asyncq *q, struct aq_op *op, long result, uint32_t flags,
+			uint32_t signals)
+{
+	struct weft_aq_cqe c = {op->sqe.token, result, flags, signals, 0};
+
+	if (op->npend) {
+		struct weft_aq_cqe *last = &op->pend[op->npend - 1];
+		if ((last->flags & WEFT_AQ_CQE_MORE) && (flags & WEFT_AQ_CQE_MORE))
+			last->result += result;
+		else
+			op->pend[op->npend++] = c;
+		return;
+	}
+	if (list_empty(&q->overflow) && ring_put_locked(q, &c))
+		return;
+	op->pend[0] = c;
+	op->npend = 1;
+	list_add_tail(&q->overflow, &op->olink);
+	q->ring->cq_overflowed++;
+	set_flag(&q->ring->cq_flags, WEFT_AQ_CQ_OVERFLOW, true);
+}
+
+/* Move held completions into the ring while it has room. */
+static void flush_locked(struct asyncq *q)
+{
+	struct list *it;
+
+	while ((it = q->overflow.next) != &q->overflow) {
+		struct aq_op *op = list_entry(it, struct aq_op, olink);
+		if (!ring_put_locked(q, &op->pend[0]))
+			break;
+		op->pend[0] = op->pend[1];
+		if (--op->npend)
+			continue;
+		list_del(&op->olink);
+		if (op->state == AQ_DONE)
+			list_add_tail(&q->reap, &op->link);
+	}
+	set_flag(&q->ring->cq_flags, WEFT_AQ_CQ_OVERFLOW, !list_empty(&q->overflow));
+}
+
+static void complete_locked(struct asyncq *q, struct aq_op *op, long result, uint32_t signals);
+
+/* op and everything linked after it never start: -ECANCELED each. */
+static void cancel_chain_locked(struct asyncq *q, struct aq_op *op)
+{
+	if (op->prev)
+		op->prev->next = NULL;
+	op->prev = NULL;
+	complete_locked(q, op, -ECANCELED, 0);
+}
+
+/* op is over: post its last completion, start or cancel its successor. */
+static void complete_locked(struct asyncq *q, struct aq_op *op, long result, uint32_t signals)
+{
+	struct aq_op *next = op->next;
+
+	if (op->state == AQ_QUEUED)
+		list_del(&op->rlink);
+	op->next = NULL;
+	post_locked(q, op, result, 0, signals);
+	op->state = AQ_DONE;
+	list_del(&op->link);
+	if (!op->npend)
+		list_add_tail(&q->reap, &op->link);
+	if (next) {
+		next->prev = NULL;
+		if (result >= 0) {
+			next->state = AQ_QUEUED;
+			list_add_tail(&q->ready, &next->rlink);
+		} else {
+			cancel_chain_locked(q, next);
+		}
+	}
+	wake_locked(q);
+}
+
+static void queue_locked(struct asyncq *q, struct aq_op *op)
+{
+	op->state = AQ_QUEUED;
+	list_add_tail(&q->ready, &op->rlink);
+	set_flag(&q->ring->sq_flags, WEFT_AQ_SQ_NEED_ENTER, true);
+	wake_locked(q);
+}
+
+bool aq_op_event(struct aq_op *op, long result, bool final, uint32_t flags, uint32_t signals)
+{
+	struct asyncq *q = op->q;
+	bool more = false;
+
+	spin_lock(&q->pollers.lock);
+	if (op->state == AQ_ARMED) {
+		more = !final;
+		if (final)
+			complete_locked(q, op, result, signals);
+		else if (flags & WEFT_AQ_CQE_MORE)
+			post_locked(q, op, result, WEFT_AQ_CQE_MORE, signals), wake_locked(q);
+		else
+			queue_locked(q, op);
+	} else if (op->state == AQ_BUSY) {
+		/* the running thread (or a cancel) looks at it when it is done */
+		more = !final;
+		if (op->kicked && (flags & WEFT_AQ_CQE_MORE) && !final)
+			op->kick_result += result;
+		else
+			op->kick_result = result;
+		op->kicked = true;
+		op->kick_final = final;
+		op->kick_flags = flags;
+		op->kick_signals = signals;
+	}
+	spin_unlock(&q->pollers.lock);
+	return more;
+}
+
+void aq_op_progress(struct aq_op *op)
+{
+	spin_lock(&op->q->pollers.lock);
+	op->progressed = true;
+	spin_unlock(&op->q->pollers.lock);
+}
+
+/* ---- running ops ---- */
+
+/* A BUSY op's run returned r: settle it (q locked). */
+static void settle_locked(struct asyncq *q, struct aq_op *op, long r)
+{
+	bool kicked = op->kicked;
+
+	op->kicked = false;
+	if (r != -EPARKED) {
+		op->state = AQ_ARMED; /* not on the ready list */
+		complete_locked(q, op, r, op->signals);
+		return;
+	}
+	op->state = AQ_ARMED;
+	if (!kicked)
+		return;
+	if (op->kick_final)
+		complete_locked(q, op, op->kick_result, op->kick_signals);
+	else if (op->kick_flags & WEFT_AQ_CQE_MORE)
+		post_locked(q, op, op->kick_result, WEFT_AQ_CQE_MORE, op->kick_signals), wake_locked(q);
+	else
+		queue_locked(q, op);
+}
+
+/* Move every node of from to to (to is overwritten). */
+static void list_move_all(struct list *to, struct list *from)
+{
+	list_init(to);
+	if (list_empty(from))
+		return;
+	to->next = from->next;
+	to->prev = from->prev;
+	to->next->prev = to;
+	to->prev->next = to;
+	list_init(from);
+}
+
+static void free_op(struct aq_op *op)
+{
+	if (op->kind->release)
+		op->kind->release(op);
+	kfree(op);
+}
+
+/* Run the ready list on t (a thread of the owning space), flush held
+ * completions, then free the ops that are done. */
+static void run_ready(struct asyncq *q, struct thread *t)
+{
+	struct list reap, *it;
+	unsigned n = 0;
+
+	spin_lock(&q->pollers.lock);
+	while ((it = list_pop(&q->ready))) {
+		struct aq_op *op = list_entry(it, struct aq_op, rlink);
+		long r;
+
+		op->state = AQ_BUSY;
+		spin_unlock(&q->pollers.lock);
+		r = op->kind->run(t, op);
+		spin_lock(&q->pollers.lock);
+		settle_locked(q, op, r);
+	}
+	set_flag(&q->ring->sq_flags, WEFT_AQ_SQ_NEED_ENTER, false);
+	flush_locked(q);
+	list_move_all(&reap, &q->reap);
+	spin_unlock(&q->pollers.lock);
+	while ((it = list_pop(&reap))) {
+		free_op(list_entry(it, struct aq_op, link));
+		n++;
+	}
+	if (n) {
+		spin_lock(&q->pollers.lock);
+		q->nops -= n;
+		spin_unlock(&q->pollers.lock);
+	}
+}
+
+static bool same_space(struct asyncq *q, struct thread *t)
+{
+	return t->vm && t->vm->id == q->vm_id;
+}
+
+/* ---- submit ---- */
+
+extern const struct aq_kind aq_kind_nop, aq_kind_timer, aq_kind_vmo_read, aq_kind_vmo_write,
+    aq_kind_wait;
+
+/* Completes at once with the error found when the SQE was decoded. */
+static long error_run(struct thread *t, struct aq_op *op)
+{
+	(void)t;
+	return op->error;
+}
+
+static const struct aq_kind aq_kind_error = {.run = error_run};
+
+static const struct aq_kind *kind_of(const struct weft_aq_sqe *s, long *err)
+{
+	const struct aq_kind *k = NULL;
+
+	*err = -EINVAL;
+	if (s->reserved || (s->flags & ~WEFT_AQ_F_LINK))
+		return &aq_kind_error;
+	switch (s->op) {
+	case WEFT_AQ_OP_NOP: k = &aq_kind_nop; break;
+	case WEFT_AQ_OP_TIMER: k = &aq_kind_timer; break;
+	case WEFT_AQ_OP_VMO_READ: k = &aq_kind_vmo_read; break;
+	case WEFT_AQ_OP_VMO_WRITE: k = &aq_kind_vmo_write; break;
+	case WEFT_AQ_OP_WAIT: k = &aq_kind_wait; break;
+	case WEFT_AQ_OP_FD_READ: k = &aq_kind_fd_read; break;
+	case WEFT_AQ_OP_FD_WRITE: k = &aq_kind_fd_write; break;
+	case WEFT_AQ_OP_CHAN_SEND:
+	case WEFT_AQ_OP_CHAN_RECV: *err = -EOPNOTSUPP; return &aq_kind_error;
+	default: return &aq_kind_error;
+	}
+	if (!k) /* a weak kind that is not linked in */
+		*err = -EOPNOTSUPP;
+	return k ? k : &aq_kind_error;
+}
+
+/* Take the SQE at sq_head into a new op and queue or link it (q locked). */
+static void take_sqe_locked(struct asyncq *q, struct aq_op *op, struct aq_op *prev)
+{
+	memcpy(&op->sqe, sqe_at(q, q->sq_head), sizeof(op->sqe));
+	q->sq_head++;
+	__atomic_store_n(&q->ring->sq_head, q->sq_head, __ATOMIC_RELEASE);
+	op->q = q;
+	op->kind = kind_of(&op->sqe, &op->error);
+	list_init(&op->rlink);
+	list_init(&op->olink);
+	list_add_tail(&q->live, &op->link);
+	q->nops++;
+	if (prev && (prev->sqe.flags & WEFT_AQ_F_LINK)) {
+		op->state = AQ_LINKED;
+		op->prev = prev;
+		prev->next = op;
+	} else {
+		op->state = AQ_QUEUED;
+		list_add_tail(&q->ready, &op->rlink);
+	}
+}
+
+long asyncq_submit(struct asyncq *q, struct thread *t, uint32_t n)
+{
+	struct aq_op *prev = NULL;
+	uint32_t done = 0, avail;
+	long err = 0;
+
+	if (!same_space(q, t))
+		return -EXDEV;
+	/* the whole batch is linked under the lock, so no op of it starts
+	 * before its chain is complete */
+	spin_lock(&q->pollers.lock);
+	avail = __atomic_load_n(&q->ring->sq_tail, __ATOMIC_ACQUIRE) - q->sq_head;
+	if (avail > q->sq_entries)
+		avail = q->sq_entries;
+	if (n > avail)
+		n = avail;
+	while (done < n) {
+		struct aq_op *op = NULL;
+
+		if (q->nops >= q->max_ops)
+			err = -EBUSY;
+		else if (!(op = kzalloc(sizeof(*op))))
+			err = -ENOMEM;
+		if (err)
+			break;
+		take_sqe_locked(q, op, prev);
+		prev = op;
+		done++;
+	}
+	spin_unlock(&q->pollers.lock);
+	run_ready(q, t);
+	return done ? (long)done : err;
+}
+
+/* ---- poll ---- */
+
+/* One look for poll (q held by the caller): the count when at least min
+ * completions are there, -ETIMEDOUT, or -EPARKED after parking t. */
+static long poll_step(struct asyncq *q, struct thread *t, uint32_t min, uint64_t deadline,
+		      bool timed_out);
+
+/* t->wait: [0] q (a reference), [1] min, [2] deadline. */
+static long poll_cont(struct thread *t)
+{
+	struct asyncq *q = (struct asyncq *)t->wait[0];
+	long r = t->wake_result;
+
+	waitq_remove(&t->wnode);
+	if (r != -EINTR)
+		r = poll_step(q, t, (uint32_t)t->wait[1], t->wait[2], r == -ETIMEDOUT);
+	if (r == -EPARKED)
+		return r;
+	kobject_put(&q->obj);
+	hal_tf_set_ret(&t->tf, r);
+	return 0;
+}
+
+static long poll_step(struct asyncq *q, struct thread *t, uint32_t min, uint64_t deadline,
+		      bool timed_out)
+{
+	uint32_t used;
+
+	for (;;) {
+		run_ready(q, t);
+		spin_lock(&q->pollers.lock);
+		if (list_empty(&q->ready))
+			break;
+		spin_unlock(&q->pollers.lock); /* an event came meanwhile */
+	}
+	used = cq_used_locked(q);
+	if (used >= min) {
+		spin_unlock(&q->pollers.lock);
+		return used;
+	}
+	if (timed_out || (deadline != WEFT_TIME_INFINITE && deadline <= hal_time_ns())) {
+		spin_unlock(&q->pollers.lock);
+		return -ETIMEDOUT;
+	}
+	t->wait[0] = (uint64_t)q;
+	t->wait[1] = min;
+	t->wait[2] = deadline;
+	waitq_park_locked(&q->pollers, t, poll_cont, deadline == WEFT_TIME_INFINITE ? 0 : deadline);
+	spin_unlock(&q->pollers.lock);
+	return -EPARKED;
+}
+
+long asyncq_poll(struct asyncq *q, struct thread *t, uint32_t min, uint64_t deadline_ns)
+{
+	long r;
+
+	if (!same_space(q, t))
+		return -EXDEV;
+	if (min > q->cq_entries)
+		return -EINVAL;
+	kobject_get(&q->obj); /* for the park, if there is one */
+	r = poll_step(q, t, min, deadline_ns, false);
+	if (r != -EPARKED)
+		kobject_put(&q->obj);
+	return r;
+}
+
+/* ---- cancel ---- */
+
+static struct aq_op *find_live_locked(struct asyncq *q, uint64_t token)
+{
+	struct list *it;
+
+	list_for_each(it, &q->live) {
+		struct aq_op *op = list_entry(it, struct aq_op, link);
+		if (op->sqe.token == token)
+			return op;
+	}
+	return NULL;
+}
+
+/* Is a completion of token posted and not yet consumed? */
+static bool posted_locked(struct asyncq *q, uint64_t token)
+{
+	uint32_t used = cq_used_locked(q);
+	struct list *it;
+
+	list_for_each(it, &q->overflow)
+		if (list_entry(it, struct aq_op, olink)->sqe.token == token)
+			return true;
+	for (uint32_t i = q->cq_tail - used; i != q->cq_tail; i++)
+		if (cqe_at(q, i)->token == token)
+			return true;
+	return false;
+}
+
+long asyncq_cancel(struct asyncq *q, uint64_t token)
+{
+	struct aq_op *op;
+	long r = 0;
+
+	spin_lock(&q->pollers.lock);
+	while ((op = find_live_locked(q, token)) && op->state == AQ_BUSY) {
+		/* a run never parks: wait it out */
+		spin_unlock(&q->pollers.lock);
+		hal_cpu_relax();
+		spin_lock(&q->pollers.lock);
+	}
+	if (!op) {
+		r = posted_locked(q, token) ? -EALREADY : -ENOENT;
+	} else if (op->progressed) {
+		r = -EBUSY;
+	} else if (op->state == AQ_LINKED) {
+		cancel_chain_locked(q, op);
+	} else if (op->state == AQ_QUEUED) {
+		complete_locked(q, op, -ECANCELED, 0);
+	} else { /* ARMED: claim it, stop its event, then end it */
+		op->state = AQ_BUSY;
+		spin_unlock(&q->pollers.lock);
+		if (op->kind->disarm)
+			op->kind->disarm(op);
+		spin_lock(&q->pollers.lock);
+		op->kicked = false;
+		op->state = AQ_ARMED;
+		complete_locked(q, op, -ECANCELED, 0);
+	}
+	spin_unlock(&q->pollers.lock);
+	return r;
+}
+
+/* ---- the object ---- */
+
+static void asyncq_destroy(struct kobject *o)
+{
+	struct asyncq *q = kobject_entry(o, struct asyncq, obj);
+	struct list *it, *tmp;
+
+	/* Nobody else holds q: claim every armed op, then stop its event
+	 * (callbacks that still come in see BUSY and only note a kick). */
+	spin_lock(&q->pollers.lock);
+	list_for_each(it, &q->live) {
+		struct aq_op *op = list_entry(it, struct aq_op, link);
+		op->claimed_armed = op->state == AQ_ARMED;
+		op->state = AQ_BUSY;
+	}
+	spin_unlock(&q->pollers.lock);
+	list_for_each_safe(it, tmp, &q->live) {
+		struct aq_op *op = list_entry(it, struct aq_op, link);
+		if (op->claimed_armed && op->kind->disarm)
+			op->kind->disarm(op);
+		list_del(&op->olink);
+		free_op(op);
+	}
+	list_for_each_safe(it, tmp, &q->overflow) /* done, held completions only */
+		free_op(list_entry(it, struct aq_op, olink));
+	list_for_each_safe(it, tmp, &q->reap)
+		free_op(list_entry(it, struct aq_op, link));
+	mem_put(q->mem);
+	kfree(q);
+}
+
+static const struct kobject_ops asyncq_ops = {
+    .type = WEFT_OBJ_ASYNCQ,
+    .name = "asyncq",
+    .destroy = asyncq_destroy,
+};
+
+struct asyncq *asyncq_from_obj(struct kobject *o)
+{
+	if (!o || o->ops != &asyncq_ops)
+		return NULL;
+	return kobject_entry(o, struct asyncq, obj);
+}
+
+static void init_rings(struct asyncq *q, uint32_t entries)
+{
+	q->sq_entries = entries;
+	q->cq_entries = 2 * entries;
+	q->ring = mem_at(q, 0);
+	q->ring->sq_mask = entries - 1;
+	q->ring->sq_entries = entries;
+	q->ring->cq_mask = 2 * entries - 1;
+	q->ring->cq_entries = 2 * entries;
+	q->max_ops = 4 * q->cq_entries < 256 ? 256 : 4 * q->cq_entries;
+	waitq_init(&q->pollers, "asyncq");
+	list_init(&q->live);
+	list_init(&q->ready);
+	list_init(&q->overflow);
+	list_init(&q->reap);
+}
+
+int asyncq_create(struct vm_space *vm, uint32_t entries, struct asyncq **out,
+		  struct weft_aq_info *info)
+{
+	uint64_t sq_bytes, cq_bytes;
+	struct asyncq *q;
+	uaddr_t addr = 0;
+	int err;
+
+	if (!entries || entries > WEFT_AQ_MAX_ENTRIES || (entries & (entries - 1)))
+		return -EINVAL;
+	sq_bytes = PAGE_ROUND_UP((uint64_t)entries * sizeof(struct weft_aq_sqe));
+	cq_bytes = PAGE_ROUND_UP((uint64_t)2 * entries * sizeof(struct weft_aq_cqe));
+	q = kzalloc(sizeof(*q));
+	if (!q)
+		return -ENOMEM;
+	q->mem = mem_alloc((unsigned)(1 + (sq_bytes + cq_bytes) / PAGE_SIZE));
+	if (!q->mem) {
+		kfree(q);
+		return -ENOMEM;
+	}
+	init_rings(q, entries);
+	err = vm_map_pager(vm, &addr, PAGE_SIZE + sq_bytes + cq_bytes, VM_R | VM_W, VM_SHARED,
+			   &mem_pager, q->mem, 0);
+	if (err) {
+		mem_put(q->mem);
+		kfree(q);
+		return err;
+	}
+	q->vm_id = vm->id;
+	kobject_init(&q->obj, &asyncq_ops);
+	*info = (struct weft_aq_info){addr, PAGE_SIZE + sq_bytes + cq_bytes, PAGE_SIZE,
+				      PAGE_SIZE + sq_bytes, entries, 2 * entries};
+	*out = q;
+	return 0;
+}

@@ -1,0 +1,177 @@
+/*
+ * Host tests for object signals (kernel/obj/object.c): kobject_signal,
+ * one-shot observers, and the parking half of object_wait_one over the real
+ * wait queues with the scheduler stand-ins of pipe_shims.c (a parked thread
+ * is a zeroed struct thread whose park word the code under test must end).
+ */
+#include "ht.h"
+#include <core/pmm.h>
+#include <core/slab.h>
+#include <obj/object.h>
+#include <hal/cpu.h>
+#include <weft/errno.h>
+#include <stdlib.h>
+
+#define RAM_BYTES (16UL << 20)
+
+static void setup(void)
+{
+	static int done;
+	void *p;
+
+	if (done)
+		return;
+	if (posix_memalign(&p, PAGE_SIZE << PMM_MAX_ORDER, RAM_BYTES))
+		abort();
+	paddr_t base = (paddr_t)(uintptr_t)p;
+	struct pmm_range r = {base, base + RAM_BYTES};
+	pmm_init(base, base + RAM_BYTES, &r, 1);
+	done = 1;
+}
+
+static int destroyed;
+
+static void sobj_destroy(struct kobject *o)
+{
+	destroyed++;
+	kfree(o);
+}
+
+static const struct kobject_ops sobj_ops = {
+    .type = WEFT_OBJ_CHANNEL,
+    .name = "sig-test",
+    .destroy = sobj_destroy,
+};
+
+static struct kobject *sobj_new(void)
+{
+	struct kobject *o = kzalloc(sizeof(*o));
+
+	if (!o)
+		abort();
+	kobject_init(o, &sobj_ops);
+	return o;
+}
+
+static long dummy_cont(struct thread *t)
+{
+	(void)t;
+	return 0;
+}
+
+static bool parked(struct thread *t)
+{
+	return (t->park & 0xff) == PARK_PARKED;
+}
+
+HT_TEST(set_and_clear)
+{
+	setup();
+	struct kobject *o = sobj_new();
+
+	HT_CHECK_EQ(kobject_signals(o), 0);
+	kobject_signal(o, 0, WEFT_SIG_READABLE | WEFT_SIG_USER(3));
+	HT_CHECK_EQ(kobject_signals(o), WEFT_SIG_READABLE | WEFT_SIG_USER(3));
+	kobject_signal(o, WEFT_SIG_READABLE, WEFT_SIG_PEER_CLOSED);
+	HT_CHECK_EQ(kobject_signals(o), WEFT_SIG_USER(3) | WEFT_SIG_PEER_CLOSED);
+	kobject_signal(o, ~0u, 0);
+	HT_CHECK_EQ(kobject_signals(o), 0);
+	kobject_put(o);
+}
+
+HT_TEST(wait_satisfied_at_once_or_timed_out)
+{
+	setup();
+	struct kobject *o = sobj_new();
+	struct thread t = {0};
+	uint32_t seen = 0;
+
+	kobject_signal(o, 0, WEFT_SIG_WRITABLE);
+	HT_CHECK_EQ(kobject_wait_park(o, &t, WEFT_SIG_WRITABLE, WEFT_TIME_INFINITE, dummy_cont, &seen),
+		    0);
+	HT_CHECK_EQ(seen, WEFT_SIG_WRITABLE);
+	HT_CHECK(!parked(&t));
+	/* a deadline in the past (0) never parks */
+	HT_CHECK_EQ(kobject_wait_park(o, &t, WEFT_SIG_READABLE, 0, dummy_cont, &seen), -ETIMEDOUT);
+	HT_CHECK_EQ(seen, WEFT_SIG_WRITABLE);
+	HT_CHECK(!parked(&t));
+	HT_CHECK_EQ(kobject_wait_park(o, &t, 0, WEFT_TIME_INFINITE, dummy_cont, &seen), -EINVAL);
+	kobject_put(o);
+}
+
+HT_TEST(wait_woken_only_by_its_bits)
+{
+	setup();
+	struct kobject *o = sobj_new();
+	struct thread a = {0}, b = {0};
+	uint32_t seen;
+
+	HT_CHECK_EQ(kobject_wait_park(o, &a, WEFT_SIG_READABLE | WEFT_SIG_PEER_CLOSED,
+				      WEFT_TIME_INFINITE, dummy_cont, &seen),
+		    -EPARKED);
+	HT_CHECK_EQ(kobject_wait_park(o, &b, WEFT_SIG_USER(0), hal_time_ns() + 1000000000ull,
+				      dummy_cont, &seen),
+		    -EPARKED);
+	HT_CHECK(parked(&a) && parked(&b));
+	kobject_signal(o, 0, WEFT_SIG_WRITABLE); /* neither waits for it */
+	HT_CHECK(parked(&a) && parked(&b));
+	kobject_signal(o, 0, WEFT_SIG_PEER_CLOSED);
+	HT_CHECK(!parked(&a) && parked(&b));
+	HT_CHECK_EQ(a.wake_result, WEFT_SIG_WRITABLE | WEFT_SIG_PEER_CLOSED);
+	HT_CHECK(a.wnode.wq == NULL);
+	/* re-asserting a bit already set is not a change */
+	kobject_signal(o, 0, WEFT_SIG_PEER_CLOSED);
+	HT_CHECK(parked(&b));
+	kobject_signal(o, 0, WEFT_SIG_USER(0));
+	HT_CHECK(!parked(&b));
+	HT_CHECK_EQ(b.wake_result, WEFT_SIG_WRITABLE | WEFT_SIG_PEER_CLOSED | WEFT_SIG_USER(0));
+	HT_CHECK(list_empty(&o->sigq.waiters));
+	kobject_put(o);
+}
+
+struct obs_rec {
+	int calls;
+	uint32_t got;
+};
+
+static void obs_fn(struct kobject_observer *ob, uint32_t signals)
+{
+	struct obs_rec *r = ob->arg;
+
+	r->calls++;
+	r->got = signals;
+}
+
+HT_TEST(observers_are_one_shot)
+{
+	setup();
+	struct kobject *o = sobj_new();
+	struct obs_rec r1 = {0}, r2 = {0};
+	struct kobject_observer ob1 = {.mask = WEFT_SIG_READABLE, .fn = obs_fn, .arg = &r1};
+	struct kobject_observer ob2 = {.mask = WEFT_SIG_USER(7), .fn = obs_fn, .arg = &r2};
+
+	HT_CHECK_EQ(kobject_observe(o, &ob1), 0);
+	HT_CHECK_EQ(kobject_observe(o, &ob2), 0);
+	kobject_signal(o, 0, WEFT_SIG_WRITABLE);
+	HT_CHECK_EQ(r1.calls + r2.calls, 0);
+	kobject_signal(o, 0, WEFT_SIG_READABLE);
+	HT_CHECK_EQ(r1.calls, 1);
+	HT_CHECK_EQ(r1.got, WEFT_SIG_READABLE | WEFT_SIG_WRITABLE);
+	kobject_signal(o, WEFT_SIG_READABLE, 0);
+	kobject_signal(o, 0, WEFT_SIG_READABLE);
+	HT_CHECK_EQ(r1.calls, 1); /* fired once, then gone */
+	HT_CHECK(!kobject_unobserve(&ob1));
+	HT_CHECK(kobject_unobserve(&ob2)); /* disarmed before firing */
+	kobject_signal(o, 0, WEFT_SIG_USER(7));
+	HT_CHECK_EQ(r2.calls, 0);
+	/* already asserted: not registered, the signals come back */
+	HT_CHECK_EQ(kobject_observe(o, &ob2), WEFT_SIG_READABLE | WEFT_SIG_WRITABLE | WEFT_SIG_USER(7));
+	HT_CHECK(!ob2.armed);
+	HT_CHECK(list_empty(&o->observers));
+	int d = destroyed;
+	kobject_put(o);
+	HT_CHECK_EQ(destroyed, d + 1);
+}
+
+HT_MAIN(HT_CASE(set_and_clear), HT_CASE(wait_satisfied_at_once_or_timed_out),
+	HT_CASE(wait_woken_only_by_its_bits), HT_CASE(observers_are_one_shot))
