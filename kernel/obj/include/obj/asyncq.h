@@ -101,6 +101,8 @@ struct asyncq {
 	struct weft_aq_cqe *cqes;
 	uint32_t sq_entries, cq_entries;
 	uint32_t sq_head, cq_tail;	/* lock: the kernel's own copies */
+	uint32_t cq_room;	/* lock: free CQ slots known (a lower bound) */
+	bool batching;		/* lock: submit posts, cq_tail published at its end */
 	struct list live;	/* lock: ops LINKED..ARMED */
 	struct list ready;	/* lock: QUEUED ops, by rlink */
 	struct list overflow;	/* lock: ops with held completions, by olink */
