@@ -4,7 +4,8 @@
 # bench/wbench.c (the benchmark, run as the first user program) and
 # bench/bench_true.c (the tiny program its fork+execve figure runs) are static
 # musl ET_EXEC binaries built like user/build.mk's. tools/mkinitrd.sh packs
-# them as /bench and /bench_true into $(B)/bench/initrd.cpio, which serves
+# them as /bench and /bench_true (and the native channel echo server of the
+# chan_rtt_us figure as /native/nat_bench_srv) into $(B)/bench/initrd.cpio, which serves
 # both kernels: the command line names it as rdinit= for Linux and init= for
 # Weft. tools/bench.py does the boots and writes the table, with each
 # figure's target (issues 2 and 3) marked met or not, to $(B)/bench.txt.
@@ -26,7 +27,7 @@ BENCH_RUNS  ?= 3
 BENCH_SMPS  ?= 1 4
 BENCH_ARGS  ?=
 
-$(BENCH_B)/wbench: bench/wbench.c | $(MUSL_STAMP)
+$(BENCH_B)/wbench: bench/wbench.c user/lib/sys/weft/sys.h | $(MUSL_STAMP)
 	@mkdir -p $(BENCH_B)
 	$(U_MUSL) $(U_CFLAGS) -no-pie -fno-pie -o $@ $<
 
@@ -34,8 +35,9 @@ $(BENCH_B)/bench_true: bench/bench_true.c | $(MUSL_STAMP)
 	@mkdir -p $(BENCH_B)
 	$(U_MUSL) $(U_CFLAGS) -no-pie -fno-pie -o $@ $<
 
-$(BENCH_B)/initrd.cpio: $(BENCH_B)/wbench $(BENCH_B)/bench_true tools/mkinitrd.sh
-	bash tools/mkinitrd.sh $@ bench=$(BENCH_B)/wbench bench_true=$(BENCH_B)/bench_true
+$(BENCH_B)/initrd.cpio: $(BENCH_B)/wbench $(BENCH_B)/bench_true $(UB)/native/nat_bench_srv tools/mkinitrd.sh
+	bash tools/mkinitrd.sh $@ bench=$(BENCH_B)/wbench bench_true=$(BENCH_B)/bench_true \
+		native/nat_bench_srv=$(UB)/native/nat_bench_srv
 
 bench-build: kernel $(BENCH_B)/initrd.cpio
 

@@ -43,6 +43,7 @@
 #include <weft/asyncq.h>
 #include <weft/native.h>
 #include "out.h"
+#include <weft/sys.h>
 
 #define LINUX_REBOOT_MAGIC1	   0xfee1deadU
 #define LINUX_REBOOT_MAGIC2	   672274793
@@ -335,6 +336,88 @@ close_to:
 	if (to[1] >= 0)
 		close(to[1]);
 	return err ? err : (double)t0 / n / 1000.0;
+}
+
+/* Spawn the native echo server /native/nat_bench_srv with channel end ch. */
+static long spawn_chan_server(handle_t ch, handle_t *proc)
+{
+	struct weft_handle_xfer x = {ch, WEFT_RIGHTS_SAME};
+	handle_t fs = 0, root = 0, img = 0;
+	long err = weft_name_resolve(0, "fs", WEFT_RIGHT_READ | WEFT_RIGHT_EXEC, &fs);
+
+	if (!err)
+		err = weft_fs_root(fs, WEFT_RIGHTS_SAME, &root);
+	if (!err)
+		err = weft_dir_lookup(root, "native/nat_bench_srv", WEFT_RIGHTS_SAME, &img);
+	if (!err)
+		err = weft_process_spawn(img, NULL, 0, &x, 1, proc);
+	weft_handle_close(img);
+	weft_handle_close(root);
+	weft_handle_close(fs);
+	return err;
+}
+
+/* chan_msg_ns: one 1-byte message written and read back on a channel by one
+ * thread (no wake-up): the cost of the two calls (Weft only). */
+static double b_chan_msg(long n)
+{
+	handle_t c[2];
+	long long t0;
+	long err = weft_channel_create(c);
+	char b = 'x';
+
+	if (err)
+		return (double)err;
+	t0 = now_ns();
+	for (long i = 0; i < n && !err; i++) {
+		err = weft_channel_write(c[0], &b, 1, NULL, 0);
+		if (!err)
+			err = weft_channel_read(c[1], &b, 1, NULL, 0, NULL);
+		if (err == 1)
+			err = 0;
+	}
+	t0 = now_ns() - t0;
+	weft_handle_close(c[0]);
+	weft_handle_close(c[1]);
+	return err ? (double)err : (double)t0 / n;
+}
+
+/* chan_rtt_us: round trip of a 1-byte message between two processes over a
+ * native channel (Weft only: the parent writes, waits for READABLE and reads;
+ * the native server /native/nat_bench_srv reads and writes back): 2 writes,
+ * 2 reads, 2 waits per round trip, like pipe_rtt_us. Linux has no such call
+ * (ENOSYS): compare with its pipe_rtt_us. */
+static double b_chan_rtt(long n)
+{
+	handle_t c[2], proc = 0;
+	long long t0 = 0;
+	long err = weft_channel_create(c);
+	char b = 'x';
+
+	if (err)
+		return (double)err;
+	err = spawn_chan_server(c[1], &proc);
+	if (err) {
+		weft_handle_close(c[0]);
+		weft_handle_close(c[1]);
+		return (double)err;
+	}
+	for (long i = -1; i < n && !err; i++) { /* one untimed round to warm up */
+		if (i == 0)
+			t0 = now_ns();
+		err = weft_channel_write(c[0], &b, 1, NULL, 0);
+		if (!err)
+			err = weft_object_wait_one(c[0], WEFT_SIG_READABLE | WEFT_SIG_PEER_CLOSED,
+						   WEFT_TIME_INFINITE, NULL);
+		if (!err && weft_channel_read(c[0], &b, 1, NULL, 0, NULL) != 1)
+			err = -EPROTO;
+	}
+	t0 = now_ns() - t0;
+	weft_handle_close(c[0]); /* the server sees PEER_CLOSED and exits */
+	if (!err)
+		err = weft_object_wait_one(proc, WEFT_SIG_TERMINATED, WEFT_TIME_INFINITE, NULL);
+	weft_handle_close(proc);
+	return err ? (double)err : (double)t0 / n / 1000.0;
 }
 
 /* pipe_bw_mibs: n MiB written in 64 KiB write(2)s into a pipe whose reader,
@@ -674,6 +757,8 @@ static const struct figure {
     {"create_delete_us", "us", b_create_delete, 2000, 5},
     {"sched_yield_ns", "ns", b_sched_yield, 50000, 5},
     {"pipe_rtt_us", "us", b_pipe_rtt, 2000, 5},
+    {"chan_msg_ns", "ns", b_chan_msg, 20000, 5},
+    {"chan_rtt_us", "us", b_chan_rtt, 2000, 5},
     {"pipe_bw_mibs", "MiB/s", b_pipe_bw, 16, 5},
     {"ctx_switch_us", "us", b_ctx_switch, 2000, 5},
     {"pagefault_ns", "ns", b_pagefault, 0, 5},

@@ -20,7 +20,7 @@ MUSL_STAMP   := $(MUSL)/.weft-complete
 UB           := $(B)/user
 
 U_WARN   := -Wall -Wextra -Werror
-U_CFLAGS := -std=gnu11 -O2 $(U_WARN) -Iuser/test -Iuser/lib -Iuapi -Wl,--build-id=none
+U_CFLAGS := -std=gnu11 -O2 $(U_WARN) -Iuser/test -Iuser/lib -Iuser/lib/sys -Iuapi -Wl,--build-id=none
 U_MUSL   := $(CROSS)gcc -specs $(MUSL)/lib/musl-gcc.specs -static
 U_GLIBC  := $(CROSS)gcc -static
 
@@ -43,7 +43,10 @@ U_SRC_t_files_glibc := user/test/t_files.c
 U_SRC_t_dirs_glibc := user/test/t_dirs.c
 u_src = $(or $(U_SRC_$(1)),$(wildcard user/test/$(1).c),user/bin/$(1).c)
 
-U_TESTS := $(U_MUSL_EXEC) $(U_MUSL_PIE) $(U_GLIBC_EXEC)
+# musl ET_EXEC programs that use libsys and libmsg (native calls from Linux)
+U_MUSL_NATIVE := t_native t_natfuzz
+
+U_TESTS := $(U_MUSL_EXEC) $(U_MUSL_PIE) $(U_GLIBC_EXEC) $(U_MUSL_NATIVE)
 U_PROGS := $(U_TESTS) $(U_BIN_MUSL)
 U_HDRS  := user/test/t.h user/test/t_nat.h $(wildcard uapi/weft/*.h)
 
@@ -84,13 +87,38 @@ $(foreach p,$(U_GLIBC_EXEC),$(eval $(call u_glibc_exec_rule,$(p))))
 $(B)/badelf/list: tools/mkbadelf.py
 	python3 tools/mkbadelf.py $(B)/badelf
 
-user: $(addprefix $(UB)/,$(U_PROGS)) $(B)/badelf/list
+# Native programs (user/native): freestanding, no libc, started by
+# process_spawn. Each links libsys's crt (user/lib/sys), lib/string.c for the
+# memory functions gcc may call, and libmsg over lib/tlv.c. They land in
+# /native in the initrd.
+N_NAMES  := nat_hello nat_echo_srv nat_echo_cli nat_fs_cli nat_bench_srv
+N_CFLAGS := -std=gnu11 -O2 $(U_WARN) -ffreestanding -fno-builtin -nostdlib -static -no-pie -fno-pie \
+	    -fno-stack-protector -Iuapi -Ilib/include -Iuser/lib/sys -Iuser/lib/msg \
+	    -Wl,--build-id=none -Wl,-z,separate-code
+N_LIBSRC := user/lib/sys/crt.c lib/string.c lib/tlv.c user/lib/msg/msg.c
+N_HDRS   := user/lib/sys/weft/sys.h user/lib/msg/msg.h user/native/demo.h $(wildcard uapi/weft/*.h)
+
+$(UB)/native/%: user/native/%.c $(N_LIBSRC) $(N_HDRS)
+	@mkdir -p $(dir $@)
+	$(CROSS)gcc $(N_CFLAGS) -o $@ $< $(N_LIBSRC)
+
+# Linux test programs that speak native protocols link libmsg too.
+U_MSG_LIBSRC := lib/tlv.c user/lib/msg/msg.c
+$(foreach p,$(U_MUSL_NATIVE),$(eval $(UB)/$(p): $(U_MSG_LIBSRC) $(N_HDRS) user/test/t_native_abi.h))
+$(addprefix $(UB)/,$(U_MUSL_NATIVE)): $(UB)/%: user/test/%.c $(U_HDRS) | $(MUSL_STAMP)
+	@mkdir -p $(UB)
+	$(U_MUSL) $(U_CFLAGS) -Ilib/include -Iuser/lib/msg -Iuser/native -no-pie -fno-pie \
+		-DT_NAME='"$*"' -o $@ $< $(U_MSG_LIBSRC)
+
+user: $(addprefix $(UB)/,$(U_PROGS)) $(addprefix $(UB)/native/,$(N_NAMES)) $(B)/badelf/list
 
 # What goes into the initrd, as DEST=SRC pairs for tools/mkinitrd.sh.
 U_INITRD_SPEC := bin/runtests=$(UB)/runtests bin/wsh=$(UB)/wsh \
 		 test/manifest=user/test/manifest test/sh=user/test/sh \
-		 test/badelf=$(B)/badelf $(foreach t,$(U_TESTS),test/$(t)=$(UB)/$(t))
-U_INITRD_DEPS := $(addprefix $(UB)/,$(U_PROGS)) $(B)/badelf/list user/test/manifest \
+		 test/badelf=$(B)/badelf $(foreach t,$(U_TESTS),test/$(t)=$(UB)/$(t)) \
+		 $(foreach n,$(N_NAMES),native/$(n)=$(UB)/native/$(n))
+U_INITRD_DEPS := $(addprefix $(UB)/,$(U_PROGS)) $(addprefix $(UB)/native/,$(N_NAMES)) \
+		 $(B)/badelf/list user/test/manifest \
 		 $(wildcard user/test/sh/*) \
 		 tools/mkinitrd.sh
 

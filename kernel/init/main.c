@@ -285,6 +285,7 @@ void kmain(unsigned long hartid, paddr_t fdt_pa)
 	devfs_register("console", 0620, &lx_console_fops, NULL);
 	devfs_register("tty", 0666, &lx_console_fops, NULL);
 	unpack_initrd();
+	native_init();
 	procfs_init();
 	report_memory();
 	if (crash_requested)

@@ -336,6 +336,88 @@ out_unlock:
 	return err;
 }
 
+/* Check the transfer of hs[0..n) without changing anything. */
+static int take_check_locked(struct handle_table *t, const handle_t *hs, const rights_t *rights,
+			     uint32_t n, const struct kobject *excl, struct handle_xfer *out)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		struct handle_slot *s = lookup_locked(t, hs[i]);
+		if (!s)
+			return -EBADF;
+		int err = check_locked(s, WEFT_OBJ_ANY, WEFT_RIGHT_TRANSFER);
+		if (!err)
+			err = shrink_rights(s->rights, rights[i], &out[i].rights);
+		if (err)
+			return err;
+		if (s->obj == excl)
+			return -EINVAL;
+		for (uint32_t j = 0; j < i; j++)
+			if (hs[j] == hs[i])
+				return -EINVAL;
+		out[i].obj = s->obj;
+		out[i].lease = s->lease;
+	}
+	return 0;
+}
+
+int handle_take_many(struct handle_table *t, const handle_t *hs, const rights_t *rights,
+		     uint32_t n, const struct kobject *excl, struct handle_xfer *out)
+{
+	int err;
+
+	if (n > HANDLE_XFER_MAX)
+		return -EINVAL;
+	spin_lock(&t->lock);
+	err = take_check_locked(t, hs, rights, n, excl, out);
+	if (!err)
+		for (uint32_t i = 0; i < n; i++) /* references move to out[i] */
+			slot_free_locked(t, lookup_locked(t, hs[i]));
+	spin_unlock(&t->lock);
+	return err;
+}
+
+int handle_copy_many(struct handle_table *t, const handle_t *hs, const rights_t *rights,
+		     uint32_t n, struct handle_xfer *out)
+{
+	int err;
+
+	if (n > HANDLE_XFER_MAX)
+		return -EINVAL;
+	spin_lock(&t->lock);
+	err = take_check_locked(t, hs, rights, n, NULL, out);
+	if (!err)
+		for (uint32_t i = 0; i < n; i++) {
+			kobject_get(out[i].obj);
+			if (out[i].lease)
+				kobject_get(&out[i].lease->obj);
+		}
+	spin_unlock(&t->lock);
+	return err;
+}
+
+int handle_install_many(struct handle_table *t, const struct handle_xfer *x, uint32_t n,
+			handle_t *out)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		int err = handle_alloc(t, x[i].obj, x[i].rights, x[i].lease, &out[i]);
+		if (err) {
+			while (i--)
+				handle_close(t, out[i]);
+			return err;
+		}
+	}
+	return 0;
+}
+
+void handle_xfer_put(struct handle_xfer *x, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		kobject_put(x[i].obj);
+		if (x[i].lease)
+			kobject_put(&x[i].lease->obj);
+	}
+}
+
 int handle_attach_lease(struct handle_table *t, handle_t h, struct lease *l)
 {
 	int err = -EBADF;

@@ -5,6 +5,7 @@
  * and tids to threads.
  */
 #include <obj/proc.h>
+#include <obj/process.h>
 #include <core/slab.h>
 #include <core/klog.h>
 #include <weft/errno.h>
@@ -276,6 +277,7 @@ void proc_exit(struct proc *p, int status)
 		proc_ops->exit(p);
 	proc_vfork_release(p);
 	handle_table_destroy(&p->handles);
+	procobj_exited(p, status);
 	if (current() && current()->vm == p->vm) {
 		vm_activate(NULL);
 		current()->vm = NULL;

@@ -1,17 +1,24 @@
 # Host tests for the native capability core: handle tables, leases and object
 # references (kernel/obj) over the real allocators, and the TLV codec (lib/tlv.c).
 
-NAT_HT_SRCS := kernel/obj/object.c kernel/obj/handle.c kernel/obj/lease.c kernel/core/slab.c \
+NAT_HT_SRCS := kernel/obj/object.c kernel/obj/handle.c kernel/obj/lease.c kernel/obj/channel.c kernel/core/slab.c \
 	kernel/core/pmm.c kernel/core/spinlock.c kernel/core/waitq.c tests/host/pipe_shims.c
 # <obj/object.h> includes <core/waitq.h>, which needs the riscv64 <arch/context.h> (see fs.mk)
 NAT_HT_CFLAGS := -Ikernel/arch/riscv64/include
-$(B)/host/handle $(B)/host/signals: HCFLAGS += $(NAT_HT_CFLAGS)
+$(B)/host/handle $(B)/host/signals $(B)/host/channel: HCFLAGS += $(NAT_HT_CFLAGS)
+
+HOST_TESTS += channel
+HT_channel_SRCS := tests/host/test_channel.c $(NAT_HT_SRCS)
 
 HOST_TESTS += signals
 HT_signals_SRCS := tests/host/test_signals.c $(NAT_HT_SRCS)
 
 HOST_TESTS += handle
 HT_handle_SRCS := tests/host/test_handle.c $(NAT_HT_SRCS)
+
+HOST_TESTS += msg
+HT_msg_SRCS := tests/host/test_msg.c user/lib/msg/msg.c lib/tlv.c lib/string.c
+$(B)/host/msg: HCFLAGS += -Iuser/lib/msg
 
 HOST_TESTS += tlv
 HT_tlv_SRCS := tests/host/test_tlv.c lib/tlv.c

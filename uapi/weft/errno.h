@@ -57,6 +57,7 @@
 #define ENOTSOCK 88
 #define EMSGSIZE 90
 #define EPROTOTYPE 91
+#define EPROTO 71
 #define EPROTONOSUPPORT 93
 #define EOPNOTSUPP 95
 #define EADDRINUSE 98

@@ -60,7 +60,12 @@ typedef uint32_t rights_t;
 #define WEFT_OBJ_FILE	     10
 #define WEFT_OBJ_DIR	     11
 #define WEFT_OBJ_NAMESERVICE 12
-#define WEFT_OBJ_TYPE_MAX    12
+#define WEFT_OBJ_FSSVC	     13 /* file-system service: gives root directories */
+#define WEFT_OBJ_TYPE_MAX    13
+
+/* Protocol ids (struct weft_obj_info.protocol) of the kernel's services. */
+#define WEFT_PROTO_FS	   0x46530001u /* fs service, directories and files */
+#define WEFT_PROTO_FS_VERSION 1
 
 /*
  * Object signals: 32 state bits per object, observed with object_wait_one
@@ -90,6 +95,22 @@ typedef uint32_t rights_t;
  */
 #define WEFT_EWRONGTYPE EPROTOTYPE /* wrong object type */
 #define WEFT_EREVOKED EKEYREVOKED /* the handle's lease was revoked */
+
+/*
+ * One handle to move in a channel_write or a process_spawn: the handle leaves
+ * the caller's table; it arrives with `rights` (WEFT_RIGHTS_SAME, or a subset
+ * of its rights) and keeps its lease. It needs WEFT_RIGHT_TRANSFER.
+ */
+struct weft_handle_xfer {
+	handle_t handle;
+	rights_t rights;
+};
+
+/* Channel limits: a message carries at most this many bytes and handles; an
+ * endpoint queues at most WEFT_CHAN_MAX_MSGS (a write then fails with EAGAIN). */
+#define WEFT_CHAN_MAX_BYTES   65536u
+#define WEFT_CHAN_MAX_HANDLES 64u
+#define WEFT_CHAN_MAX_MSGS    64u
 
 /*
  * What get_info returns for a handle: 32 bytes, no implicit padding, the same

@@ -41,8 +41,8 @@
 	X(30, process_kill, 1) \
 	X(31, process_status, 2) \
 	X(32, process_self, 1) \
-	X(33, name_bind, 2) \
-	X(34, name_resolve, 3) \
+	X(33, name_bind, 3) \
+	X(34, name_resolve, 4) \
 	X(35, fs_root, 3) \
 	X(36, dir_lookup, 4) \
 	X(37, file_read, 4) \

@@ -13,4 +13,15 @@ const char *native_syscall_name(unsigned long nr);
 /* Processes whose calls are logged (strace=NAME), "" for none. */
 extern char nat_strace_name[16];
 
+
+struct proc;
+/* Is p a native process (no Linux personality state)? */
+bool native_proc(const struct proc *p);
+/* The native halves of the trap path's upcalls (kernel/init/syscall.c): a
+ * native process's last look before user mode, and its fatal faults. */
+void native_before_user(struct thread *t);
+long native_fault(struct thread *t, int signo, unsigned long addr);
+/* Boot-time setup: publish the kernel's services in the name service. */
+void native_init(void);
+
 #endif

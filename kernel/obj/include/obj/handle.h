@@ -115,6 +115,41 @@ int handle_replace(struct handle_table *t, handle_t h, rights_t rights, handle_t
 int handle_take(struct handle_table *t, handle_t h, rights_t need, struct kobject **obj_out,
 		rights_t *rights_out, struct lease **lease_out);
 
+/* A handle in flight (a channel message, a spawn): the references it holds. */
+struct handle_xfer {
+	struct kobject *obj; /* reference */
+	struct lease *lease; /* reference or NULL */
+	rights_t rights;
+};
+
+/*
+ * Take n handles out of t at once, all or nothing: each hs[i] must be open,
+ * live, have WEFT_RIGHT_TRANSFER, and rights[i] (WEFT_RIGHTS_SAME or a subset
+ * of its rights) gives what travels; the handles must be distinct and none may
+ * name `excl` (a channel cannot carry itself: -EINVAL). On any error nothing
+ * is removed. On success out[i] holds the references; n <= HANDLE_XFER_MAX.
+ * Errors: the decode errors of hs[i] (the first bad handle wins), -EINVAL.
+ */
+#define HANDLE_XFER_MAX 64
+int handle_take_many(struct handle_table *t, const handle_t *hs, const rights_t *rights,
+		     uint32_t n, const struct kobject *excl, struct handle_xfer *out);
+
+/* The checks of handle_take_many without removing anything: out[i] gets new
+ * references (a spawn installs them elsewhere first, then takes). */
+int handle_copy_many(struct handle_table *t, const handle_t *hs, const rights_t *rights,
+		     uint32_t n, struct handle_xfer *out);
+
+/*
+ * Install n handles into t, all or nothing: on success out[i] names x[i]'s
+ * object with x[i]'s rights and lease (new references are taken: the caller
+ * still owns x); on error (-ENOMEM, -EMFILE) nothing stays installed.
+ */
+int handle_install_many(struct handle_table *t, const struct handle_xfer *x, uint32_t n,
+			handle_t *out);
+
+/* Drop the references of n in-flight handles. */
+void handle_xfer_put(struct handle_xfer *x, uint32_t n);
+
 /*
  * Attach open handle h to lease l (takes a reference to l). 0 if h had no
  * lease or already had l; -EBUSY if h has another lease (-WEFT_EREVOKED if

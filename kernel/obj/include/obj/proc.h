@@ -39,6 +39,7 @@ struct proc {
 	bool vfork_done;		/* vfork_wait.lock: exec'd or exited */
 	struct vm_space *vm;		/* replaced only by exec, by the process itself */
 	struct handle_table handles;	/* native handles (closed at exit) */
+	struct kobject *pobj;		/* lock: its process object (obj/process.h), or NULL */
 	void *lx;			/* personality state */
 	char *exe;			/* path of the running image (kmalloc'd, exec) */
 	char *cmdline;			/* argv strings, NUL-separated (kmalloc'd, exec) */

@@ -1,0 +1,276 @@
+/*
+ * process_spawn: start a native process from an ELF image (a file handle
+ * from the fs service, or a VMO holding the file's bytes), an args message and a list of handles (contract in uapi/weft/spawn.h).
+ *
+ * Everything that can fail is done on the new, not yet runnable process
+ * first: address space, image, stack, its handle table (the moved handles are
+ * installed there from copies, handle_copy_many). Only then do the handles
+ * leave the caller's table, all at once (handle_take_many re-checks them); if
+ * that fails, or anything before, the new process is torn down and the
+ * caller's table is as it was. The first thread is queued last.
+ */
+#include <native/nat.h>
+#include <native/native.h>
+#include <obj/process.h>
+#include <obj/vmo.h>
+#include <svc/fsobj.h>
+#include <lib/elf.h>
+#include <lib/string.h>
+#include <core/slab.h>
+#include <weft/spawn.h>
+
+#define HDR_MAX 4096
+#define PROC_RIGHTS                                                                                \
+	(WEFT_RIGHT_WAIT | WEFT_RIGHT_INSPECT | WEFT_RIGHT_MANAGE | WEFT_RIGHT_DUPLICATE |         \
+	 WEFT_RIGHT_TRANSFER)
+
+struct spawn {
+	struct kobject *image;
+	uint32_t nx, args_len;
+	handle_t hs[HANDLE_XFER_MAX];
+	rights_t rights[HANDLE_XFER_MAX];
+	struct handle_xfer x[HANDLE_XFER_MAX];
+	handle_t installed[HANDLE_XFER_MAX];
+	char hdr[HDR_MAX];
+	uint8_t args[WEFT_ARGS_MAX];
+};
+
+/* The image is a file (fs service) or a VMO: its size, or -errno. */
+static long img_size(struct kobject *img)
+{
+	struct vmo *v = vmo_from_obj(img);
+
+	return v ? (long)vmo_size(v) : fsobj_size(img);
+}
+
+/* Read up to n bytes at off of the image: bytes read, or -errno. */
+static long img_read(struct kobject *img, uint64_t off, void *buf, size_t n)
+{
+	struct vmo *v = vmo_from_obj(img);
+	long size = img_size(img);
+
+	if (!v)
+		return fsobj_read_kernel(img, off, buf, n);
+	if (size < 0 || off >= (uint64_t)size)
+		return 0;
+	if (n > (uint64_t)size - off)
+		n = (uint64_t)size - off;
+	int err = vmo_read_kernel(v, off, buf, n);
+	return err ? err : (long)n;
+}
+
+static unsigned seg_prot(uint32_t f)
+{
+	return ((f & PF_R) ? VM_R : 0) | ((f & PF_W) ? VM_W : 0) | ((f & PF_X) ? VM_X : 0);
+}
+
+static int copy_segment(struct vm_space *vm, struct kobject *img, const struct elf_seg *s,
+			char *buf)
+{
+	for (uint64_t done = 0; done < s->filesz;) {
+		size_t n = s->filesz - done > HDR_MAX ? HDR_MAX : s->filesz - done;
+		long got = img_read(img, s->offset + done, buf, n);
+
+		if (got != (long)n)
+			return got < 0 ? (int)got : -ENOEXEC;
+		int err = vm_write(vm, s->vaddr + done, buf, n);
+		if (err)
+			return err;
+		done += n;
+	}
+	return 0;
+}
+
+/* Map and fill the PT_LOADs of an ET_EXEC; W+X anywhere is refused. */
+static int load_image(struct vm_space *vm, struct kobject *img, char *buf, uaddr_t *entry)
+{
+	long size = img_size(img), n = img_read(img, 0, buf, HDR_MAX);
+	struct elf_info ei;
+	uaddr_t prev_end = 0;
+	unsigned prev_prot = 0;
+
+	if (size < 0 || n < 0)
+		return size < 0 ? (int)size : (int)n;
+	int err = elf_check(buf, (size_t)n, (uint64_t)size, HAL_USER_TOP - WEFT_STACK_SIZE, &ei);
+	if (err)
+		return err;
+	if (ei.type != ET_EXEC || ei.has_interp)
+		return -ENOEXEC;
+	for (int i = 0; i < ei.nseg; i++) {
+		const struct elf_seg *s = &ei.seg[i];
+		uaddr_t start = PAGE_ROUND_DOWN(s->vaddr), end = PAGE_ROUND_UP(s->vaddr + s->memsz);
+		unsigned prot = seg_prot(s->flags);
+
+		if ((prot & (VM_W | VM_X)) == (VM_W | VM_X))
+			return -EACCES;
+		if (start < prev_end) {
+			if (((prot | prev_prot) & (VM_W | VM_X)) == (VM_W | VM_X))
+				return -EACCES; /* a page shared by code and data */
+			err = vm_protect(vm, start, PAGE_SIZE, prot | prev_prot);
+			if (err)
+				return err;
+			start = prev_end;
+		}
+		if (end > start && (err = vm_map(vm, &start, end - start, prot, VM_FIXED)))
+			return err;
+		if ((err = copy_segment(vm, img, s, buf)))
+			return err;
+		if (end > prev_end) {
+			prev_end = end;
+			prev_prot = prot;
+		}
+	}
+	*entry = ei.entry;
+	return 0;
+}
+
+/* Stack with [startinfo][handles][args] at its top: *si_out gets its address (a0 and sp). */
+static int build_stack(struct vm_space *vm, struct spawn *sp, handle_t self, uaddr_t *si_out)
+{
+	uaddr_t base = HAL_USER_TOP - WEFT_STACK_SIZE, top = HAL_USER_TOP;
+	int err = vm_map(vm, &base, WEFT_STACK_SIZE, VM_R | VM_W, VM_FIXED | VM_STACK);
+
+	if (err)
+		return err;
+	uaddr_t args = (top - sp->args_len) & ~15ul;
+	uaddr_t hs = (args - sp->nx * sizeof(handle_t)) & ~15ul;
+	uaddr_t si = (hs - sizeof(struct weft_startinfo)) & ~15ul;
+	struct weft_startinfo info = {
+	    .version = 1,
+	    .self = self,
+	    .nhandles = sp->nx,
+	    .args_len = sp->args_len,
+	    .handles = hs,
+	    .args = args,
+	};
+	if ((err = vm_write(vm, args, sp->args, sp->args_len)) ||
+	    (err = vm_write(vm, hs, sp->installed, sp->nx * sizeof(handle_t))) ||
+	    (err = vm_write(vm, si, &info, sizeof(info))))
+		return err;
+	*si_out = si;
+	return 0;
+}
+
+/* Copy the transfer list and the args in, decode the image. */
+static long spawn_decode(struct thread *t, const unsigned long *a, struct spawn *sp)
+{
+	struct weft_handle_xfer x;
+
+	if (a[2] > WEFT_ARGS_MAX || a[4] > HANDLE_XFER_MAX)
+		return -EINVAL;
+	sp->args_len = (uint32_t)a[2];
+	sp->nx = (uint32_t)a[4];
+	if (copy_from_user(sp->args, a[1], a[2]))
+		return -EFAULT;
+	for (uint32_t i = 0; i < sp->nx; i++) {
+		if (copy_from_user(&x, a[3] + i * sizeof(x), sizeof(x)))
+			return -EFAULT;
+		sp->hs[i] = x.handle;
+		sp->rights[i] = x.rights;
+	}
+	/* two types are images: check the type before the rights, as every decode */
+	rights_t have;
+	long err = handle_get(&t->proc->handles, (handle_t)a[0], WEFT_OBJ_ANY, 0, &sp->image, &have);
+	if (err)
+		return err;
+	if (sp->image->type != WEFT_OBJ_FILE && sp->image->type != WEFT_OBJ_VMO)
+		err = -WEFT_EWRONGTYPE;
+	else if ((have & (WEFT_RIGHT_READ | WEFT_RIGHT_EXEC)) != (WEFT_RIGHT_READ | WEFT_RIGHT_EXEC))
+		err = -EACCES;
+	if (err) {
+		kobject_put(sp->image);
+		sp->image = NULL;
+	}
+	return err;
+}
+
+/* Build the process around its first thread nt; 0 or an error (caller cleans up). */
+static long spawn_build(struct thread *t, struct spawn *sp, struct proc *np, struct thread *nt,
+			struct procobj *po)
+{
+	uaddr_t entry = 0, si = 0;
+	handle_t self;
+	long err = load_image(np->vm, sp->image, sp->hdr, &entry);
+
+	if (!err)
+		err = handle_alloc(&np->handles, &po->obj, PROC_RIGHTS & ~WEFT_RIGHT_MANAGE, NULL,
+				   &self); /* a process ends itself by exiting */
+	if (!err)
+		err = handle_copy_many(&t->proc->handles, sp->hs, sp->rights, sp->nx, sp->x);
+	if (err)
+		return err;
+	err = handle_install_many(&np->handles, sp->x, sp->nx, sp->installed);
+	handle_xfer_put(sp->x, sp->nx);
+	if (!err)
+		err = build_stack(np->vm, sp, self, &si);
+	if (err)
+		return err;
+	hal_tf_init_user(&nt->tf, entry, si & ~15ul);
+	hal_tf_set_ret(&nt->tf, (long)si); /* a0 */
+	return 0;
+}
+
+/* Tear down a process that never ran. */
+static void spawn_abort(struct proc *np, struct thread *nt)
+{
+	if (nt) {
+		proc_thread_gone(np, nt);
+		nt->dead = true;
+		nt->release(nt);
+	}
+	proc_exit(np, 9);
+	proc_free(np);
+}
+
+/* process_spawn(image (file or VMO), const void *args, args_len,
+ *               const struct weft_handle_xfer *handles, nhandles, handle_t *out) */
+NAT_HANDLER(process_spawn)
+{
+	struct spawn *sp = kzalloc(sizeof(*sp));
+	struct procobj *po = NULL;
+	struct thread *nt = NULL;
+	struct proc *np = NULL;
+	handle_t ph = 0, zero = 0;
+	long err = -ENOMEM;
+
+	if (!sp)
+		return -ENOMEM;
+	if (copy_to_user(a[5], &zero, sizeof(zero))) {
+		err = -EFAULT;
+		goto out;
+	}
+	err = spawn_decode(t, a, sp);
+	if (err)
+		goto out;
+	err = -ENOMEM;
+	np = proc_create(NULL, "native");
+	if (!np || !(np->vm = vm_create()) || !(nt = proc_new_thread(np)))
+		goto out;
+	nt->vm = np->vm;
+	err = procobj_get(np, &po);
+	if (!err)
+		err = spawn_build(t, sp, np, nt, po);
+	if (!err)
+		err = handle_alloc(&t->proc->handles, &po->obj, PROC_RIGHTS, NULL, &ph);
+	if (!err) {
+		/* the commit point: the handles leave the caller together */
+		err = handle_take_many(&t->proc->handles, sp->hs, sp->rights, sp->nx, NULL, sp->x);
+		if (err)
+			handle_close(&t->proc->handles, ph);
+	}
+	if (err)
+		goto out;
+	handle_xfer_put(sp->x, sp->nx); /* the new table holds its own */
+	np = NULL;
+	if (copy_to_user(a[5], &ph, sizeof(ph)))
+		err = -EFAULT; /* it runs anyway: its handles are gone from here */
+	sched_add_new(nt);
+out:
+	if (np)
+		spawn_abort(np, nt);
+	if (po)
+		kobject_put(&po->obj);
+	kobject_put(sp->image);
+	kfree(sp);
+	return err;
+}

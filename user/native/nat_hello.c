@@ -1,0 +1,76 @@
+/*
+ * A native program started with no handles: it checks that it can do
+ * nothing but exit. Linux calls are -ENOSYS, the name service cannot be
+ * reached without a handle, no handle value but its own "self" names
+ * anything, and its self handle cannot kill. Exit code 42 when every check
+ * holds, else the number of the first that failed.
+ *
+ * Its args select other behaviours for the tests: "spin" loops until killed,
+ * "fault" writes to address 0 (the kernel kills it), "exit=N" exits with N.
+ */
+#include <weft/sys.h>
+#include <weft/errno.h>
+
+static long linux_call(long nr)
+{
+	return weft_syscall6(nr, 1, 0, 0, 0, 0, 0);
+}
+
+static int is(const struct weft_startinfo *si, const char *word)
+{
+	const char *a = (const char *)si->args;
+	uint32_t i = 0;
+
+	for (; word[i]; i++)
+		if (i >= si->args_len || a[i] != word[i])
+			return 0;
+	return 1;
+}
+
+static int checks(const struct weft_startinfo *si)
+{
+	static const long linux_nrs[] = {64 /* write */, 63 /* read */, 56 /* openat */,
+					 172 /* getpid */, 220 /* clone */, 222 /* mmap */,
+					 94 /* exit_group */, 129 /* kill */};
+	struct weft_obj_info info;
+	handle_t h;
+	int n = 1;
+
+	if (si->version != 1 || si->nhandles != 0)
+		return n;
+	n++;
+	for (unsigned i = 0; i < sizeof(linux_nrs) / sizeof(linux_nrs[0]); i++)
+		if (linux_call(linux_nrs[i]) != -ENOSYS)
+			return n;
+	n++;
+	if (weft_name_resolve(0, "fs", WEFT_RIGHTS_SAME, &h) != -EBADF)
+		return n;
+	n++;
+	if (weft_object_get_info(si->self, &info) || info.type != WEFT_OBJ_PROCESS)
+		return n;
+	n++;
+	if (weft_process_kill(si->self) != -EACCES)
+		return n;
+	n++;
+	/* every other handle value is nothing */
+	for (uint32_t v = 1; v < (1u << 20); v += 257)
+		if (v != si->self && weft_object_get_info(v, &info) != -EBADF)
+			return n;
+	return 42;
+}
+
+int main(const struct weft_startinfo *si)
+{
+	if (is(si, "spin"))
+		for (;;)
+			;
+	if (is(si, "fault"))
+		*(volatile int *)0 = 1;
+	if (is(si, "exit=")) {
+		int code = 0;
+		for (uint32_t i = 5; i < si->args_len; i++)
+			code = code * 10 + (((const char *)si->args)[i] - '0');
+		return code;
+	}
+	return checks(si);
+}
