@@ -391,8 +391,8 @@ static const struct aq_kind *kind_of(const struct weft_aq_sqe *s, long *err)
 	case WEFT_AQ_OP_WAIT: k = &aq_kind_wait; break;
 	case WEFT_AQ_OP_FD_READ: k = &aq_kind_fd_read; break;
 	case WEFT_AQ_OP_FD_WRITE: k = &aq_kind_fd_write; break;
-	case WEFT_AQ_OP_CHAN_SEND:
-	case WEFT_AQ_OP_CHAN_RECV: *err = -EOPNOTSUPP; return &aq_kind_error;
+	case WEFT_AQ_OP_CHAN_SEND: k = &aq_kind_chan_send; break;
+	case WEFT_AQ_OP_CHAN_RECV: k = &aq_kind_chan_recv; break;
 	default: return &aq_kind_error;
 	}
 	if (!k) /* a weak kind that is not linked in */

@@ -36,8 +36,9 @@
 #define WEFT_AQ_OP_FD_READ    4 /* Linux fd: read len bytes into addr (offset -1: file position) */
 #define WEFT_AQ_OP_FD_WRITE   5 /* Linux fd: write len bytes from addr, all of them */
 #define WEFT_AQ_OP_WAIT	      6 /* handle (WAIT): until a signal of mask arg is asserted */
-#define WEFT_AQ_OP_CHAN_SEND  7 /* channel handle: message addr/len (reserved) */
-#define WEFT_AQ_OP_CHAN_RECV  8 /* channel handle: message into addr/len (reserved) */
+#define WEFT_AQ_OP_CHAN_SEND  7 /* channel_write(handle, addr, len, offset = xfers, arg = n) */
+#define WEFT_AQ_OP_CHAN_RECV  8 /* channel_read(handle, addr, len, offset = handles, arg = cap,
+				   deadline = uint32_t[2] sizes or 0): the byte count */
 #define WEFT_AQ_OP_MAX	      8
 
 /* SQE flags. */

@@ -143,9 +143,12 @@ bool aq_op_event(struct aq_op *op, long result, bool final, uint32_t flags, uint
 /* From kind->run: the op moved data and can no longer be cancelled. */
 void aq_op_progress(struct aq_op *op);
 
-/* The kinds of the Linux personality's fd ops (kernel/linux/lx_aq.c), weak:
- * without the personality those ops fail with -EOPNOTSUPP. */
+/* Kinds defined above this layer, weak (an op whose kind is not linked in
+ * fails with -EOPNOTSUPP): the Linux personality's fd ops
+ * (kernel/linux/lx_aq.c) and the channel ops (kernel/native/nat_aq_chan.c). */
 extern const struct aq_kind aq_kind_fd_read __attribute__((weak));
 extern const struct aq_kind aq_kind_fd_write __attribute__((weak));
+extern const struct aq_kind aq_kind_chan_send __attribute__((weak));
+extern const struct aq_kind aq_kind_chan_recv __attribute__((weak));
 
 #endif
