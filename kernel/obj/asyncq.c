@@ -86,6 +86,11 @@ static void *mem_at(struct asyncq *q, uint64_t off)
 	return q->mem->kva[off / PAGE_SIZE] + off % PAGE_SIZE;
 }
 
+void *asyncq_kaddr(struct asyncq *q, uint64_t off)
+{
+	return mem_at(q, off);
+}
+
 static struct weft_aq_sqe *sqe_at(struct asyncq *q, uint32_t i)
 {
 	return mem_at(q, PAGE_SIZE + (uint64_t)(i & (q->sq_entries - 1)) * sizeof(struct weft_aq_sqe));
@@ -257,8 +262,8 @@ bool aq_op_event(struct aq_op *op, long result, bool final, uint32_t flags, uint
 			post_locked(q, op, result, WEFT_AQ_CQE_MORE, signals), wake_locked(q);
 		else
 			queue_locked(q, op);
-	} else if (op->state == AQ_BUSY) {
-		/* the running thread (or a cancel) looks at it when it is done */
+	} else if (op->state == AQ_BUSY && !op->stopping) {
+		/* the running thread looks at it when it is done */
 		more = !final;
 		if (op->kicked && (flags & WEFT_AQ_CQE_MORE) && !final)
 			op->kick_result += result;
@@ -677,6 +682,7 @@ long asyncq_cancel(struct asyncq *q, uint64_t token)
 		complete_locked(q, op, -ECANCELED, 0);
 	} else { /* ARMED: claim it, stop its event, then end it */
 		op->state = AQ_BUSY;
+		op->stopping = true;
 		spin_unlock(&q->pollers.lock);
 		if (op->kind->disarm)
 			op->kind->disarm(op);
@@ -703,6 +709,7 @@ static void asyncq_destroy(struct kobject *o)
 		struct aq_op *op = list_entry(it, struct aq_op, link);
 		op->claimed_armed = op->state == AQ_ARMED;
 		op->state = AQ_BUSY;
+		op->stopping = true;
 	}
 	spin_unlock(&q->pollers.lock);
 	list_for_each_safe(it, tmp, &q->live) {

@@ -34,7 +34,7 @@ static void timer_fired(struct ktimer *kt)
 		return;
 	}
 	/* expiries since the last one (missed periods are counted, not replayed) */
-	n = (now - op->deadline) / op->period + 1;
+	n = now > op->deadline ? (now - op->deadline) / op->period + 1 : 1;
 	op->deadline += n * op->period;
 	if (aq_op_event(op, (long)n, false, WEFT_AQ_CQE_MORE, 0))
 		ktimer_arm(&op->kt, op->deadline);

@@ -71,6 +71,7 @@ struct aq_op {
 	bool progressed;	/* q->lock: moved data, cancel can no longer stop it */
 	bool started;		/* kind-private: run was called once */
 	bool claimed_armed;	/* destroy: it was ARMED when claimed */
+	bool stopping;		/* q->lock: claimed by a cancel or destroy: no more events */
 	uint32_t signals;	/* set by run: the signals its result reports */
 	long error;		/* an SQE found invalid at submit: its result */
 	bool kicked;		/* q->lock: an event came while BUSY */
@@ -97,8 +98,6 @@ struct asyncq {
 	uint64_t vm_id;		/* the owning address space */
 	struct aq_ringmem *mem; /* reference */
 	struct weft_aq_ring *ring;	/* kernel view of the shared header */
-	struct weft_aq_sqe *sqes;
-	struct weft_aq_cqe *cqes;
 	uint32_t sq_entries, cq_entries;
 	uint32_t sq_head, cq_tail;	/* lock: the kernel's own copies */
 	uint32_t cq_room;	/* lock: free CQ slots known (a lower bound) */
@@ -131,6 +130,9 @@ long asyncq_submit(struct asyncq *q, struct thread *t, uint32_t n);
  * -ETIMEDOUT, -EINTR, -EINVAL (min above the ring), -EXDEV, or -EPARKED (the
  * continuation sets the result; q is held by the park). */
 long asyncq_poll(struct asyncq *q, struct thread *t, uint32_t min, uint64_t deadline_ns);
+
+/* The kernel's view of byte off of the shared region (for tests). */
+void *asyncq_kaddr(struct asyncq *q, uint64_t off);
 
 /* Cancel the op with this token: 0, -EBUSY, -EALREADY, -ENOENT (see above). */
 long asyncq_cancel(struct asyncq *q, uint64_t token);
