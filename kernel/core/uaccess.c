@@ -1,8 +1,16 @@
 /*
  * User copies (contract in uaccess.h). Each page of the range is checked in the
  * current thread's page table and faulted in through vm_fault when absent or
- * not yet writable, before any byte moves; then the arch routine copies with
- * user access on, and recovers (-EFAULT) if a concurrent unmap races with it.
+ * not yet writable, before any byte moves.
+ *
+ * copy_to_user, copy_from_user and clear_user then move the bytes through the
+ * kernel's direct map, page by page under vm->lock, like vm_write: the lock
+ * keeps each page from being freed (an unmap frees pages only after vm_sync,
+ * which runs after it dropped the lock), and a page that vanished meanwhile is
+ * -EFAULT. This avoids toggling sstatus.SUM, on which QEMU flushes its whole
+ * software TLB (about 5 us per copy under TCG). Strings still go through the
+ * arch routine with user access on, which recovers (-EFAULT) if a concurrent
+ * unmap races with it.
  */
 #include <core/uaccess.h>
 #include <core/vm.h>
@@ -26,13 +34,53 @@ static int prefault(uaddr_t addr, size_t n, unsigned access)
 	return 0;
 }
 
+enum dir { TO_USER, FROM_USER, ZERO_USER };
+
+/* Move n bytes between user range [uaddr, +n) (already prefaulted) and kbuf
+ * through the direct map. 0, or -EFAULT if a page is no longer mapped with
+ * the access needed (bytes of earlier pages have moved). */
+static int copy_direct(uaddr_t uaddr, void *kbuf, size_t n, enum dir d)
+{
+	struct vm_space *vm = current()->vm;
+	unsigned access = d == FROM_USER ? VM_R : VM_W;
+	char *k = kbuf;
+
+	while (n) {
+		uaddr_t va = uaddr & PAGE_MASK;
+		size_t off = uaddr - va, chunk = PAGE_SIZE - off < n ? PAGE_SIZE - off : n;
+		int err = 0;
+
+		spin_lock(&vm->lock);
+		pte_t *pte = hal_pt_lookup(vm->root, va, false);
+		if (pte && hal_pte_present(*pte) && (hal_pte_prot(*pte) & access) == access) {
+			char *u = (char *)hal_pa_to_kva(hal_pte_pa(*pte)) + off;
+			if (d == TO_USER)
+				__builtin_memcpy(u, k, chunk);
+			else if (d == FROM_USER)
+				__builtin_memcpy(k, u, chunk);
+			else
+				__builtin_memset(u, 0, chunk);
+		} else {
+			err = -EFAULT;
+		}
+		spin_unlock(&vm->lock);
+		if (err)
+			return err;
+		uaddr += chunk;
+		if (k)
+			k += chunk;
+		n -= chunk;
+	}
+	return 0;
+}
+
 int copy_to_user(uaddr_t dst, const void *src, size_t n)
 {
 	if (!n)
 		return 0;
 	if (prefault(dst, n, VM_W))
 		return -EFAULT;
-	return hal_user_copy((void *)dst, src, n);
+	return copy_direct(dst, (void *)src, n, TO_USER);
 }
 
 int copy_from_user(void *dst, uaddr_t src, size_t n)
@@ -41,7 +89,7 @@ int copy_from_user(void *dst, uaddr_t src, size_t n)
 		return 0;
 	if (prefault(src, n, VM_R))
 		return -EFAULT;
-	return hal_user_copy(dst, (const void *)src, n);
+	return copy_direct(src, dst, n, FROM_USER);
 }
 
 int clear_user(uaddr_t dst, size_t n)
@@ -50,7 +98,7 @@ int clear_user(uaddr_t dst, size_t n)
 		return 0;
 	if (prefault(dst, n, VM_W))
 		return -EFAULT;
-	return hal_user_set((void *)dst, 0, n);
+	return copy_direct(dst, NULL, n, ZERO_USER);
 }
 
 long copy_str_from_user(char *dst, uaddr_t src, size_t size)

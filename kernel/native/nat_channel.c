@@ -99,18 +99,19 @@ NAT_HANDLER(channel_write)
 	if (err)
 		return err;
 	err = -ENOMEM;
-	ta = kmalloc(sizeof(*ta));
 	m = chan_msg_alloc((uint32_t)a[2], (uint32_t)a[4]);
-	if (!ta || !m)
+	if (!m || (a[4] && !(ta = kmalloc(sizeof(*ta)))))
 		goto out;
-	ta->ht = &t->proc->handles;
 	err = -EFAULT;
 	if (copy_from_user(m->data, a[1], a[2]))
 		goto out;
-	err = xfers_in(ta, a[3], (uint32_t)a[4]);
-	if (err)
-		goto out;
-	err = chan_write(chan_from_obj(o), m, take_handles, ta);
+	if (ta) {
+		ta->ht = &t->proc->handles;
+		err = xfers_in(ta, a[3], (uint32_t)a[4]);
+		if (err)
+			goto out;
+	}
+	err = chan_write(chan_from_obj(o), m, ta ? take_handles : NULL, ta);
 	if (!err)
 		m = NULL; /* queued */
 out:

@@ -153,8 +153,8 @@ NAT_HANDLER(dir_lookup)
 	struct kobject *dir, *res = NULL;
 	rights_t have, r;
 	char *path;
-	long err = handle_get(&t->proc->handles, (handle_t)a[0], WEFT_OBJ_DIR, WEFT_RIGHT_READ, &dir,
-			      &have);
+	long err = handle_get(&t->proc->handles, (handle_t)a[0], WEFT_OBJ_DIR, WEFT_RIGHT_READ,
+			      &dir, &have);
 
 	if (err)
 		return err;

@@ -51,7 +51,8 @@ long nat_sys_handle_replace(struct thread *t, const unsigned long *a)
 	long err;
 
 	/* probe the out-pointer first: replace closes the old handle */
-	if (copy_from_user(&probe, a[2], sizeof(probe)) || copy_to_user(a[2], &probe, sizeof(probe)))
+	if (copy_from_user(&probe, a[2], sizeof(probe)) ||
+	    copy_to_user(a[2], &probe, sizeof(probe)))
 		return -EFAULT;
 	err = handle_replace(&t->proc->handles, old, (rights_t)a[1], &h);
 	if (err)
@@ -64,8 +65,8 @@ long nat_sys_object_get_info(struct thread *t, const unsigned long *a)
 	struct weft_obj_info info;
 	struct kobject *o;
 	rights_t r;
-	long err = handle_get(&t->proc->handles, (handle_t)a[0], WEFT_OBJ_ANY, WEFT_RIGHT_INSPECT,
-			      &o, &r);
+	long err =
+	    handle_get(&t->proc->handles, (handle_t)a[0], WEFT_OBJ_ANY, WEFT_RIGHT_INSPECT, &o, &r);
 
 	if (err)
 		return err;
@@ -97,8 +98,8 @@ long nat_sys_object_wait_one(struct thread *t, const unsigned long *a)
 {
 	struct kobject *o;
 	uint32_t seen = 0;
-	long err = handle_get(&t->proc->handles, (handle_t)a[0], WEFT_OBJ_ANY, WEFT_RIGHT_WAIT, &o,
-			      NULL);
+	long err =
+	    handle_get(&t->proc->handles, (handle_t)a[0], WEFT_OBJ_ANY, WEFT_RIGHT_WAIT, &o, NULL);
 
 	if (err)
 		return err;

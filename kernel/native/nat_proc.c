@@ -26,8 +26,9 @@ static void group_exit(struct proc *p, struct thread *self, int status)
 	proc_kick_threads(p, self);
 }
 
-/* The current thread t of a native process dies. */
-static void native_thread_exit(struct thread *t)
+/* The current thread t of a native process dies; the last one ends p with
+ * its group status (0 if nobody set one). */
+void native_thread_exit(struct thread *t)
 {
 	struct proc *p = t->proc;
 

@@ -1,6 +1,7 @@
 /*
  * process_spawn: start a native process from an ELF image (a file handle
- * from the fs service, or a VMO holding the file's bytes), an args message and a list of handles (contract in uapi/weft/spawn.h).
+ * from the fs service, or a VMO holding the file's bytes), an args message and a list of handles
+ * (contract in uapi/weft/spawn.h).
  *
  * Everything that can fail is done on the new, not yet runnable process
  * first: address space, image, stack, its handle table (the moved handles are
@@ -170,12 +171,14 @@ static long spawn_decode(struct thread *t, const unsigned long *a, struct spawn 
 	}
 	/* two types are images: check the type before the rights, as every decode */
 	rights_t have;
-	long err = handle_get(&t->proc->handles, (handle_t)a[0], WEFT_OBJ_ANY, 0, &sp->image, &have);
+	long err =
+	    handle_get(&t->proc->handles, (handle_t)a[0], WEFT_OBJ_ANY, 0, &sp->image, &have);
 	if (err)
 		return err;
 	if (sp->image->type != WEFT_OBJ_FILE && sp->image->type != WEFT_OBJ_VMO)
 		err = -WEFT_EWRONGTYPE;
-	else if ((have & (WEFT_RIGHT_READ | WEFT_RIGHT_EXEC)) != (WEFT_RIGHT_READ | WEFT_RIGHT_EXEC))
+	else if ((have & (WEFT_RIGHT_READ | WEFT_RIGHT_EXEC)) !=
+		 (WEFT_RIGHT_READ | WEFT_RIGHT_EXEC))
 		err = -EACCES;
 	if (err) {
 		kobject_put(sp->image);

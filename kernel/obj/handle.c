@@ -360,8 +360,8 @@ static int take_check_locked(struct handle_table *t, const handle_t *hs, const r
 	return 0;
 }
 
-int handle_take_many(struct handle_table *t, const handle_t *hs, const rights_t *rights,
-		     uint32_t n, const struct kobject *excl, struct handle_xfer *out)
+int handle_take_many(struct handle_table *t, const handle_t *hs, const rights_t *rights, uint32_t n,
+		     const struct kobject *excl, struct handle_xfer *out)
 {
 	int err;
 
@@ -376,8 +376,8 @@ int handle_take_many(struct handle_table *t, const handle_t *hs, const rights_t 
 	return err;
 }
 
-int handle_copy_many(struct handle_table *t, const handle_t *hs, const rights_t *rights,
-		     uint32_t n, struct handle_xfer *out)
+int handle_copy_many(struct handle_table *t, const handle_t *hs, const rights_t *rights, uint32_t n,
+		     struct handle_xfer *out)
 {
 	int err;
 

@@ -98,6 +98,11 @@ static void notify_locked(struct kobject *o, uint32_t now)
 
 void kobject_signal(struct kobject *o, uint32_t clear, uint32_t set)
 {
+	uint32_t cur = __atomic_load_n(&o->signals, __ATOMIC_RELAXED);
+
+	/* no change at the moment of this read: nothing to store or wake */
+	if (((cur & ~clear) | set) == cur)
+		return;
 	spin_lock(&o->sigq.lock);
 	uint32_t old = o->signals, now = (old & ~clear) | set;
 	__atomic_store_n(&o->signals, now, __ATOMIC_RELAXED);

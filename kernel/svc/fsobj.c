@@ -34,7 +34,7 @@ static void fsobj_info(const struct kobject *o, struct weft_obj_info *info)
 
 #define FSOBJ_OPS(ty, nm)                                                                          \
 	{                                                                                          \
-	    .type = ty, .name = nm, .destroy = fsobj_destroy, .get_info = fsobj_info,              \
+		.type = ty, .name = nm, .destroy = fsobj_destroy, .get_info = fsobj_info,          \
 	}
 static const struct kobject_ops svc_ops = FSOBJ_OPS(WEFT_OBJ_FSSVC, "fs-service");
 static const struct kobject_ops dir_ops = FSOBJ_OPS(WEFT_OBJ_DIR, "fs-dir");

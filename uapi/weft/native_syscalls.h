@@ -46,7 +46,9 @@
 	X(35, fs_root, 3) \
 	X(36, dir_lookup, 4) \
 	X(37, file_read, 4) \
-	X(38, file_write, 4)
+	X(38, file_write, 4) \
+	X(39, thread_create, 3) \
+	X(40, thread_exit, 0)
 
 
 /* 64 .. 127: asyncq, timers, vmo, vmar */

@@ -6,7 +6,9 @@
  * holds, else the number of the first that failed.
  *
  * Its args select other behaviours for the tests: "spin" loops until killed,
- * "fault" writes to address 0 (the kernel kills it), "exit=N" exits with N.
+ * "fault" writes to address 0 (the kernel kills it), "exit=N" exits with N,
+ * "threads" runs NTHREADS threads that each add to a counter and exits with
+ * the sum once all have ended (the main thread spins: there is no futex).
  */
 #include <weft/sys.h>
 #include <weft/errno.h>
@@ -29,9 +31,9 @@ static int is(const struct weft_startinfo *si, const char *word)
 
 static int checks(const struct weft_startinfo *si)
 {
-	static const long linux_nrs[] = {64 /* write */, 63 /* read */, 56 /* openat */,
-					 172 /* getpid */, 220 /* clone */, 222 /* mmap */,
-					 94 /* exit_group */, 129 /* kill */};
+	static const long linux_nrs[] = {
+	    64 /* write */,  63 /* read */,  56 /* openat */,	  172 /* getpid */,
+	    220 /* clone */, 222 /* mmap */, 94 /* exit_group */, 129 /* kill */};
 	struct weft_obj_info info;
 	handle_t h;
 	int n = 1;
@@ -59,8 +61,31 @@ static int checks(const struct weft_startinfo *si)
 	return 42;
 }
 
+#define NTHREADS 4
+static uint8_t stacks[NTHREADS][8192] __attribute__((aligned(16)));
+static int counter, finished;
+
+static void worker(void *arg)
+{
+	__atomic_add_fetch(&counter, (int)(uintptr_t)arg, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&finished, 1, __ATOMIC_RELEASE);
+}
+
+static int threads(void)
+{
+	for (int i = 0; i < NTHREADS; i++)
+		if (weft_thread_start(worker, (void *)(uintptr_t)(i + 1), stacks[i],
+				      sizeof(stacks[i])) <= 0)
+			return 1;
+	while (__atomic_load_n(&finished, __ATOMIC_ACQUIRE) < NTHREADS)
+		;
+	return __atomic_load_n(&counter, __ATOMIC_RELAXED); /* 1 + 2 + 3 + 4 */
+}
+
 int main(const struct weft_startinfo *si)
 {
+	if (is(si, "threads"))
+		return threads();
 	if (is(si, "spin"))
 		for (;;)
 			;

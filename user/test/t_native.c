@@ -108,6 +108,10 @@ static void test_native_processes(void)
 	T_EQ(spawn("native/nat_hello", NULL, NULL, 0, &p), 0);
 	T_EQ(wait_exit(p), 42); /* a process with no handles can do nothing but exit */
 	T_EQ(weft_handle_close(p), 0);
+	T_EQ(spawn("native/nat_hello", "threads", NULL, 0, &p), 0);
+	T_EQ(wait_exit(p), 10); /* four native threads, 1 + 2 + 3 + 4 */
+	weft_handle_close(p);
+	T_EQ(weft_thread_create((void (*)(void *))8, (void *)0x10000, NULL), -ENOTSUP);
 	T_EQ(spawn("native/nat_hello", "exit=7", NULL, 0, &p), 0);
 	T_EQ(wait_exit(p), 7);
 	weft_handle_close(p);

@@ -16,8 +16,7 @@ long msg_end(struct msg *m)
 	return tlv_finish(&m->b);
 }
 
-int msg_parse(struct msg_in *in, const void *buf, size_t len, uint32_t proto,
-	      uint16_t min_version)
+int msg_parse(struct msg_in *in, const void *buf, size_t len, uint32_t proto, uint16_t min_version)
 {
 	int err = tlv_parse(buf, len, &in->hdr, &in->it);
 

@@ -21,6 +21,8 @@ bool native_proc(const struct proc *p);
  * native process's last look before user mode, and its fatal faults. */
 void native_before_user(struct thread *t);
 long native_fault(struct thread *t, int signo, unsigned long addr);
+/* The current thread of a native process ends (the last one ends the process). */
+void native_thread_exit(struct thread *t);
 /* Boot-time setup: publish the kernel's services in the name service. */
 void native_init(void);
 

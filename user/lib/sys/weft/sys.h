@@ -140,6 +140,19 @@ static inline long weft_process_self(handle_t *out)
 	return weft_raw_process_self(WEFT_L(out), 0, 0, 0, 0, 0);
 }
 
+/* Native processes only: a thread at entry(arg) on the stack whose top is
+ * `stack` (16-byte aligned); gp and tp are the caller's. Its id, or -errno.
+ * weft_thread_start (crt.c) wraps it so that fn's return ends the thread. */
+static inline long weft_thread_create(void (*entry)(void *), void *stack, void *arg)
+{
+	return weft_raw_thread_create(WEFT_L(entry), WEFT_L(stack), WEFT_L(arg), 0, 0, 0);
+}
+static inline long weft_thread_exit(void)
+{
+	return weft_raw_thread_exit(0, 0, 0, 0, 0, 0);
+}
+long weft_thread_start(void (*fn)(void *), void *arg, void *stack, size_t size);
+
 /* ---- name service and file-system service ---- */
 /* ns 0: the name service with every right (Linux processes only). */
 static inline long weft_name_bind(handle_t ns, const char *name, handle_t h)
