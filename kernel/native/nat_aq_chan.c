@@ -48,7 +48,8 @@ static long observe(struct thread *t, struct aq_op *op, uint32_t sig)
 static long chan_run(struct thread *t, struct aq_op *op, bool send)
 {
 	const struct weft_aq_sqe *s = &op->sqe;
-	unsigned long a[6] = {s->handle, s->addr, s->len, s->offset, s->arg, send ? 0 : s->deadline};
+	unsigned long a[6] = {s->handle, s->addr, s->len,
+			      s->offset, s->arg,  send ? 0 : s->deadline};
 	long r;
 
 	if (s->op_flags || (s->len | s->arg) >> 32)
@@ -83,7 +84,7 @@ static void chan_release(struct aq_op *op)
 	kobject_put(op->obj);
 }
 
-const struct aq_kind aq_kind_chan_send = {.run = send_run, .disarm = chan_disarm,
-					  .release = chan_release};
-const struct aq_kind aq_kind_chan_recv = {.run = recv_run, .disarm = chan_disarm,
-					  .release = chan_release};
+const struct aq_kind aq_kind_chan_send = {
+    .run = send_run, .disarm = chan_disarm, .release = chan_release};
+const struct aq_kind aq_kind_chan_recv = {
+    .run = recv_run, .disarm = chan_disarm, .release = chan_release};

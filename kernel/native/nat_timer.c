@@ -29,8 +29,8 @@ NAT_HANDLER(timer_create)
 static long get_timer(struct thread *t, unsigned long h, struct timer **tm)
 {
 	struct kobject *o;
-	long err = handle_get(&t->proc->handles, (handle_t)h, WEFT_OBJ_TIMER, WEFT_RIGHT_WRITE, &o,
-			      NULL);
+	long err =
+	    handle_get(&t->proc->handles, (handle_t)h, WEFT_OBJ_TIMER, WEFT_RIGHT_WRITE, &o, NULL);
 
 	if (!err)
 		*tm = timer_from_obj(o);

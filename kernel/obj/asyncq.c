@@ -21,7 +21,7 @@
 struct aq_ringmem {
 	int refs; /* atomic */
 	unsigned npages;
-	char **kva;	/* each page's direct-map address */
+	char **kva; /* each page's direct-map address */
 	paddr_t page[];
 };
 
@@ -93,7 +93,8 @@ void *asyncq_kaddr(struct asyncq *q, uint64_t off)
 
 static struct weft_aq_sqe *sqe_at(struct asyncq *q, uint32_t i)
 {
-	return mem_at(q, PAGE_SIZE + (uint64_t)(i & (q->sq_entries - 1)) * sizeof(struct weft_aq_sqe));
+	return mem_at(q,
+		      PAGE_SIZE + (uint64_t)(i & (q->sq_entries - 1)) * sizeof(struct weft_aq_sqe));
 }
 
 static struct weft_aq_cqe *cqe_at(struct asyncq *q, uint32_t i)
@@ -304,7 +305,8 @@ static void settle_locked(struct asyncq *q, struct aq_op *op, long r)
 	if (op->kick_final)
 		complete_locked(q, op, op->kick_result, op->kick_signals);
 	else if (op->kick_flags & WEFT_AQ_CQE_MORE)
-		post_locked(q, op, op->kick_result, WEFT_AQ_CQE_MORE, op->kick_signals), wake_locked(q);
+		post_locked(q, op, op->kick_result, WEFT_AQ_CQE_MORE, op->kick_signals),
+		    wake_locked(q);
 	else
 		queue_locked(q, op);
 }
@@ -389,16 +391,35 @@ static const struct aq_kind *kind_of(const struct weft_aq_sqe *s, long *err)
 	if (s->reserved || (s->flags & ~WEFT_AQ_F_LINK))
 		return &aq_kind_error;
 	switch (s->op) {
-	case WEFT_AQ_OP_NOP: k = &aq_kind_nop; break;
-	case WEFT_AQ_OP_TIMER: k = &aq_kind_timer; break;
-	case WEFT_AQ_OP_VMO_READ: k = &aq_kind_vmo_read; break;
-	case WEFT_AQ_OP_VMO_WRITE: k = &aq_kind_vmo_write; break;
-	case WEFT_AQ_OP_WAIT: k = &aq_kind_wait; break;
-	case WEFT_AQ_OP_FD_READ: k = &aq_kind_fd_read; break;
-	case WEFT_AQ_OP_FD_WRITE: k = &aq_kind_fd_write; break;
-	case WEFT_AQ_OP_CHAN_SEND: k = &aq_kind_chan_send; break;
-	case WEFT_AQ_OP_CHAN_RECV: k = &aq_kind_chan_recv; break;
-	default: return &aq_kind_error;
+	case WEFT_AQ_OP_NOP:
+		k = &aq_kind_nop;
+		break;
+	case WEFT_AQ_OP_TIMER:
+		k = &aq_kind_timer;
+		break;
+	case WEFT_AQ_OP_VMO_READ:
+		k = &aq_kind_vmo_read;
+		break;
+	case WEFT_AQ_OP_VMO_WRITE:
+		k = &aq_kind_vmo_write;
+		break;
+	case WEFT_AQ_OP_WAIT:
+		k = &aq_kind_wait;
+		break;
+	case WEFT_AQ_OP_FD_READ:
+		k = &aq_kind_fd_read;
+		break;
+	case WEFT_AQ_OP_FD_WRITE:
+		k = &aq_kind_fd_write;
+		break;
+	case WEFT_AQ_OP_CHAN_SEND:
+		k = &aq_kind_chan_send;
+		break;
+	case WEFT_AQ_OP_CHAN_RECV:
+		k = &aq_kind_chan_recv;
+		break;
+	default:
+		return &aq_kind_error;
 	}
 	if (!k) /* a weak kind that is not linked in */
 		*err = -EOPNOTSUPP;
@@ -637,7 +658,7 @@ static struct aq_op *find_live_locked(struct asyncq *q, uint64_t token)
 {
 	struct list *it;
 
-	list_for_each(it, &q->live) {
+	list_for_each (it, &q->live) {
 		struct aq_op *op = list_entry(it, struct aq_op, link);
 		if (op->sqe.token == token)
 			return op;
@@ -651,7 +672,7 @@ static bool posted_locked(struct asyncq *q, uint64_t token)
 	uint32_t used = cq_used_locked(q);
 	struct list *it;
 
-	list_for_each(it, &q->overflow)
+	list_for_each (it, &q->overflow)
 		if (list_entry(it, struct aq_op, olink)->sqe.token == token)
 			return true;
 	for (uint32_t i = q->cq_tail - used; i != q->cq_tail; i++)
@@ -705,23 +726,23 @@ static void asyncq_destroy(struct kobject *o)
 	/* Nobody else holds q: claim every armed op, then stop its event
 	 * (callbacks that still come in see BUSY and only note a kick). */
 	spin_lock(&q->pollers.lock);
-	list_for_each(it, &q->live) {
+	list_for_each (it, &q->live) {
 		struct aq_op *op = list_entry(it, struct aq_op, link);
 		op->claimed_armed = op->state == AQ_ARMED;
 		op->state = AQ_BUSY;
 		op->stopping = true;
 	}
 	spin_unlock(&q->pollers.lock);
-	list_for_each_safe(it, tmp, &q->live) {
+	list_for_each_safe (it, tmp, &q->live) {
 		struct aq_op *op = list_entry(it, struct aq_op, link);
 		if (op->claimed_armed && op->kind->disarm)
 			op->kind->disarm(op);
 		list_del(&op->olink);
 		free_op(op);
 	}
-	list_for_each_safe(it, tmp, &q->overflow) /* done, held completions only */
+	list_for_each_safe (it, tmp, &q->overflow) /* done, held completions only */
 		free_op(list_entry(it, struct aq_op, olink));
-	list_for_each_safe(it, tmp, &q->reap)
+	list_for_each_safe (it, tmp, &q->reap)
 		free_op(list_entry(it, struct aq_op, link));
 	mem_put(q->mem);
 	kfree(q);
@@ -787,8 +808,9 @@ int asyncq_create(struct vm_space *vm, uint32_t entries, struct asyncq **out,
 	}
 	q->vm_id = vm->id;
 	kobject_init(&q->obj, &asyncq_ops);
-	*info = (struct weft_aq_info){addr, PAGE_SIZE + sq_bytes + cq_bytes, PAGE_SIZE,
-				      PAGE_SIZE + sq_bytes, entries, 2 * entries};
+	*info = (struct weft_aq_info){addr,	 PAGE_SIZE + sq_bytes + cq_bytes,
+				      PAGE_SIZE, PAGE_SIZE + sq_bytes,
+				      entries,	 2 * entries};
 	*out = q;
 	return 0;
 }

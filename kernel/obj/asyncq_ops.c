@@ -114,8 +114,8 @@ static long wait_run(struct thread *t, struct aq_op *op)
 
 	if (!s->arg || s->arg >> 32 || s->op_flags)
 		return -EINVAL;
-	err = handle_get(&t->proc->handles, s->handle, WEFT_OBJ_ANY, WEFT_RIGHT_WAIT, &op->obj,
-			 NULL);
+	err =
+	    handle_get(&t->proc->handles, s->handle, WEFT_OBJ_ANY, WEFT_RIGHT_WAIT, &op->obj, NULL);
 	if (err)
 		return err;
 	op->ob.fn = wait_fired;
@@ -138,5 +138,5 @@ static void wait_release(struct aq_op *op)
 	kobject_put(op->obj);
 }
 
-const struct aq_kind aq_kind_wait = {.run = wait_run, .disarm = wait_disarm,
-				     .release = wait_release};
+const struct aq_kind aq_kind_wait = {
+    .run = wait_run, .disarm = wait_disarm, .release = wait_release};

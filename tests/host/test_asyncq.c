@@ -80,8 +80,8 @@ static int reap(struct q *q, struct weft_aq_cqe *out)
 
 	if (head == __atomic_load_n(&q->r->cq_tail, __ATOMIC_ACQUIRE))
 		return 0;
-	*out = *(struct weft_aq_cqe *)asyncq_kaddr(
-	    q->q, q->info.cqes_off + (head & q->r->cq_mask) * sizeof(*out));
+	*out = *(struct weft_aq_cqe *)asyncq_kaddr(q->q, q->info.cqes_off +
+							     (head & q->r->cq_mask) * sizeof(*out));
 	__atomic_store_n(&q->r->cq_head, head + 1, __ATOMIC_RELEASE);
 	return 1;
 }
@@ -112,15 +112,15 @@ HT_TEST(nops_in_order)
 		HT_CHECK(c.token == (uint64_t)(10 + i) && c.result == 0 && c.flags == 0);
 	}
 	HT_CHECK(!reap(&q, &c));
-	sqe(&q, 99, 1);				   /* unknown op */
-	sqe(&q, WEFT_AQ_OP_NOP, 2)->reserved = 1;  /* reserved field set */
-	sqe(&q, WEFT_AQ_OP_FD_READ, 3);		   /* kind not linked in here */
+	sqe(&q, 99, 1);				  /* unknown op */
+	sqe(&q, WEFT_AQ_OP_NOP, 2)->reserved = 1; /* reserved field set */
+	sqe(&q, WEFT_AQ_OP_FD_READ, 3);		  /* kind not linked in here */
 	HT_CHECK(submit(&q, 3) == 3);
 	HT_CHECK(reap(&q, &c) && c.result == -EINVAL);
 	HT_CHECK(reap(&q, &c) && c.result == -EINVAL);
 	HT_CHECK(reap(&q, &c) && c.result == -EOPNOTSUPP);
 	HT_CHECK(asyncq_submit(q.q, &(struct thread){.vm = &(struct vm_space){.id = 8}}, 1) ==
-		  -EXDEV);
+		 -EXDEV);
 	kobject_put(&q.q->obj);
 }
 
@@ -306,7 +306,7 @@ HT_TEST(wait_on_timer_object_and_destroy_armed)
 	q_open(&q, 4);
 	HT_CHECK(timer_obj_create(&tm) == 0);
 	HT_CHECK(handle_alloc(&proc.handles, &tm->obj, WEFT_RIGHT_WAIT | WEFT_RIGHT_WRITE, NULL,
-			       &h) == 0);
+			      &h) == 0);
 	s = sqe(&q, WEFT_AQ_OP_WAIT, 1);
 	s->handle = h;
 	s->arg = WEFT_SIG_SIGNALED;

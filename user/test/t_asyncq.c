@@ -47,7 +47,7 @@ static void test_nops(void)
 	T_EQ(tq_next(&q, &c), 1);
 	T_EQ(c.result, -EINVAL);
 	T_EQ(tq_next(&q, &c), 1);
-	T_EQ(c.result, -EBADF); /* a channel op with no channel */
+	T_EQ(c.result, -EBADF);		   /* a channel op with no channel */
 	T_ERR(tq_poll(&q, 17, 0), EINVAL); /* more than the ring holds */
 	T_ERR(tq_poll(&q, 1, n_now() + 5 * MS), ETIMEDOUT);
 	T_ERR(t_sys(N(asyncq_create), 3, 0, (long)&q.h, (long)&q.info), EINVAL);
@@ -306,7 +306,7 @@ static void test_file_ops(void)
 	T_EQ(tq_open(&q, 4), 0);
 	s = tq_sqe(&q, WEFT_AQ_OP_FD_WRITE, 1);
 	s->fd = fd;
-	s->addr = (uintptr_t)"0123456789";
+	s->addr = (uintptr_t) "0123456789";
 	s->len = 10;
 	s->offset = 100;
 	s->flags = WEFT_AQ_F_LINK;
@@ -369,7 +369,7 @@ static void test_objects(void)
 	T_EQ(n_vmo_create(4096, 0, &v), 0);
 	s = tq_sqe(&q, WEFT_AQ_OP_VMO_WRITE, 3);
 	s->handle = v;
-	s->addr = (uintptr_t)"async";
+	s->addr = (uintptr_t) "async";
 	s->len = 5;
 	s->offset = 10;
 	s->flags = WEFT_AQ_F_LINK;
@@ -454,7 +454,7 @@ static void test_channel_ops(void)
 	T_EQ(sizes[1], 0);
 	s = tq_sqe(&q, WEFT_AQ_OP_CHAN_SEND, 2);
 	s->handle = ch[1];
-	s->addr = (uintptr_t)"pong!";
+	s->addr = (uintptr_t) "pong!";
 	s->len = 5;
 	tq_push(&q);
 	T_EQ(tq_submit(&q, 1), 1);

@@ -13,7 +13,7 @@
 #include <weft/sys.h>
 #include "rt/rt.h"
 
-#define MS 1000000ull
+#define MS	   1000000ull
 #define MAX_EVENTS 64
 
 struct trace {

@@ -56,7 +56,7 @@ struct rt_rec {
 	uint8_t kind; /* RT_REC_* */
 	uint8_t op;   /* submit: the op code */
 	uint16_t pad;
-	uint32_t flags;	  /* complete: the CQE flags */
+	uint32_t flags; /* complete: the CQE flags */
 	uint64_t token;
 	int64_t result;	  /* complete: the result; cancel: what rt_cancel returned */
 	uint32_t signals; /* complete */
@@ -144,8 +144,8 @@ static inline struct rt_op rt_timer(uint64_t ns)
 }
 static inline struct rt_op rt_timer_at(uint64_t deadline)
 {
-	struct rt_op o = {{.op = WEFT_AQ_OP_TIMER, .op_flags = WEFT_AQ_TIMER_ABS,
-			   .deadline = deadline}};
+	struct rt_op o = {
+	    {.op = WEFT_AQ_OP_TIMER, .op_flags = WEFT_AQ_TIMER_ABS, .deadline = deadline}};
 	return o;
 }
 static inline struct rt_op rt_periodic(uint64_t first_ns, uint64_t period_ns)
@@ -156,14 +156,20 @@ static inline struct rt_op rt_periodic(uint64_t first_ns, uint64_t period_ns)
 /* Linux fd read/write at the file position (pipes, ttys, files). */
 static inline struct rt_op rt_read(int fd, void *buf, uint64_t len)
 {
-	struct rt_op o = {{.op = WEFT_AQ_OP_FD_READ, .fd = fd, .addr = (uintptr_t)buf,
-			   .len = len, .offset = UINT64_MAX}};
+	struct rt_op o = {{.op = WEFT_AQ_OP_FD_READ,
+			   .fd = fd,
+			   .addr = (uintptr_t)buf,
+			   .len = len,
+			   .offset = UINT64_MAX}};
 	return o;
 }
 static inline struct rt_op rt_write(int fd, const void *buf, uint64_t len)
 {
-	struct rt_op o = {{.op = WEFT_AQ_OP_FD_WRITE, .fd = fd, .addr = (uintptr_t)buf,
-			   .len = len, .offset = UINT64_MAX}};
+	struct rt_op o = {{.op = WEFT_AQ_OP_FD_WRITE,
+			   .fd = fd,
+			   .addr = (uintptr_t)buf,
+			   .len = len,
+			   .offset = UINT64_MAX}};
 	return o;
 }
 static inline struct rt_op rt_wait(handle_t h, uint32_t signals)
@@ -173,26 +179,32 @@ static inline struct rt_op rt_wait(handle_t h, uint32_t signals)
 }
 static inline struct rt_op rt_chan_send(handle_t ch, const void *buf, uint32_t len)
 {
-	struct rt_op o = {{.op = WEFT_AQ_OP_CHAN_SEND, .handle = ch, .addr = (uintptr_t)buf,
-			   .len = len}};
+	struct rt_op o = {
+	    {.op = WEFT_AQ_OP_CHAN_SEND, .handle = ch, .addr = (uintptr_t)buf, .len = len}};
 	return o;
 }
 static inline struct rt_op rt_chan_recv(handle_t ch, void *buf, uint32_t cap)
 {
-	struct rt_op o = {{.op = WEFT_AQ_OP_CHAN_RECV, .handle = ch, .addr = (uintptr_t)buf,
-			   .len = cap}};
+	struct rt_op o = {
+	    {.op = WEFT_AQ_OP_CHAN_RECV, .handle = ch, .addr = (uintptr_t)buf, .len = cap}};
 	return o;
 }
 static inline struct rt_op rt_vmo_read(handle_t v, void *buf, uint64_t len, uint64_t off)
 {
-	struct rt_op o = {{.op = WEFT_AQ_OP_VMO_READ, .handle = v, .addr = (uintptr_t)buf,
-			   .len = len, .offset = off}};
+	struct rt_op o = {{.op = WEFT_AQ_OP_VMO_READ,
+			   .handle = v,
+			   .addr = (uintptr_t)buf,
+			   .len = len,
+			   .offset = off}};
 	return o;
 }
 static inline struct rt_op rt_vmo_write(handle_t v, const void *buf, uint64_t len, uint64_t off)
 {
-	struct rt_op o = {{.op = WEFT_AQ_OP_VMO_WRITE, .handle = v, .addr = (uintptr_t)buf,
-			   .len = len, .offset = off}};
+	struct rt_op o = {{.op = WEFT_AQ_OP_VMO_WRITE,
+			   .handle = v,
+			   .addr = (uintptr_t)buf,
+			   .len = len,
+			   .offset = off}};
 	return o;
 }
 

@@ -78,35 +78,35 @@ struct aq_op {
 	bool kick_final;
 	long kick_result;
 	uint32_t kick_flags, kick_signals;
-	struct aq_op *next, *prev;	 /* q->lock: the F_LINK chain */
-	struct weft_aq_cqe pend[2];	 /* q->lock: completions held on q->overflow */
+	struct aq_op *next, *prev;  /* q->lock: the F_LINK chain */
+	struct weft_aq_cqe pend[2]; /* q->lock: completions held on q->overflow */
 	unsigned npend;
 	/* kind state */
-	struct ktimer kt;		/* timer */
+	struct ktimer kt; /* timer */
 	uint64_t deadline, period;
-	struct kobject *obj;		/* wait, vmo: a reference */
-	struct kobject_observer ob;	/* wait */
-	void *file;			/* fd ops: a struct file reference */
-	struct waitq *wq;		/* fd ops: where w waits */
+	struct kobject *obj;	    /* wait, vmo: a reference */
+	struct kobject_observer ob; /* wait */
+	void *file;		    /* fd ops: a struct file reference */
+	struct waitq *wq;	    /* fd ops: where w waits */
 	struct waiter w;
-	uint64_t done;			/* fd write: bytes moved so far */
+	uint64_t done; /* fd write: bytes moved so far */
 };
 
 struct asyncq {
 	struct kobject obj;
-	struct waitq pollers;	/* its lock is q->lock */
-	uint64_t vm_id;		/* the owning address space */
-	struct aq_ringmem *mem; /* reference */
-	struct weft_aq_ring *ring;	/* kernel view of the shared header */
+	struct waitq pollers;	   /* its lock is q->lock */
+	uint64_t vm_id;		   /* the owning address space */
+	struct aq_ringmem *mem;	   /* reference */
+	struct weft_aq_ring *ring; /* kernel view of the shared header */
 	uint32_t sq_entries, cq_entries;
-	uint32_t sq_head, cq_tail;	/* lock: the kernel's own copies */
-	uint32_t cq_room;	/* lock: free CQ slots known (a lower bound) */
-	bool batching;		/* lock: submit posts, cq_tail published at its end */
-	struct list live;	/* lock: ops LINKED..ARMED */
-	struct list ready;	/* lock: QUEUED ops, by rlink */
-	struct list overflow;	/* lock: ops with held completions, by olink */
-	struct list reap;	/* lock: DONE ops to free */
-	unsigned nops;		/* lock: ops allocated */
+	uint32_t sq_head, cq_tail; /* lock: the kernel's own copies */
+	uint32_t cq_room;	   /* lock: free CQ slots known (a lower bound) */
+	bool batching;		   /* lock: submit posts, cq_tail published at its end */
+	struct list live;	   /* lock: ops LINKED..ARMED */
+	struct list ready;	   /* lock: QUEUED ops, by rlink */
+	struct list overflow;	   /* lock: ops with held completions, by olink */
+	struct list reap;	   /* lock: DONE ops to free */
+	unsigned nops;		   /* lock: ops allocated */
 	unsigned max_ops;
 };
 
