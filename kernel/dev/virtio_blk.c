@@ -56,6 +56,8 @@
 #define VBLK_COLLECT   16	  /* chains taken off the used ring per call */
 #define VBLK_MAX_BYTES (1u << 30) /* data bytes per device request */
 
+BUILD_ASSERT(VBLK_MAX_DATA <= 64); /* map_group's gap mask */
+
 unsigned vblk_queue_limit = 256;
 
 struct vblk_hdr {
@@ -81,7 +83,7 @@ struct vblk {
 	uint32_t size_max; /* bytes per data descriptor */
 	unsigned max_data; /* data descriptors per request */
 	/* Counters (atomic). */
-	uint64_t nr_requests, nr_device_errors, nr_split;
+	uint64_t nr_requests, nr_device_errors, nr_split, nr_page_splits;
 };
 
 static unsigned ndisks;
@@ -179,6 +181,25 @@ static void locate(const struct bio *bio, uint64_t at, unsigned *seg, uint32_t *
 	*off = (uint32_t)at;
 }
 
+/* A request carries whole blocks: give the partial tail of out[0..n) back to
+ * the next request. A run shortened here no longer ends at a physical gap
+ * (gaps: bit k set when out[k] does). Returns the new n. */
+static unsigned trim_group(struct vblk *vb, struct virtq_seg *out, unsigned n, uint32_t *total,
+			   uint64_t *gaps)
+{
+	for (uint32_t excess = *total % vb->unit; excess;) {
+		uint32_t cut = out[n - 1].len <= excess ? out[n - 1].len : excess;
+
+		out[n - 1].len -= cut;
+		*total -= cut;
+		excess -= cut;
+		*gaps &= ~(1ull << (n - 1));
+		if (!out[n - 1].len)
+			n--;
+	}
+	return n;
+}
+
 /* Map the bio's bytes from `at` into at most vb->max_data data segments,
  * ending on a multiple of vb->unit. The segments' count (0 when nothing could
  * be mapped) and, in *bytes, how much they cover; -EINVAL if a buffer is not
@@ -187,14 +208,16 @@ static int map_group(struct vblk *vb, const struct bio *bio, uint64_t at, struct
 		     uint32_t *bytes)
 {
 	bool dev_writes = bio->op == BIO_READ;
-	unsigned i, n = 0;
-	uint32_t off, total = 0, excess;
+	unsigned i, n = 0, ngaps = 0;
+	uint32_t off, total = 0;
+	uint64_t gaps = 0;
 
 	locate(bio, at, &i, &off);
 	while (i < bio->nseg && n < vb->max_data) {
 		paddr_t pa;
-		uint32_t run =
-		    dma_run((const uint8_t *)bio->seg[i].buf + off, bio->seg[i].len - off, &pa);
+		uint32_t left = bio->seg[i].len - off;
+		uint32_t run = dma_run((const uint8_t *)bio->seg[i].buf + off, left, &pa),
+			 whole = run;
 
 		if (!run)
 			return -EINVAL;
@@ -204,6 +227,8 @@ static int map_group(struct vblk *vb, const struct bio *bio, uint64_t at, struct
 			run = VBLK_MAX_BYTES - total; /* keeps the sum in 32 bits */
 		if (!run)
 			break;
+		if (run == whole && run < left)
+			gaps |= 1ull << n;
 		out[n++] = (struct virtq_seg){pa, run, dev_writes};
 		total += run;
 		off += run;
@@ -212,16 +237,11 @@ static int map_group(struct vblk *vb, const struct bio *bio, uint64_t at, struct
 			off = 0;
 		}
 	}
-	/* A request carries whole blocks: the partial tail goes in the next one. */
-	for (excess = total % vb->unit; excess;) {
-		uint32_t cut = out[n - 1].len <= excess ? out[n - 1].len : excess;
-
-		out[n - 1].len -= cut;
-		total -= cut;
-		excess -= cut;
-		if (!out[n - 1].len)
-			n--;
-	}
+	n = trim_group(vb, out, n, &total, &gaps);
+	for (; gaps; gaps &= gaps - 1)
+		ngaps++;
+	if (ngaps)
+		__atomic_add_fetch(&vb->nr_page_splits, ngaps, __ATOMIC_RELAXED);
 	*bytes = total;
 	return (int)n;
 }
@@ -319,6 +339,7 @@ void vblk_get_info(struct bdev *bd, struct vblk_info *info)
 	info->requests = __atomic_load_n(&vb->nr_requests, __ATOMIC_RELAXED);
 	info->device_errors = __atomic_load_n(&vb->nr_device_errors, __ATOMIC_RELAXED);
 	info->split_bios = __atomic_load_n(&vb->nr_split, __ATOMIC_RELAXED);
+	info->page_splits = __atomic_load_n(&vb->nr_page_splits, __ATOMIC_RELAXED);
 	spin_lock(&vb->vq.room.lock);
 	info->room_waits = vb->vq.nr_room_waits;
 	info->inflight_max = vb->vq.inflight_max;

@@ -101,33 +101,40 @@ int vmmio_begin(struct vmmio_dev *d)
 	return 0;
 }
 
+/* Legacy devices have only the first 32 feature bits. */
 static uint64_t read_features(struct vmmio_dev *d)
 {
 	uint64_t f;
 
 	wr(d, REG_DEVICE_FEAT_SEL, 0);
 	f = rd(d, REG_DEVICE_FEATURES);
+	if (d->version == 1)
+		return f;
 	wr(d, REG_DEVICE_FEAT_SEL, 1);
-	f |= (uint64_t)rd(d, REG_DEVICE_FEATURES) << 32;
-	return f;
+	return f | (uint64_t)rd(d, REG_DEVICE_FEATURES) << 32;
+}
+
+static void write_features(struct vmmio_dev *d, uint64_t f)
+{
+	wr(d, REG_DRIVER_FEAT_SEL, 0);
+	wr(d, REG_DRIVER_FEATURES, (uint32_t)f);
+	if (d->version == 1)
+		return;
+	wr(d, REG_DRIVER_FEAT_SEL, 1);
+	wr(d, REG_DRIVER_FEATURES, (uint32_t)(f >> 32));
 }
 
 int vmmio_negotiate(struct vmmio_dev *d, uint64_t wanted)
 {
 	d->offered = read_features(d);
-	if (d->version == 1) {
-		/* Legacy devices have 32 feature bits and no FEATURES_OK step. */
-		d->offered &= 0xffffffffu;
-		d->features = d->offered & wanted & 0xffffffffu;
-	} else {
+	if (d->version == 2) {
 		if (!(d->offered >> VIRTIO_F_VERSION_1 & 1))
 			return -EIO;
-		d->features = d->offered & (wanted | 1ull << VIRTIO_F_VERSION_1);
+		wanted |= 1ull << VIRTIO_F_VERSION_1;
 	}
-	wr(d, REG_DRIVER_FEAT_SEL, 0);
-	wr(d, REG_DRIVER_FEATURES, (uint32_t)d->features);
-	wr(d, REG_DRIVER_FEAT_SEL, 1);
-	wr(d, REG_DRIVER_FEATURES, (uint32_t)(d->features >> 32));
+	d->features = d->offered & wanted;
+	write_features(d, d->features);
+	/* Legacy devices have no FEATURES_OK step. */
 	if (d->version == 1)
 		return 0;
 	add_status(d, STATUS_FEATURES_OK);

@@ -14,9 +14,14 @@
  *              ones, and ones on the thread's stack across a page boundary),
  *              reading back parts of it and of the host's region with other
  *              shapes and checking every sector, flushing now and then;
+ *   oddruns    one bio over a kernel stack's separately mapped pages, cut
+ *              across each page boundary at odd offsets: the driver must split
+ *              it at every physical gap and, when a request holds fewer runs,
+ *              end a request inside a segment on a sector boundary;
  *   errors     past the end -> -EIO without a device request (through
  *              bdev_submit and the driver), the device's own -EIO when the
  *              driver's check is bypassed, malformed bios -> -EINVAL;
+ *   flush      0, and one device request when VIRTIO_BLK_F_FLUSH was accepted;
  *   readonly   vdb: readable, writes refused by the kernel (-EROFS) and by the
  *              device (-EIO), its contents unchanged;
  *   queue      with a small queue (vblk.qsize=8), submitters must have waited
@@ -26,10 +31,13 @@
  * Then "ktest blk: N passed, M failed" and power off.
  *
  * A sector's pattern names what wrote it (host, writer thread and pass, bench
- * run) and which sector it is, so a misplaced or torn write shows.
+ * run) and which sector it is, so a misplaced or torn write shows. Layout:
+ * ktest_blk.h and below; the bench is in ktest_blkbench.c.
  */
+#include "ktest_blk.h"
 #include <dev/virtio_blk.h>
 #include <fs/bcache.h>
+#include <core/kstack.h>
 #include <core/kthread.h>
 #include <core/completion.h>
 #include <core/pmm.h>
@@ -47,8 +55,6 @@
 #define WR_START	2048 /* writer i owns [WR_START + i * WR_LEN, + WR_LEN) */
 #define WR_LEN		2048
 #define PATTERN_END	32768 /* the host's pattern lies below; [18432, 32768) untouched */
-#define BENCH_START	32768
-#define BENCH_LEN	131072 /* 64 MiB */
 #define SCRATCH_SECTORS (BENCH_START + BENCH_LEN)
 #define RO_SECTORS	2048
 #define NPASS		3
@@ -57,21 +63,19 @@
 #define TAG_RO	     'R'
 #define MAGIC_HOST   0x57454654484f5354ull /* "WEFTHOST" ^ tag */
 #define MAGIC_WRITER 0x5745465457520000ull /* | writer << 8 | pass */
-#define MAGIC_BENCH  0x5745465442454e00ull /* | run (threads) */
 #define MIX_A	     0x9e3779b97f4a7c15ull
 #define MIX_B	     0xbf58476d1ce4e5b9ull
 #define MIX_C	     0x94d049bb133111ebull
-#define BENCH_FILL   0x5a5a5a5a5a5a5a5aull
 
 #define BUF_ORDER   6 /* 256 KiB per writer */
 #define BUF_BYTES   (PAGE_SIZE << BUF_ORDER)
 #define MAX_REPORTS 12
 
-enum kind { K_HOST, K_WRITER, K_BENCH };
+enum kind { K_HOST, K_WRITER };
 
 struct expect {
 	enum kind kind;
-	unsigned who; /* host: tag; writer: its index; bench: run */
+	unsigned who; /* host: tag; writer: its index */
 	unsigned gen; /* writer: pass */
 };
 
@@ -84,6 +88,8 @@ struct writer {
 	unsigned upto; /* sectors of the region written in this pass */
 	unsigned bad;
 	unsigned long requests;
+	unsigned long straddles, noncontig; /* stack buffers across pages, and of them
+					       those whose pages are not contiguous */
 	struct completion done;
 };
 
@@ -126,13 +132,6 @@ static void make_sector(uint64_t *w, uint64_t sector, const struct expect *e)
 {
 	uint64_t salt = e->kind == K_HOST ? e->who : ((uint64_t)e->who << 32 | e->gen) * MIX_C;
 
-	if (e->kind == K_BENCH) {
-		w[0] = MAGIC_BENCH | e->who;
-		w[1] = sector;
-		for (unsigned i = 2; i < 64; i++)
-			w[i] = BENCH_FILL;
-		return;
-	}
 	w[0] = e->kind == K_HOST ? MAGIC_HOST ^ e->who : MAGIC_WRITER | e->who << 8 | e->gen;
 	w[1] = sector;
 	for (unsigned i = 2; i < 64; i++)
@@ -250,8 +249,13 @@ stack_rw(struct writer *w, enum bio_op op, uint64_t s, const struct expect *e)
 {
 	uint8_t area[PAGE_SIZE + 2 * BDEV_SECTOR] __attribute__((aligned(8)));
 	uint8_t *p = (uint8_t *)PAGE_ROUND_UP((uintptr_t)area + 256) - 256;
+	paddr_t lo = hal_kmap_lookup(PAGE_ROUND_DOWN((uintptr_t)p));
+	paddr_t hi = hal_kmap_lookup(PAGE_ROUND_UP((uintptr_t)p));
 	struct bio bio = {.op = op, .sector = s, .nseg = 1};
 
+	/* The driver must cut the buffer in two where the pages are apart. */
+	w->straddles++;
+	w->noncontig += hi != lo + PAGE_SIZE;
 	bio.seg[0] = (struct bio_seg){p, BDEV_SECTOR};
 	if (op == BIO_WRITE)
 		make_sector((uint64_t *)p, s, e);
@@ -354,9 +358,9 @@ static void test_concurrent(struct bdev *bd)
 {
 	static struct writer ws[NWRITERS];
 	struct vblk_info before, after;
-	unsigned long requests = 0;
+	unsigned long requests = 0, straddles = 0, noncontig = 0, page_splits;
 	unsigned bad = 0;
-	char detail[160];
+	char detail[256];
 
 	vblk_get_info(bd, &before);
 	for (unsigned i = 0; i < NWRITERS; i++) {
@@ -373,22 +377,26 @@ static void test_concurrent(struct bdev *bd)
 		completion_wait(&ws[i].done);
 		bad += ws[i].bad;
 		requests += ws[i].requests;
+		straddles += ws[i].straddles;
+		noncontig += ws[i].noncontig;
 		pmm_free(hal_kva_to_pa(ws[i].buf), BUF_ORDER);
 	}
 	vblk_get_info(bd, &after);
 	conc_delta.split_bios = after.split_bios - before.split_bios;
 	conc_delta.room_waits = after.room_waits - before.room_waits;
+	/* Every other buffer is in the direct map: only the stack ones split. */
+	page_splits = (unsigned long)(after.page_splits - before.page_splits);
 	fmt_snprintf(detail, sizeof(detail),
 		     "(%u threads, %lu bios, %lu device requests, %lu split, %lu waits for "
-		     "descriptors, up to %u in flight, %u bad)",
+		     "descriptors, up to %u in flight, %lu stack buffers across pages, %lu "
+		     "of them split at a physical gap (%lu expected), %u bad)",
 		     NWRITERS, requests, (unsigned long)(after.requests - before.requests),
-		     (unsigned long)(after.split_bios - before.split_bios),
-		     (unsigned long)(after.room_waits - before.room_waits), after.inflight_max,
-		     bad);
-	part("concurrent", !bad, detail);
+		     (unsigned long)conc_delta.split_bios, (unsigned long)conc_delta.room_waits,
+		     after.inflight_max, straddles, page_splits, noncontig, bad);
+	part("concurrent", !bad && page_splits == noncontig, detail);
 }
 
-/* ---- error paths ---- */
+/* ---- buffers cut at odd places ---- */
 
 static bool expect_rc(const char *what, int got, int want)
 {
@@ -397,6 +405,54 @@ static bool expect_rc(const char *what, int got, int want)
 	report("ktest blk: %s returned %d, expected %d", what, got, want);
 	return false;
 }
+
+/* A bio over a kernel stack's pages (mapped one by one, so neighbours are
+ * usually apart in physical memory): segments that cross each page boundary
+ * at odd offsets, so runs are not whole sectors and, with a small queue, a
+ * device request must end inside a segment. Writes writer 0's last pattern
+ * (what the host expects there) and reads it back the same way. */
+static void test_odd_runs(struct bdev *bd)
+{
+	static const uint32_t at[] = {0, PAGE_SIZE - 300, 2 * PAGE_SIZE - 100, 3 * PAGE_SIZE - 700};
+	static const uint32_t len[] = {512, 1024, 512, 1536};
+	struct expect e = {K_WRITER, 0, NPASS - 1};
+	uint8_t *k = kstack_alloc();
+	struct vblk_info a, b;
+	struct bio bio = {.sector = WR_START + 100, .nseg = 4};
+	unsigned runs = 4, nsect = 0, bad = 0;
+	char detail[160];
+
+	if (!k)
+		panic("ktest blk: out of memory");
+	for (unsigned i = 1; i < 4; i++)
+		runs += hal_kmap_lookup((vaddr_t)k + i * PAGE_SIZE) !=
+			hal_kmap_lookup((vaddr_t)k + (i - 1) * PAGE_SIZE) + PAGE_SIZE;
+	for (unsigned i = 0; i < 4; i++) {
+		bio.seg[i] = (struct bio_seg){k + at[i], len[i]};
+		nsect += len[i] / BDEV_SECTOR;
+	}
+	vblk_get_info(bd, &a);
+	bio.op = BIO_WRITE;
+	fill_bio(&bio, nsect, &e);
+	bad += !expect_rc("write of odd runs", bdev_submit(bd, &bio), 0);
+	memset(k, 0, KSTACK_SIZE);
+	bio.op = BIO_READ;
+	bad += !expect_rc("read of odd runs", bdev_submit(bd, &bio), 0);
+	for (unsigned s = 0; s < nsect && !bad; s++)
+		bad += !check_sector(bio_sector(&bio, s), bio.sector + s, &e, "odd runs");
+	vblk_get_info(bd, &b);
+	kstack_free(k);
+	fmt_snprintf(detail, sizeof(detail),
+		     "(%u runs for %u sectors, %u per request: %lu page splits, %lu split bios)",
+		     runs, nsect, a.max_data, (unsigned long)(b.page_splits - a.page_splits),
+		     (unsigned long)(b.split_bios - a.split_bios));
+	part("oddruns",
+	     !bad && b.page_splits - a.page_splits == 2 * (runs - 4) &&
+		 b.split_bios - a.split_bios == 2u * (runs > a.max_data),
+	     detail);
+}
+
+/* ---- error paths ---- */
 
 static struct bio one_seg(enum bio_op op, uint64_t sector, void *buf, uint32_t len)
 {
@@ -527,153 +583,6 @@ static void test_small_queue(const struct vblk_info *info)
 	part("queue", conc_delta.split_bios > 0 && conc_delta.room_waits > 0, detail);
 }
 
-/* ---- throughput and latency ---- */
-
-#define BENCH_REQ     (128 * 1024)
-#define BENCH_ORDER   5 /* one 128 KiB block per thread */
-#define BENCH_CHUNKS  (BENCH_LEN * BDEV_SECTOR / BENCH_REQ)
-#define BENCH_THREADS 8
-#define LAT_READS     2000
-
-struct bench {
-	struct bdev *bd;
-	bool write;
-	unsigned run;	      /* threads in this run; also the pattern's run tag */
-	unsigned written_run; /* reads expect what this run wrote */
-	uint64_t next;	      /* next chunk to do (atomic) */
-	unsigned bad;	      /* atomic */
-};
-
-struct bench_thread {
-	struct bench *b;
-	struct completion done;
-};
-
-static bool bench_chunk(struct bench *b, uint64_t *buf, uint64_t sector)
-{
-	unsigned spr = BENCH_REQ / BDEV_SECTOR;
-
-	if (b->write)
-		for (unsigned k = 0; k < spr; k++) {
-			buf[k * 64] = MAGIC_BENCH | b->run;
-			buf[k * 64 + 1] = sector + k;
-		}
-	if (bdev_rw(b->bd, b->write, sector, buf, spr))
-		return false;
-	if (!b->write)
-		for (unsigned k = 0; k < spr; k++)
-			if (buf[k * 64] != (MAGIC_BENCH | b->written_run) ||
-			    buf[k * 64 + 1] != sector + k || buf[k * 64 + 63] != BENCH_FILL)
-				return false;
-	return true;
-}
-
-static void bench_main(void *arg)
-{
-	struct bench_thread *t = arg;
-	struct bench *b = t->b;
-	paddr_t pa = pmm_alloc(BENCH_ORDER);
-	uint64_t *buf = pa ? hal_pa_to_kva(pa) : NULL;
-	uint64_t c;
-
-	if (buf) {
-		struct expect e = {K_BENCH, b->run, 0};
-		for (unsigned k = 0; k < BENCH_REQ / BDEV_SECTOR; k++)
-			make_sector(buf + k * 64, 0, &e);
-	}
-	while (buf && (c = __atomic_fetch_add(&b->next, 1, __ATOMIC_RELAXED)) < BENCH_CHUNKS)
-		if (!bench_chunk(b, buf, BENCH_START + c * (BENCH_REQ / BDEV_SECTOR)))
-			__atomic_add_fetch(&b->bad, 1, __ATOMIC_RELAXED);
-	if (!buf)
-		__atomic_add_fetch(&b->bad, 1, __ATOMIC_RELAXED);
-	else
-		pmm_free(pa, BENCH_ORDER);
-	completion_signal(&t->done, 0);
-}
-
-/* One sequential pass over the bench region; MiB/s times 10. */
-static unsigned long bench_pass(struct bench *b, unsigned nthreads)
-{
-	static struct bench_thread ts[BENCH_THREADS];
-	uint64_t t0 = hal_time_ns(), ns;
-
-	b->run = nthreads;
-	b->next = 0;
-	for (unsigned i = 0; i < nthreads; i++) {
-		ts[i].b = b;
-		completion_init(&ts[i].done);
-		if (!kthread_create("ktest-blk-bench", bench_main, &ts[i]))
-			panic("ktest blk: out of memory");
-	}
-	for (unsigned i = 0; i < nthreads; i++)
-		completion_wait(&ts[i].done);
-	ns = hal_time_ns() - t0;
-	return (unsigned long)((uint64_t)BENCH_LEN * BDEV_SECTOR * 10 * 1000000000ull / ns >> 20);
-}
-
-static uint64_t timed_flush(struct bench *b)
-{
-	struct bio bio = {.op = BIO_FLUSH};
-	uint64_t t0 = hal_time_ns();
-
-	if (bdev_submit(b->bd, &bio))
-		b->bad++;
-	return hal_time_ns() - t0;
-}
-
-/* 4 KiB reads at random places of the bench region, one at a time. */
-static void read_latency(struct bdev *bd, uint64_t *avg, uint64_t *min, uint64_t *max, bool *ok)
-{
-	uint8_t *buf = kmalloc(4096);
-	uint64_t rng = 42, total = 0;
-
-	*min = UINT64_MAX;
-	*max = 0;
-	*ok = buf != NULL;
-	for (unsigned i = 0; i < LAT_READS && *ok; i++) {
-		uint64_t s = BENCH_START + rnd(&rng) % (BENCH_LEN / 8) * 8, t0 = hal_time_ns(), d;
-
-		*ok = !bdev_rw(bd, false, s, buf, 8) && ((uint64_t *)buf)[1] == s;
-		d = hal_time_ns() - t0;
-		total += d;
-		*min = d < *min ? d : *min;
-		*max = d > *max ? d : *max;
-	}
-	*avg = total / LAT_READS;
-	kfree(buf);
-}
-
-static void bench(struct bdev *bd)
-{
-	struct bench b = {.bd = bd, .write = true};
-	unsigned long w1, r1, w8, r8;
-	uint64_t f1, f8, avg, min, max;
-	bool lat_ok;
-	char detail[256];
-
-	w1 = bench_pass(&b, 1);
-	f1 = timed_flush(&b);
-	b.write = false;
-	b.written_run = 1;
-	r1 = bench_pass(&b, 1);
-	b.write = true;
-	w8 = bench_pass(&b, BENCH_THREADS);
-	f8 = timed_flush(&b);
-	b.write = false;
-	b.written_run = BENCH_THREADS;
-	r8 = bench_pass(&b, BENCH_THREADS);
-	read_latency(bd, &avg, &min, &max, &lat_ok);
-	fmt_snprintf(detail, sizeof(detail),
-		     "(64 MiB in 128 KiB requests: write 1 thread %lu.%lu MiB/s, read 1 thread "
-		     "%lu.%lu MiB/s, write 8 threads %lu.%lu MiB/s, read 8 threads %lu.%lu MiB/s; "
-		     "flush %lu/%lu us; 4 KiB read latency avg %lu us, min %lu, max %lu)",
-		     w1 / 10, w1 % 10, r1 / 10, r1 % 10, w8 / 10, w8 % 10, r8 / 10, r8 % 10,
-		     (unsigned long)(f1 / 1000), (unsigned long)(f8 / 1000),
-		     (unsigned long)(avg / 1000), (unsigned long)(min / 1000),
-		     (unsigned long)(max / 1000));
-	part("bench", !b.bad && lat_ok, detail);
-}
-
 /* ---- driver ---- */
 
 static bool setup(struct bdev *vda, struct bdev *vdb, struct vblk_info *info)
@@ -700,13 +609,17 @@ static void controller(void *arg)
 
 	if (setup(vda, vdb, &info)) {
 		test_concurrent(vda);
+		test_odd_runs(vda);
 		test_errors(vda);
 		test_flush(vda);
 		test_readonly(vdb);
 		if (info.queue_size <= 16)
 			test_small_queue(&info);
-		if (arg)
-			bench(vda);
+		if (arg) {
+			char detail[256];
+			bool ok = ktest_blk_bench(vda, detail, sizeof(detail));
+			part("bench", ok, detail);
+		}
 	}
 	kprintf("ktest blk: %u passed, %u failed\n", parts_passed, parts_failed);
 	weft_shutdown(parts_failed != 0);

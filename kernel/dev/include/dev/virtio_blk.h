@@ -33,6 +33,7 @@ struct vblk_info {
 	uint64_t requests;	/* device requests sent */
 	uint64_t device_errors; /* requests the device answered with a bad status */
 	uint64_t split_bios;	/* bios that needed more than one device request */
+	uint64_t page_splits;	/* buffers cut where physical pages are not contiguous */
 	uint64_t room_waits;	/* submitters that blocked for free descriptors */
 	unsigned inflight_max;	/* most requests the device held at once */
 };
