@@ -11,9 +11,12 @@
 #include "ht.h"
 #include "fat_util.h"
 #include <fs/fat.h>
+#include <core/pmm.h>
+#include <hal/mmu.h>
 #include <weft/errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #define SMALL "build/host/fixtures/fat-small.img"
 #define BIG   "build/host/fixtures/fat-big.img"
@@ -56,13 +59,15 @@ static int stat_path(const char *path, struct vfs_stat *st)
 	return r;
 }
 
-static void check_fixture_contents(void)
+static void check_fixture_contents(bool root_list)
 {
 	static char buf[8192];
 	char *d = big_buf(200001);
 
-	HT_CHECK_EQ(fatt_list("/mnt", buf, sizeof(buf)), 10);
-	HT_CHECK(!strcmp(buf, root_names));
+	if (root_list) {
+		HT_CHECK_EQ(fatt_list("/mnt", buf, sizeof(buf)), 10);
+		HT_CHECK(!strcmp(buf, root_names));
+	}
 	HT_CHECK_EQ(fatt_get("/mnt/hello.txt", buf, sizeof(buf)), 11);
 	HT_CHECK(!memcmp(buf, "hello, fat\n", 11));
 	HT_CHECK_EQ(fatt_get("/mnt/A long file name with spaces.txt", buf, sizeof(buf)), 10);
@@ -105,7 +110,7 @@ static void read_fixture(const char *img)
 
 	HT_CHECK_EQ(fatt_copy(img, WORK), 0);
 	HT_CHECK_EQ(fatt_mount_file(WORK, NULL), 0);
-	check_fixture_contents();
+	check_fixture_contents(true);
 	HT_CHECK_EQ(fatt_mount()->fstype->statfs(fatt_mount(), &sf), 0);
 	HT_CHECK_EQ(sf.magic, 0x4d44);
 	HT_CHECK(sf.bfree > 0 && sf.bfree < sf.blocks);
@@ -177,4 +182,327 @@ HT_TEST(names)
 	HT_CHECK_EQ(system("MTOOLS_SKIP_CHECK=1 mdir -i " WORK " ::/n | grep -qi 'lower2 *txt'"), 0);
 }
 
-HT_MAIN(HT_CASE(read_small), HT_CASE(read_big), HT_CASE(names))
+/* ---- write workloads ---- */
+
+/* Byte i of a test file made from seed. */
+static uint8_t gen(unsigned seed, size_t i)
+{
+	uint32_t x = (uint32_t)(i / 4) * 2654435761u ^ seed * 40503u;
+	x ^= x >> 13;
+	x *= 0x5bd1e995u;
+	return (uint8_t)(x >> (8 * (i % 4)));
+}
+
+static long put_gen(const char *path, unsigned seed, size_t n)
+{
+	char *b = big_buf(n + 1);
+	for (size_t i = 0; i < n; i++)
+		b[i] = (char)gen(seed, i);
+	long r = fatt_put(path, b, n);
+	free(b);
+	return r;
+}
+
+/* Does path hold exactly the n bytes of seed? */
+static bool check_gen(const char *path, unsigned seed, size_t n)
+{
+	char *b = big_buf(n + 2);
+	long r = fatt_get(path, b, n + 1);
+	bool ok = r == (long)n;
+	for (size_t i = 0; ok && i < n; i++)
+		ok = (uint8_t)b[i] == gen(seed, i);
+	free(b);
+	if (!ok)
+		fprintf(stderr, "  %s: got %ld bytes, want %zu from seed %u\n", path, r, n, seed);
+	return ok;
+}
+
+struct shadow {
+	char path[1024];
+	unsigned seed;
+	size_t size;
+};
+static struct shadow files[64];
+static unsigned nfiles;
+
+static void keep(const char *path, unsigned seed, size_t size)
+{
+	struct shadow *f = &files[nfiles++];
+	snprintf(f->path, sizeof(f->path), "%s", path);
+	f->seed = seed;
+	f->size = size;
+}
+
+static void check_kept(void)
+{
+	for (unsigned i = 0; i < nfiles; i++)
+		HT_CHECK(check_gen(files[i].path, files[i].seed, files[i].size));
+}
+
+static uint64_t bfree(void)
+{
+	struct vfs_statfs sf;
+	fatt_mount()->fstype->statfs(fatt_mount(), &sf);
+	return sf.bfree;
+}
+
+static int mkd(const char *p)
+{
+	return vfs_mkdir(fatt_root(), fatt_root(), p, 0755);
+}
+
+static void sizes_and_appends(void)
+{
+	static const size_t sizes[] = {0, 1, 511, 512, 513, 4095, 4096, 4097, 65536, 100001};
+	char p[128];
+	struct file *f;
+
+	HT_CHECK_EQ(mkd("/mnt/w"), 0);
+	for (unsigned i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		snprintf(p, sizeof(p), "/mnt/w/size %zu.bin", sizes[i]);
+		HT_CHECK_EQ(put_gen(p, i + 1, sizes[i]), (long)sizes[i]);
+		keep(p, i + 1, sizes[i]);
+	}
+	HT_CHECK_EQ(put_gen("/mnt/w/large.bin", 99, 3 << 20), 3 << 20);
+	keep("/mnt/w/large.bin", 99, 3 << 20);
+	/* Appends in odd pieces. */
+	HT_CHECK_EQ(fatt_open("/mnt/w/log", VFS_O_CREAT | VFS_O_WRONLY | VFS_O_APPEND, &f), 0);
+	char *b = big_buf(20000);
+	for (size_t i = 0; i < 20000; i++)
+		b[i] = (char)gen(7, i);
+	for (size_t done = 0, step = 1; done < 20000; done += step, step = step * 3 % 1999 + 1) {
+		size_t n = done + step > 20000 ? 20000 - done : step;
+		HT_CHECK_EQ(fatt_write(f, b + done, n), (long)n);
+	}
+	file_put(f);
+	free(b);
+	keep("/mnt/w/log", 7, 20000);
+	check_kept();
+}
+
+static void truncate_and_holes(void)
+{
+	struct file *f;
+	struct vnode *vn;
+	char b[16384];
+	struct uio u;
+
+	HT_CHECK_EQ(put_gen("/mnt/w/t", 5, 1000), 1000);
+	HT_CHECK_EQ(vfs_lookup(fatt_root(), fatt_root(), "/mnt/w/t", 0, &vn), 0);
+	HT_CHECK_EQ(vfs_truncate(vn, 50000), 0);
+	HT_CHECK_EQ(vfs_read_kernel(vn, 0, b, sizeof(b)), (long)sizeof(b));
+	bool ok = true;
+	for (size_t i = 0; i < sizeof(b); i++)
+		ok &= (uint8_t)b[i] == (i < 1000 ? gen(5, i) : 0);
+	HT_CHECK(ok);
+	HT_CHECK_EQ(vfs_truncate(vn, 10), 0);
+	HT_CHECK_EQ(vfs_truncate(vn, 0), 0);
+	HT_CHECK_EQ(vfs_truncate(vn, 3000), 0); /* old bytes must not come back */
+	HT_CHECK_EQ(vfs_read_kernel(vn, 0, b, 3000), 3000);
+	ok = true;
+	for (size_t i = 0; i < 3000; i++)
+		ok &= b[i] == 0;
+	HT_CHECK(ok);
+	vnode_put(vn);
+	/* A write past the end fills the gap with zeros. */
+	HT_CHECK_EQ(put_gen("/mnt/w/gap", 6, 100), 100);
+	HT_CHECK_EQ(fatt_open("/mnt/w/gap", VFS_O_WRONLY, &f), 0);
+	uio_init_kernel(&u, "END", 3, 10000);
+	HT_CHECK_EQ(vfs_pwrite(f, &u), 3);
+	file_put(f);
+	HT_CHECK_EQ(fatt_get("/mnt/w/gap", b, sizeof(b)), 10003);
+	ok = !memcmp(b + 10000, "END", 3);
+	for (size_t i = 100; i < 10000; i++)
+		ok &= b[i] == 0;
+	HT_CHECK(ok);
+	/* getpage copies file bytes, zeros past the end. */
+	paddr_t pa;
+	HT_CHECK_EQ(vfs_lookup(fatt_root(), fatt_root(), "/mnt/w/gap", 0, &vn), 0);
+	HT_CHECK_EQ(vfs_getpage(vn, 8192, false, &pa), 0);
+	uint8_t *pg = hal_pa_to_kva(pa);
+	HT_CHECK(!memcmp(pg + 10000 - 8192, "END", 3) && pg[4095] == 0 && pg[0] == 0);
+	pmm_unref(pa);
+	HT_CHECK_EQ(vfs_getpage(vn, 16384, false, &pa), -ENXIO);
+	vnode_put(vn);
+}
+
+static void renames(void)
+{
+	struct file *f;
+	char b[64];
+
+	HT_CHECK_EQ(mkd("/mnt/r"), 0);
+	HT_CHECK_EQ(mkd("/mnt/r/a"), 0);
+	HT_CHECK_EQ(mkd("/mnt/r/b"), 0);
+	HT_CHECK_EQ(put_gen("/mnt/r/a/one", 11, 3000), 3000);
+	HT_CHECK_EQ(vfs_rename(fatt_root(), fatt_root(), "/mnt/r/a/one", "/mnt/r/a/One Renamed.txt"), 0);
+	HT_CHECK_EQ(vfs_rename(fatt_root(), fatt_root(), "/mnt/r/a/One Renamed.txt", "/mnt/r/b/two"), 0);
+	HT_CHECK_EQ(fatt_get("/mnt/r/a/one", b, sizeof(b)), -ENOENT);
+	HT_CHECK(check_gen("/mnt/r/b/two", 11, 3000));
+	/* Over an existing file: its data goes, its clusters are freed. */
+	HT_CHECK_EQ(put_gen("/mnt/r/b/victim", 12, 70000), 70000);
+	uint64_t before = bfree();
+	HT_CHECK_EQ(vfs_rename(fatt_root(), fatt_root(), "/mnt/r/b/two", "/mnt/r/b/victim"), 0);
+	HT_CHECK(bfree() > before);
+	HT_CHECK(check_gen("/mnt/r/b/victim", 11, 3000));
+	HT_CHECK_EQ(fatt_get("/mnt/r/b/two", b, sizeof(b)), -ENOENT);
+	/* Case-only rename keeps the file. */
+	HT_CHECK_EQ(vfs_rename(fatt_root(), fatt_root(), "/mnt/r/b/victim", "/mnt/r/b/VICTIM"), 0);
+	static char list[256];
+	HT_CHECK_EQ(fatt_list("/mnt/r/b", list, sizeof(list)), 1);
+	HT_CHECK(!strcmp(list, "VICTIM\n"));
+	/* A directory moves with an open file in it. */
+	HT_CHECK_EQ(mkd("/mnt/r/a/sub"), 0);
+	HT_CHECK_EQ(put_gen("/mnt/r/a/sub/f", 13, 5000), 5000);
+	HT_CHECK_EQ(fatt_open("/mnt/r/a/sub/f", VFS_O_RDWR, &f), 0);
+	HT_CHECK_EQ(vfs_rename(fatt_root(), fatt_root(), "/mnt/r/a/sub", "/mnt/r/b/moved"), 0);
+	HT_CHECK_EQ(vfs_rename(fatt_root(), fatt_root(), "/mnt/r/b", "/mnt/r/b/moved/x"), -EINVAL);
+	HT_CHECK_EQ(fatt_write(f, "HEAD", 4), 4);
+	file_put(f);
+	HT_CHECK_EQ(fatt_get("/mnt/r/b/moved/f", b, sizeof(b)), 64);
+	HT_CHECK(!memcmp(b, "HEAD", 4));
+	HT_CHECK_EQ(fatt_list("/mnt/r/b/moved/..", list, sizeof(list)), 2); /* ".." after the move */
+	HT_CHECK(!strcmp(list, "VICTIM\nmoved\n"));
+	/* Type rules. */
+	HT_CHECK_EQ(vfs_rename(fatt_root(), fatt_root(), "/mnt/r/b/VICTIM", "/mnt/r/b/moved"), -EISDIR);
+	HT_CHECK_EQ(vfs_rename(fatt_root(), fatt_root(), "/mnt/r/a", "/mnt/r/b/VICTIM"), -ENOTDIR);
+	HT_CHECK_EQ(vfs_rename(fatt_root(), fatt_root(), "/mnt/r/a", "/mnt/r/b"), -ENOTEMPTY);
+	HT_CHECK_EQ(vfs_rmdir(fatt_root(), fatt_root(), "/mnt/r/b"), -ENOTEMPTY);
+	HT_CHECK_EQ(vfs_rmdir(fatt_root(), fatt_root(), "/mnt/r/b/VICTIM"), -ENOTDIR);
+	HT_CHECK_EQ(vfs_unlink(fatt_root(), fatt_root(), "/mnt/r/a"), -EISDIR);
+	HT_CHECK_EQ(vfs_rename(fatt_root(), fatt_root(), "/mnt/r/a", "/mnt/r/b/moved/a2"), 0);
+	keep("/mnt/r/b/VICTIM", 11, 3000);
+}
+
+static void unlink_open(void)
+{
+	struct file *f;
+	char b[100];
+
+	uint64_t before = bfree();
+	HT_CHECK_EQ(put_gen("/mnt/w/doomed", 21, 40000), 40000);
+	HT_CHECK_EQ(fatt_open("/mnt/w/doomed", VFS_O_RDWR, &f), 0);
+	HT_CHECK_EQ(vfs_unlink(fatt_root(), fatt_root(), "/mnt/w/doomed"), 0);
+	HT_CHECK_EQ(fatt_get("/mnt/w/doomed", b, sizeof(b)), -ENOENT);
+	HT_CHECK_EQ(fatt_read(f, b, sizeof(b)), 100);
+	HT_CHECK_EQ((uint8_t)b[99], gen(21, 99));
+	HT_CHECK_EQ(fatt_write(f, "more", 4), 4);
+	HT_CHECK(bfree() < before);
+	HT_CHECK_EQ(put_gen("/mnt/w/doomed", 22, 10), 10); /* a new file of that name */
+	file_put(f);
+	HT_CHECK_EQ(vfs_unlink(fatt_root(), fatt_root(), "/mnt/w/doomed"), 0);
+	HT_CHECK_EQ(bfree(), before);
+}
+
+static void many_files(const char *dir, unsigned n)
+{
+	char p[160];
+
+	HT_CHECK_EQ(mkd(dir), 0);
+	for (unsigned i = 0; i < n; i++) {
+		if (i % 3)
+			snprintf(p, sizeof(p), "%s/file number %04u with a long name.txt", dir, i);
+		else
+			snprintf(p, sizeof(p), "%s/F%05u.DAT", dir, i);
+		HT_CHECK_EQ(fatt_put(p, p, strlen(p)), (long)strlen(p));
+	}
+	HT_CHECK_EQ(fatt_list(dir, NULL, 0), n);
+	for (unsigned i = 0; i < n; i += 2) { /* free every other one, then refill */
+		if (i % 3)
+			snprintf(p, sizeof(p), "%s/file number %04u with a long name.txt", dir, i);
+		else
+			snprintf(p, sizeof(p), "%s/F%05u.DAT", dir, i);
+		HT_CHECK_EQ(vfs_unlink(fatt_root(), fatt_root(), p), 0);
+	}
+	for (unsigned i = 0; i < n; i += 2) {
+		snprintf(p, sizeof(p), "%s/again %u", dir, i);
+		HT_CHECK_EQ(fatt_put(p, p, strlen(p)), (long)strlen(p));
+	}
+	HT_CHECK_EQ(fatt_list(dir, NULL, 0), n);
+	char b[160];
+	snprintf(p, sizeof(p), "%s/file number %04u with a long name.txt", dir, n - 1);
+	HT_CHECK_EQ(fatt_get(p, b, sizeof(b)), (long)strlen(p));
+	HT_CHECK(!memcmp(b, p, strlen(p)));
+}
+
+static void deep_tree(unsigned depth)
+{
+	char p[1024] = "/mnt/deep";
+
+	HT_CHECK_EQ(mkd(p), 0);
+	for (unsigned i = 0; i < depth; i++) {
+		size_t l = strlen(p);
+		snprintf(p + l, sizeof(p) - l, "/level %u", i);
+		HT_CHECK_EQ(mkd(p), 0);
+	}
+	strcat(p, "/leaf");
+	HT_CHECK_EQ(put_gen(p, 31, 777), 777);
+	keep(p, 31, 777);
+	HT_CHECK_EQ(mkd("/mnt/deep/gone"), 0);
+	HT_CHECK_EQ(vfs_rmdir(fatt_root(), fatt_root(), "/mnt/deep/gone"), 0);
+	HT_CHECK_EQ(mkd("/mnt/deep/gone"), 0); /* the name is free again */
+}
+
+static void attrs(void)
+{
+	struct vnode *vn;
+	struct vfs_stat st;
+	struct vfs_setattr a = {.mask = VFS_ATTR_MTIME | VFS_ATTR_MODE,
+				.mode = 0444,
+				.mtime_ns = 1614834368ull * 1000000000ull + 5}; /* 2021-03-04 05:06:08 */
+
+	HT_CHECK_EQ(put_gen("/mnt/w/stamped", 41, 10), 10);
+	HT_CHECK_EQ(vfs_lookup(fatt_root(), fatt_root(), "/mnt/w/stamped", 0, &vn), 0);
+	HT_CHECK_EQ(vfs_stat(vn, &st), 0);
+	HT_CHECK(st.mtime_ns / 1000000000ull + 5 >= (uint64_t)time(NULL));
+	HT_CHECK_EQ(vfs_setattr(vn, &a), 0);
+	HT_CHECK_EQ(vfs_stat(vn, &st), 0);
+	HT_CHECK_EQ(st.mtime_ns, 1614834368ull * 1000000000ull);
+	HT_CHECK_EQ(st.mode, VFS_S_IFREG | 0555);
+	a.mask = VFS_ATTR_UID;
+	a.uid = 1000;
+	HT_CHECK_EQ(vfs_setattr(vn, &a), -EPERM);
+	vnode_put(vn);
+	HT_CHECK_EQ(vfs_symlink(fatt_root(), fatt_root(), "x", "/mnt/w/link"), -EPERM);
+	HT_CHECK_EQ(vfs_link(fatt_root(), fatt_root(), "/mnt/w/stamped", "/mnt/w/hard"), -EPERM);
+}
+
+static void workload(const char *img, unsigned nmany, unsigned depth)
+{
+	nfiles = 0;
+	HT_CHECK_EQ(fatt_copy(img, WORK), 0);
+	HT_CHECK_EQ(fatt_mount_file(WORK, NULL), 0);
+	sizes_and_appends();
+	truncate_and_holes();
+	renames();
+	unlink_open();
+	many_files("/mnt/many files", nmany);
+	deep_tree(depth);
+	attrs();
+	uint64_t free_before = bfree();
+	HT_CHECK_EQ(fatt_umount(), 0);
+	check_fsck(WORK);
+	HT_CHECK_EQ(system("MTOOLS_SKIP_CHECK=1 mdir -i " WORK " ::/w | grep -q '2021-03-04   5:06'"),
+		    0);
+	/* Everything reads back after a remount; the fixture files too. */
+	HT_CHECK_EQ(fatt_mount_file(WORK, NULL), 0);
+	HT_CHECK_EQ(bfree(), free_before);
+	check_kept();
+	check_fixture_contents(false);
+	HT_CHECK_EQ(fatt_list("/mnt/many files", NULL, 0), nmany);
+	HT_CHECK_EQ(fatt_umount(), 0);
+	check_fsck(WORK);
+}
+
+HT_TEST(workload_small)
+{
+	workload(SMALL, 1100, 40);
+}
+
+HT_TEST(workload_big)
+{
+	workload(BIG, 300, 10);
+}
+
+HT_MAIN(HT_CASE(read_small), HT_CASE(read_big), HT_CASE(names), HT_CASE(workload_small),
+	HT_CASE(workload_big))
