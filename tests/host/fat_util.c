@@ -30,8 +30,11 @@ static int disk_submit(struct bdev *bd, struct bio *bio)
 		size_t n = bio->seg[i].len;
 		if (off + n > fatt_disk.size)
 			return -EIO;
-		if (bio->op == BIO_WRITE)
+		if (bio->op == BIO_WRITE) {
 			fatt_disk.writes++;
+			for (uint64_t pg = off / 4096; fatt_disk.written && pg <= (off + n - 1) / 4096; pg++)
+				fatt_disk.written[pg] = 1;
+		}
 		else
 			fatt_disk.reads++;
 		if (fatt_disk.mem) {

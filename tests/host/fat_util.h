@@ -17,6 +17,7 @@ struct fatt_disk {
 	uint8_t *mem;
 	uint64_t size;
 	unsigned long reads, writes;
+	uint8_t *written; /* if set: written[i] = 1 for each 4 KiB page written */
 };
 extern struct fatt_disk fatt_disk;
 

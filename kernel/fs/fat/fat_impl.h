@@ -250,7 +250,8 @@ int fat_dir_slot_pos(struct fat_mount *fm, struct fat_node *dir, uint32_t slot, 
 /* Entry fields. */
 static inline uint32_t fat_ent_start(const uint8_t *e)
 {
-	return (uint32_t)(e[26] | e[27] << 8 | e[20] << 16 | e[21] << 24) & FAT_MASK;
+	return ((uint32_t)e[26] | (uint32_t)e[27] << 8 | (uint32_t)e[20] << 16 |
+		(uint32_t)e[21] << 24) & FAT_MASK;
 }
 
 static inline uint32_t fat_ent_size(const uint8_t *e)

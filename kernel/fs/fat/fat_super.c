@@ -105,7 +105,7 @@ int fat_write_bytes(struct fat_mount *fm, uint64_t off, const void *p, size_t le
 int fat_corrupt(struct fat_mount *fm, const char *what, uint64_t where)
 {
 	if (!fm->broken)
-		klog(KL_WARN, "vfat %s: %s (%llu): read-only from now on\n", fm->bd->name, what,
+		klog(KL_WARN, "vfat %s: %s (%llu): read-only from now on", fm->bd->name, what,
 		     (unsigned long long)where);
 	fm->broken = true;
 	fm->bc->readonly = true;
@@ -409,7 +409,7 @@ static void fat_unmount_op(struct mount *mnt)
 	fat_reap(fm, !fm->broken);
 	if (nodes_cached(fm) || !list_empty(&fm->reap)) {
 		/* Open files still point here (a detached mount): keep it. */
-		klog(KL_WARN, "vfat %s: unmounted with files in use\n", fm->bd->name);
+		klog(KL_WARN, "vfat %s: unmounted with files in use", fm->bd->name);
 		return;
 	}
 	mnt->priv = NULL;
@@ -444,11 +444,15 @@ static void fat_recover_op(struct mount *mnt)
 			bcache_put(fm->held[i]);
 			fm->held[i] = NULL;
 		}
+	bool ours = fm->vol_dirty, was = fm->was_dirty;
 	bcache_invalidate(fm->bc);
-	fm->vol_dirty = false;
 	fm->fsinfo_dirty = false;
 	fat_reap(fm, false); /* unlinks may not have reached the disk: leak, never corrupt */
-	if (load_super(fm)) {
+	int r = load_super(fm);
+	/* The dirty bit on disk may be ours: the next sync clears it then. */
+	fm->vol_dirty = ours;
+	fm->was_dirty = was;
+	if (r) {
 		fat_corrupt(fm, "cannot re-read the boot sector", 0);
 		return;
 	}

@@ -148,7 +148,7 @@ int fat_map_load(struct fat_mount *fm, struct fat_node *n)
 		return 0;
 	}
 	for (;;) {
-		uint32_t next;
+		uint32_t next = 0;
 		if (n->nclusters >= limit)
 			r = fat_corrupt(fm, "cluster chain longer than its file", n->pos);
 		else if (!(r = map_append(n, c)))
