@@ -504,5 +504,143 @@ HT_TEST(workload_big)
 	workload(BIG, 300, 10);
 }
 
+/* ---- special cases ---- */
+
+static uint8_t disk_byte(const char *img, long off)
+{
+	FILE *fp = fopen(img, "rb");
+	int c = EOF;
+	if (fp && !fseek(fp, off, SEEK_SET))
+		c = fgetc(fp);
+	if (fp)
+		fclose(fp);
+	return (uint8_t)c;
+}
+
+HT_TEST(dirty_flag_and_inos)
+{
+	struct vnode *vn, *vn2;
+	struct vfs_stat st;
+	char buf[64];
+
+	HT_CHECK_EQ(fatt_copy(SMALL, WORK), 0);
+	HT_CHECK_EQ(fatt_mount_file(WORK, NULL), 0);
+	HT_CHECK_EQ(disk_byte(WORK, 0x41) & 1, 0);
+	HT_CHECK_EQ(fatt_put("/mnt/x", "x", 1), 1);
+	HT_CHECK_EQ(disk_byte(WORK, 0x41) & 1, 1); /* set before anything changes on disk */
+	HT_CHECK_EQ(fatt_mount()->fstype->sync(fatt_mount()), 0);
+	HT_CHECK_EQ(disk_byte(WORK, 0x41) & 1, 0); /* clean once synced */
+	check_fsck(WORK);
+	/* An ino stays with its file across a rename; readdir reports it. */
+	HT_CHECK_EQ(vfs_lookup(fatt_root(), fatt_root(), "/mnt/x", 0, &vn), 0);
+	uint64_t ino = vn->ino;
+	HT_CHECK_EQ(vfs_rename(fatt_root(), fatt_root(), "/mnt/x", "/mnt/dir1/y"), 0);
+	HT_CHECK_EQ(fatt_put("/mnt/x", "new", 3), 3);
+	HT_CHECK_EQ(vfs_lookup(fatt_root(), fatt_root(), "/mnt/x", 0, &vn2), 0);
+	HT_CHECK(vn2->ino != ino);
+	HT_CHECK_EQ(vfs_stat(vn, &st), 0);
+	HT_CHECK_EQ(st.ino, ino);
+	HT_CHECK_EQ(st.size, 1);
+	vnode_put(vn2);
+	HT_CHECK_EQ(vfs_lookup(fatt_root(), fatt_root(), "/mnt/dir1/y", 0, &vn2), 0);
+	HT_CHECK(vn2 == vn); /* the cached node followed its entry */
+	vnode_put(vn2);
+	vnode_put(vn);
+	/* Limits. */
+	struct file *f;
+	struct uio u;
+	HT_CHECK_EQ(fatt_open("/mnt/x", VFS_O_WRONLY, &f), 0);
+	uio_init_kernel(&u, buf, 1, 1ull << 32);
+	HT_CHECK_EQ(vfs_pwrite(f, &u), -EFBIG);
+	file_put(f);
+	HT_CHECK_EQ(fatt_umount(), 0);
+	check_fsck(WORK);
+}
+
+HT_TEST(read_only)
+{
+	struct file *f;
+	char buf[64];
+
+	HT_CHECK_EQ(fatt_copy(SMALL, WORK), 0);
+	HT_CHECK_EQ(fatt_mount_file(WORK, "ro"), 0);
+	HT_CHECK_EQ(fatt_get("/mnt/hello.txt", buf, sizeof(buf)), 11);
+	HT_CHECK_EQ(fatt_put("/mnt/new", "x", 1), -EROFS);
+	HT_CHECK_EQ(fatt_open("/mnt/hello.txt", VFS_O_WRONLY, &f), 0);
+	HT_CHECK_EQ(fatt_write(f, "x", 1), -EROFS);
+	file_put(f);
+	HT_CHECK_EQ(vfs_mkdir(fatt_root(), fatt_root(), "/mnt/d", 0755), -EROFS);
+	HT_CHECK_EQ(vfs_unlink(fatt_root(), fatt_root(), "/mnt/hello.txt"), -EROFS);
+	HT_CHECK_EQ(vfs_rename(fatt_root(), fatt_root(), "/mnt/hello.txt", "/mnt/h"), -EROFS);
+	struct vfs_statfs sf;
+	HT_CHECK_EQ(fatt_mount()->fstype->statfs(fatt_mount(), &sf), 0);
+	HT_CHECK(sf.readonly);
+	HT_CHECK_EQ(fatt_umount(), 0);
+	HT_CHECK_EQ(fatt_disk.writes, 0);
+}
+
+HT_TEST(full_disk)
+{
+	struct file *f;
+	char *b = big_buf(1 << 20);
+	long total = 0, r;
+
+	memset(b, 0x5a, 1 << 20);
+	HT_CHECK_EQ(fatt_copy(SMALL, WORK), 0);
+	HT_CHECK_EQ(fatt_mount_file(WORK, NULL), 0);
+	HT_CHECK_EQ(fatt_open("/mnt/filler", VFS_O_CREAT | VFS_O_WRONLY, &f), 0);
+	uint64_t free0 = bfree();
+	while ((r = fatt_write(f, b, 1 << 20)) > 0)
+		total += r;
+	HT_CHECK_EQ(r, -ENOSPC);
+	file_put(f);
+	HT_CHECK_EQ(bfree(), 0);
+	HT_CHECK_EQ((uint64_t)total, free0 * 512);
+	HT_CHECK_EQ(fatt_put("/mnt/one more", "x", 1), -ENOSPC);
+	HT_CHECK_EQ(vfs_mkdir(fatt_root(), fatt_root(), "/mnt/dir1/nospace", 0755), -ENOSPC);
+	HT_CHECK_EQ(fatt_umount(), 0);
+	check_fsck(WORK);
+	HT_CHECK_EQ(fatt_mount_file(WORK, NULL), 0);
+	HT_CHECK_EQ(bfree(), 0);
+	HT_CHECK_EQ(vfs_unlink(fatt_root(), fatt_root(), "/mnt/filler"), 0);
+	HT_CHECK_EQ(bfree(), free0);
+	HT_CHECK_EQ(fatt_umount(), 0);
+	check_fsck(WORK);
+	free(b);
+}
+
+/* recover after a "fault": changes since the last sync are forgotten, open
+ * files see what the disk holds, and the instance goes on cleanly. */
+HT_TEST(recover)
+{
+	struct file *f;
+	char buf[64];
+
+	HT_CHECK_EQ(fatt_copy(SMALL, WORK), 0);
+	HT_CHECK_EQ(fatt_mount_file(WORK, NULL), 0);
+	HT_CHECK_EQ(put_gen("/mnt/kept", 1, 10000), 10000);
+	HT_CHECK_EQ(fatt_mount()->fstype->sync(fatt_mount()), 0);
+	uint64_t free0 = bfree();
+	HT_CHECK_EQ(fatt_open("/mnt/kept", VFS_O_RDWR | VFS_O_APPEND, &f), 0);
+	HT_CHECK_EQ(fatt_write(f, "tail that is lost", 17), 17);
+	HT_CHECK_EQ(put_gen("/mnt/lost", 2, 5000), 5000);
+	fatt_mount()->fstype->recover(fatt_mount());
+	HT_CHECK_EQ(bfree(), free0);
+	struct vfs_stat st;
+	HT_CHECK_EQ(vfs_stat(f->vn, &st), 0);
+	HT_CHECK_EQ(st.size, 10000);
+	file_put(f);
+	HT_CHECK(check_gen("/mnt/kept", 1, 10000));
+	HT_CHECK_EQ(fatt_get("/mnt/lost", buf, sizeof(buf)), -ENOENT);
+	HT_CHECK_EQ(put_gen("/mnt/after", 3, 7000), 7000);
+	HT_CHECK_EQ(fatt_umount(), 0);
+	check_fsck(WORK);
+	HT_CHECK_EQ(fatt_mount_file(WORK, NULL), 0);
+	HT_CHECK(check_gen("/mnt/after", 3, 7000));
+	HT_CHECK(check_gen("/mnt/kept", 1, 10000));
+	HT_CHECK_EQ(fatt_umount(), 0);
+}
+
 HT_MAIN(HT_CASE(read_small), HT_CASE(read_big), HT_CASE(names), HT_CASE(workload_small),
-	HT_CASE(workload_big))
+	HT_CASE(workload_big), HT_CASE(dirty_flag_and_inos), HT_CASE(read_only),
+	HT_CASE(full_disk), HT_CASE(recover))
