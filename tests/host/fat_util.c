@@ -32,10 +32,10 @@ static int disk_submit(struct bdev *bd, struct bio *bio)
 			return -EIO;
 		if (bio->op == BIO_WRITE) {
 			fatt_disk.writes++;
-			for (uint64_t pg = off / 4096; fatt_disk.written && pg <= (off + n - 1) / 4096; pg++)
+			for (uint64_t pg = off / 4096;
+			     fatt_disk.written && pg <= (off + n - 1) / 4096; pg++)
 				fatt_disk.written[pg] = 1;
-		}
-		else
+		} else
 			fatt_disk.reads++;
 		if (fatt_disk.mem) {
 			if (bio->op == BIO_WRITE)

@@ -136,16 +136,25 @@ HT_TEST(names)
 
 	HT_CHECK_EQ(fatt_copy(SMALL, WORK), 0);
 	HT_CHECK_EQ(fatt_mount_file(WORK, NULL), 0);
-	static const char *bad[] = {"a:b", "a*b", "q?", "x<y", "x>y", "p|q", "back\\slash", "quo\"te",
-				    "ctl\001", "...", "bad\xff"};
+	static const char *bad[] = {"a:b",	   "a*b",     "q?",	 "x<y", "x>y",	  "p|q",
+				    "back\\slash", "quo\"te", "ctl\001", "...", "bad\xff"};
 	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		snprintf(buf, sizeof(buf), "/mnt/%s", bad[i]);
 		HT_CHECK_EQ(fatt_open(buf, VFS_O_CREAT | VFS_O_WRONLY, &f), -EINVAL);
 	}
 	/* Short names keep their case through NTRes, long ones get ~N names. */
-	static const char *good[] = {"UPPER.TXT", "lower2.txt", "Mixed.txt", "a", "x.y.z",
-				     ".hidden", "with space", "plus+semi;.txt", "日本語のファイル名.テキスト",
-				     "emoji 😀.txt", "LONGFILENAME1.TXT", "longfilename2.txt"};
+	static const char *good[] = {"UPPER.TXT",
+				     "lower2.txt",
+				     "Mixed.txt",
+				     "a",
+				     "x.y.z",
+				     ".hidden",
+				     "with space",
+				     "plus+semi;.txt",
+				     "日本語のファイル名.テキスト",
+				     "emoji 😀.txt",
+				     "LONGFILENAME1.TXT",
+				     "longfilename2.txt"};
 	for (unsigned i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
 		snprintf(buf, sizeof(buf), "/mnt/n/%s", good[i]);
 		if (i == 0)
@@ -156,9 +165,10 @@ HT_TEST(names)
 	HT_CHECK_EQ(fatt_put("/mnt/n/trailing.", "t", 1), 1); /* stored as "trailing" */
 	static char list[2048];
 	HT_CHECK_EQ(fatt_list("/mnt/n", list, sizeof(list)), 13);
-	HT_CHECK(!strcmp(list, ".hidden\nLONGFILENAME1.TXT\nMixed.txt\nUPPER.TXT\na\nemoji 😀.txt\n"
-			       "longfilename2.txt\nlower2.txt\nplus+semi;.txt\ntrailing\nwith space\n"
-			       "x.y.z\n日本語のファイル名.テキスト\n"));
+	HT_CHECK(!strcmp(list,
+			 ".hidden\nLONGFILENAME1.TXT\nMixed.txt\nUPPER.TXT\na\nemoji 😀.txt\n"
+			 "longfilename2.txt\nlower2.txt\nplus+semi;.txt\ntrailing\nwith space\n"
+			 "x.y.z\n日本語のファイル名.テキスト\n"));
 	HT_CHECK_EQ(fatt_get("/mnt/n/LONGFI~1.TXT", buf, sizeof(buf)), 17);
 	HT_CHECK(!memcmp(buf, "LONGFILENAME1.TXT", 17));
 	HT_CHECK_EQ(fatt_get("/mnt/n/LONGFI~2.TXT", buf, sizeof(buf)), 17);
@@ -176,10 +186,12 @@ HT_TEST(names)
 	HT_CHECK_EQ(fatt_get(longname, buf, sizeof(buf)), 1);
 	HT_CHECK_EQ(fatt_umount(), 0);
 	/* mtools agrees on the names we wrote. */
-	HT_CHECK_EQ(system("MTOOLS_SKIP_CHECK=1 LC_ALL=C.UTF-8 mtype -i " WORK
-			   " '::/n/日本語のファイル名.テキスト' | grep -q '^日本語のファイル名.テキスト$'"),
+	HT_CHECK_EQ(
+	    system("MTOOLS_SKIP_CHECK=1 LC_ALL=C.UTF-8 mtype -i " WORK
+		   " '::/n/日本語のファイル名.テキスト' | grep -q '^日本語のファイル名.テキスト$'"),
+	    0);
+	HT_CHECK_EQ(system("MTOOLS_SKIP_CHECK=1 mdir -i " WORK " ::/n | grep -qi 'lower2 *txt'"),
 		    0);
-	HT_CHECK_EQ(system("MTOOLS_SKIP_CHECK=1 mdir -i " WORK " ::/n | grep -qi 'lower2 *txt'"), 0);
 }
 
 /* ---- write workloads ---- */
@@ -335,8 +347,10 @@ static void renames(void)
 	HT_CHECK_EQ(mkd("/mnt/r/a"), 0);
 	HT_CHECK_EQ(mkd("/mnt/r/b"), 0);
 	HT_CHECK_EQ(put_gen("/mnt/r/a/one", 11, 3000), 3000);
-	HT_CHECK_EQ(vfs_rename(fatt_root(), fatt_root(), "/mnt/r/a/one", "/mnt/r/a/One Renamed.txt"), 0);
-	HT_CHECK_EQ(vfs_rename(fatt_root(), fatt_root(), "/mnt/r/a/One Renamed.txt", "/mnt/r/b/two"), 0);
+	HT_CHECK_EQ(
+	    vfs_rename(fatt_root(), fatt_root(), "/mnt/r/a/one", "/mnt/r/a/One Renamed.txt"), 0);
+	HT_CHECK_EQ(
+	    vfs_rename(fatt_root(), fatt_root(), "/mnt/r/a/One Renamed.txt", "/mnt/r/b/two"), 0);
 	HT_CHECK_EQ(fatt_get("/mnt/r/a/one", b, sizeof(b)), -ENOENT);
 	HT_CHECK(check_gen("/mnt/r/b/two", 11, 3000));
 	/* Over an existing file: its data goes, its clusters are freed. */
@@ -361,10 +375,12 @@ static void renames(void)
 	file_put(f);
 	HT_CHECK_EQ(fatt_get("/mnt/r/b/moved/f", b, sizeof(b)), 64);
 	HT_CHECK(!memcmp(b, "HEAD", 4));
-	HT_CHECK_EQ(fatt_list("/mnt/r/b/moved/..", list, sizeof(list)), 2); /* ".." after the move */
+	HT_CHECK_EQ(fatt_list("/mnt/r/b/moved/..", list, sizeof(list)),
+		    2); /* ".." after the move */
 	HT_CHECK(!strcmp(list, "VICTIM\nmoved\n"));
 	/* Type rules. */
-	HT_CHECK_EQ(vfs_rename(fatt_root(), fatt_root(), "/mnt/r/b/VICTIM", "/mnt/r/b/moved"), -EISDIR);
+	HT_CHECK_EQ(vfs_rename(fatt_root(), fatt_root(), "/mnt/r/b/VICTIM", "/mnt/r/b/moved"),
+		    -EISDIR);
 	HT_CHECK_EQ(vfs_rename(fatt_root(), fatt_root(), "/mnt/r/a", "/mnt/r/b/VICTIM"), -ENOTDIR);
 	HT_CHECK_EQ(vfs_rename(fatt_root(), fatt_root(), "/mnt/r/a", "/mnt/r/b"), -ENOTEMPTY);
 	HT_CHECK_EQ(vfs_rmdir(fatt_root(), fatt_root(), "/mnt/r/b"), -ENOTEMPTY);
@@ -449,7 +465,8 @@ static void attrs(void)
 	struct vfs_stat st;
 	struct vfs_setattr a = {.mask = VFS_ATTR_MTIME | VFS_ATTR_MODE,
 				.mode = 0444,
-				.mtime_ns = 1614834368ull * 1000000000ull + 5}; /* 2021-03-04 05:06:08 */
+				.mtime_ns =
+				    1614834368ull * 1000000000ull + 5}; /* 2021-03-04 05:06:08 */
 
 	HT_CHECK_EQ(put_gen("/mnt/w/stamped", 41, 10), 10);
 	HT_CHECK_EQ(vfs_lookup(fatt_root(), fatt_root(), "/mnt/w/stamped", 0, &vn), 0);
@@ -482,8 +499,8 @@ static void workload(const char *img, unsigned nmany, unsigned depth)
 	uint64_t free_before = bfree();
 	HT_CHECK_EQ(fatt_umount(), 0);
 	check_fsck(WORK);
-	HT_CHECK_EQ(system("MTOOLS_SKIP_CHECK=1 mdir -i " WORK " ::/w | grep -q '2021-03-04   5:06'"),
-		    0);
+	HT_CHECK_EQ(
+	    system("MTOOLS_SKIP_CHECK=1 mdir -i " WORK " ::/w | grep -q '2021-03-04   5:06'"), 0);
 	/* Everything reads back after a remount; the fixture files too. */
 	HT_CHECK_EQ(fatt_mount_file(WORK, NULL), 0);
 	HT_CHECK_EQ(bfree(), free_before);
@@ -642,5 +659,5 @@ HT_TEST(recover)
 }
 
 HT_MAIN(HT_CASE(read_small), HT_CASE(read_big), HT_CASE(names), HT_CASE(workload_small),
-	HT_CASE(workload_big), HT_CASE(dirty_flag_and_inos), HT_CASE(read_only),
-	HT_CASE(full_disk), HT_CASE(recover))
+	HT_CASE(workload_big), HT_CASE(dirty_flag_and_inos), HT_CASE(read_only), HT_CASE(full_disk),
+	HT_CASE(recover))

@@ -57,14 +57,16 @@ static uint32_t next_clu(const struct geo *g, uint32_t c)
 
 static void find_dirs(const struct geo *g, uint32_t start, int depth)
 {
-	for (uint32_t c = start, n = 0; c >= 2 && c < 0x0ffffff8 && n < 10000; c = next_clu(g, c), n++) {
+	for (uint32_t c = start, n = 0; c >= 2 && c < 0x0ffffff8 && n < 10000;
+	     c = next_clu(g, c), n++) {
 		uint64_t off = g->data + (uint64_t)(c - 2) * g->cs;
 		add_range(off, g->cs);
 		for (uint32_t o = 0; o < g->cs && depth < 8; o += 32) {
 			const uint8_t *e = pristine + off + o;
 			if (e[0] == 0)
 				return;
-			if (e[0] == 0xe5 || e[0] == '.' || (e[11] & 0x3f) == 0x0f || !(e[11] & 0x10))
+			if (e[0] == 0xe5 || e[0] == '.' || (e[11] & 0x3f) == 0x0f ||
+			    !(e[11] & 0x10))
 				continue;
 			find_dirs(g, le(e + 26, 2) | le(e + 20, 2) << 16, depth + 1);
 		}
@@ -79,7 +81,7 @@ static void find_metadata(void)
 	g.fat = (uint64_t)le(b + 14, 2) * g.bps;
 	g.fatbytes = (uint64_t)le(b + 36, 4) * g.bps;
 	g.data = g.fat + g.nfats * g.fatbytes;
-	add_range(0, 512);		     /* boot sector */
+	add_range(0, 512);		       /* boot sector */
 	add_range(le(b + 48, 2) * g.bps, 512); /* FSInfo */
 	uint32_t used = 2;
 	for (uint32_t c = 2; c < g.fatbytes / 4; c++)
@@ -103,8 +105,9 @@ static void corrupt(void)
 
 	for (unsigned i = 0; i < k; i++) {
 		unsigned fixed = 2 + 2; /* boot, FSInfo, two FATs */
-		const struct range *r = rand() % 2 ? &ranges[(unsigned)rand() % fixed]
-						   : &ranges[fixed + (unsigned)rand() % (nranges - fixed)];
+		const struct range *r = rand() % 2
+					    ? &ranges[(unsigned)rand() % fixed]
+					    : &ranges[fixed + (unsigned)rand() % (nranges - fixed)];
 		uint64_t off = r->off + (uint64_t)rand() % r->len;
 		touched[ntouched++] = off;
 		switch (rand() % 3) {
@@ -174,12 +177,24 @@ static unsigned long changes(void)
 	memset(buf, 'z', sizeof(buf));
 	for (; step < 6 && !fs_readonly(); step++) {
 		switch (step) {
-		case 0: fatt_put("/mnt/fuzz new file.txt", buf, sizeof(buf)); break;
-		case 1: vfs_mkdir(fatt_root(), fatt_root(), "/mnt/dir1/fuzzdir", 0755); break;
-		case 2: vfs_rename(fatt_root(), fatt_root(), "/mnt/hello.txt", "/mnt/dir1/moved"); break;
-		case 3: vfs_unlink(fatt_root(), fatt_root(), "/mnt/data.bin"); break;
-		case 4: vfs_rename(fatt_root(), fatt_root(), "/mnt/many", "/mnt/dir1/fuzzdir/m"); break;
-		default: fatt_put("/mnt/many/f001.txt", buf, 3000); break;
+		case 0:
+			fatt_put("/mnt/fuzz new file.txt", buf, sizeof(buf));
+			break;
+		case 1:
+			vfs_mkdir(fatt_root(), fatt_root(), "/mnt/dir1/fuzzdir", 0755);
+			break;
+		case 2:
+			vfs_rename(fatt_root(), fatt_root(), "/mnt/hello.txt", "/mnt/dir1/moved");
+			break;
+		case 3:
+			vfs_unlink(fatt_root(), fatt_root(), "/mnt/data.bin");
+			break;
+		case 4:
+			vfs_rename(fatt_root(), fatt_root(), "/mnt/many", "/mnt/dir1/fuzzdir/m");
+			break;
+		default:
+			fatt_put("/mnt/many/f001.txt", buf, 3000);
+			break;
 		}
 	}
 	return fs_readonly() ? fatt_disk.writes : ~0ul;
@@ -242,8 +257,9 @@ HT_TEST(corrupted_images)
 		restore();
 	}
 	HT_CHECK_EQ(vfs_vnode_count(), vnodes);
-	fprintf(stderr, "  %d rounds: %u mounted, %u found inconsistent while reading, %u while "
-			"writing, %u entries walked\n",
+	fprintf(stderr,
+		"  %d rounds: %u mounted, %u found inconsistent while reading, %u while "
+		"writing, %u entries walked\n",
 		ROUNDS, mounted, broken_walk, broken_change, walked);
 	HT_CHECK(mounted > ROUNDS / 2);
 	HT_CHECK(broken_walk > 0);

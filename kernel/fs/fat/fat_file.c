@@ -159,7 +159,8 @@ int fat_write(struct vnode *vn, struct uio *uio, unsigned ioflags)
 		return -EFBIG;
 	if (!uio->resid)
 		return 0;
-	end = uio->off + (uio->resid < FAT_FILE_MAX - uio->off ? uio->resid : FAT_FILE_MAX - uio->off);
+	end = uio->off +
+	      (uio->resid < FAT_FILE_MAX - uio->off ? uio->resid : FAT_FILE_MAX - uio->off);
 	if ((r = grow_for(fm, n, &end)))
 		goto out_cut;
 	if (end <= uio->off) {

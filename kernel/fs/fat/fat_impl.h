@@ -41,9 +41,9 @@
 #define FAT_DELETED	 0xe5
 #define FAT_LFN_LAST	 0x40
 #define FAT_LFN_CHARS	 13
-#define FAT_LFN_MAX	 255	/* UTF-16 units in a long name */
-#define FAT_LFN_SLOTS	 20	/* ceil(255 / 13) */
-#define FAT_DIR_SLOTS	 65536	/* entries a directory may hold */
+#define FAT_LFN_MAX	 255   /* UTF-16 units in a long name */
+#define FAT_LFN_SLOTS	 20    /* ceil(255 / 13) */
+#define FAT_DIR_SLOTS	 65536 /* entries a directory may hold */
 #define FAT_MASK	 0x0fffffffu
 #define FAT_BAD		 0x0ffffff7u
 #define FAT_EOC_MIN	 0x0ffffff8u
@@ -63,11 +63,11 @@ struct fat_run {
 struct fat_mount;
 
 struct fat_node {
-	struct vnode *vn;     /* NULL once released (queued for reaping) */
-	struct fat_mount *fm; /* immutable */
-	enum vtype type;      /* immutable */
-	uint64_t rel_size;    /* vn->size when released */
-	uint64_t pos;	     /* fm->lock to change: short entry's pos; 0 for the root */
+	struct vnode *vn;	/* NULL once released (queued for reaping) */
+	struct fat_mount *fm;	/* immutable */
+	enum vtype type;	/* immutable */
+	uint64_t rel_size;	/* vn->size when released */
+	uint64_t pos;		/* fm->lock to change: short entry's pos; 0 for the root */
 	struct fat_node *hnext; /* fm->lock */
 	struct fat_node *dnext; /* fm->lock: directories, in the hash by start cluster */
 	struct list link;	/* fm->lock: moved list, then reap list */
@@ -75,10 +75,10 @@ struct fat_node {
 	bool dhashed;		/* fm->lock: in the directory hash under start */
 	bool moved;		/* fm->lock: ino no longer pos / 32 (on the moved list) */
 	/* Owned by the running op: */
-	bool unlinked;		/* the entry is gone; clusters freed when released */
+	bool unlinked; /* the entry is gone; clusters freed when released */
 	uint8_t attr;
-	uint32_t start;		/* first cluster, 0 for none */
-	int32_t subdirs;	/* directories: subdirectory count, -1 unknown */
+	uint32_t start;	 /* first cluster, 0 for none */
+	int32_t subdirs; /* directories: subdirectory count, -1 unknown */
 	/* The cluster chain as runs, loaded whole on first use. */
 	bool mapped;
 	struct fat_run *runs;
@@ -91,8 +91,8 @@ struct fat_mount {
 	struct bcache *bc;
 	/* Geometry, immutable after mount (re-read by recover). */
 	uint32_t bps, cluster_size, blk_size, blk_shift;
-	uint64_t fat_start;  /* byte offset of the first FAT */
-	uint64_t fat_bytes;  /* bytes per FAT */
+	uint64_t fat_start; /* byte offset of the first FAT */
+	uint64_t fat_bytes; /* bytes per FAT */
 	uint32_t nfats, active_fat;
 	bool mirror;	     /* every FAT copy is written */
 	uint64_t data_start; /* byte offset of cluster 2 */
@@ -101,20 +101,20 @@ struct fat_mount {
 	uint32_t fsinfo_sec; /* 0: none usable */
 	/* State. */
 	uint32_t free_count, next_free;
-	bool fsinfo_dirty;   /* free count or hint changed since the last sync */
-	bool vol_dirty;	     /* we set the boot sector's dirty flag */
-	bool was_dirty;	     /* it was set when mounted: leave it */
-	bool broken;	     /* found inconsistent: read-only from then on */
-	bool ro;	     /* mounted read-only */
+	bool fsinfo_dirty; /* free count or hint changed since the last sync */
+	bool vol_dirty;	   /* we set the boot sector's dirty flag */
+	bool was_dirty;	   /* it was set when mounted: leave it */
+	bool broken;	   /* found inconsistent: read-only from then on */
+	bool ro;	   /* mounted read-only */
 	struct vnode *root;
-	uint8_t *bounce;     /* FAT_BOUNCE bytes */
+	uint8_t *bounce;		/* FAT_BOUNCE bytes */
 	struct buf *held[FAT_HELD_MAX]; /* buffers the running op holds (for recover) */
 	struct spinlock lock;
-	struct fat_node *hash[FAT_HASH]; /* lock */
+	struct fat_node *hash[FAT_HASH];  /* lock */
 	struct fat_node *dhash[FAT_HASH]; /* lock */
-	struct list moved;		 /* lock */
-	struct list reap;		 /* lock */
-	uint64_t next_uniq;		 /* lock */
+	struct list moved;		  /* lock */
+	struct list reap;		  /* lock */
+	uint64_t next_uniq;		  /* lock */
 };
 
 static inline struct fat_node *fat_node(struct vnode *vn)
@@ -129,23 +129,23 @@ static inline struct fat_mount *fat_mnt(struct vnode *vn)
 
 /* One directory entry found by a walk (fat_dir.c). */
 struct fat_dent {
-	uint32_t first;		 /* slot of its first long-name slot (== slot if none) */
-	uint32_t slot;		 /* slot of the short entry */
-	uint64_t pos;		 /* device offset of the short entry */
-	uint8_t raw[FAT_DENT];	 /* the short entry */
+	uint32_t first;	       /* slot of its first long-name slot (== slot if none) */
+	uint32_t slot;	       /* slot of the short entry */
+	uint64_t pos;	       /* device offset of the short entry */
+	uint8_t raw[FAT_DENT]; /* the short entry */
 	uint16_t lname[FAT_LFN_SLOTS * FAT_LFN_CHARS];
-	unsigned llen;		 /* 0: no valid long name */
+	unsigned llen; /* 0: no valid long name */
 	uint16_t sname[13];
-	unsigned slen;		 /* the short name as shown */
-	bool dot;		 /* "." or ".." */
+	unsigned slen; /* the short name as shown */
+	bool dot;      /* "." or ".." */
 };
 
 /* Callback of fat_dir_walk: 0 to go on, > 0 to stop, < 0 an error to return. */
 typedef int (*fat_walk_fn)(struct fat_mount *fm, struct fat_dent *d, void *arg);
 
 struct fat_walk {
-	uint32_t need;	     /* free slots wanted in a row (0: do not look) */
-	uint32_t run_start;  /* out: first slot of such a run, if run_found */
+	uint32_t need;	    /* free slots wanted in a row (0: do not look) */
+	uint32_t run_start; /* out: first slot of such a run, if run_found */
 	bool run_found;
 	uint32_t end;	     /* out: slot of the end marker, or the capacity */
 	uint32_t tail_start; /* out: first slot of the free slots that reach the end */
@@ -208,8 +208,8 @@ unsigned fat_short_show(const uint8_t *raw, uint16_t *u);
 /* Can name be a short name alone? Then raw[0..11) and *ntres are set. */
 bool fat_short_plain(const uint16_t *u, unsigned len, uint8_t *raw, uint8_t *ntres);
 /* The basis of generated short names: base (1..8 chars), ext (0..3); true if lossy. */
-bool fat_short_basis(const uint16_t *u, unsigned len, uint8_t *base, unsigned *blen,
-		     uint8_t *ext, unsigned *elen);
+bool fat_short_basis(const uint16_t *u, unsigned len, uint8_t *base, unsigned *blen, uint8_t *ext,
+		     unsigned *elen);
 /* raw[0..11) = base~n.ext. */
 void fat_short_tail(const uint8_t *base, unsigned blen, const uint8_t *ext, unsigned elen,
 		    unsigned n, uint8_t *raw);
@@ -251,7 +251,8 @@ int fat_dir_slot_pos(struct fat_mount *fm, struct fat_node *dir, uint32_t slot, 
 static inline uint32_t fat_ent_start(const uint8_t *e)
 {
 	return ((uint32_t)e[26] | (uint32_t)e[27] << 8 | (uint32_t)e[20] << 16 |
-		(uint32_t)e[21] << 24) & FAT_MASK;
+		(uint32_t)e[21] << 24) &
+	       FAT_MASK;
 }
 
 static inline uint32_t fat_ent_size(const uint8_t *e)

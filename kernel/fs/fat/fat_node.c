@@ -119,8 +119,7 @@ static uint64_t pick_ino_locked(struct fat_mount *fm, uint64_t pos)
 {
 	struct list *it;
 
-	list_for_each(it, &fm->moved)
-	{
+	list_for_each (it, &fm->moved) {
 		struct fat_node *m = list_entry(it, struct fat_node, link);
 		if (m->vn && m->vn->ino == pos / FAT_DENT)
 			return fm->next_uniq++;
@@ -150,7 +149,8 @@ void fat_node_unhash(struct fat_mount *fm, struct fat_node *n)
 
 void fat_node_load_attrs(struct vnode *vn, const uint8_t *e)
 {
-	uint64_t mtime = fat_time_from((uint16_t)(e[24] | e[25] << 8), (uint16_t)(e[22] | e[23] << 8), 0);
+	uint64_t mtime =
+	    fat_time_from((uint16_t)(e[24] | e[25] << 8), (uint16_t)(e[22] | e[23] << 8), 0);
 	uint64_t atime = fat_time_from((uint16_t)(e[18] | e[19] << 8), 0, 0);
 
 	spin_lock(&vn->lock);

@@ -33,7 +33,8 @@ int fat_get(struct fat_mount *fm, uint32_t clu, uint32_t *val)
 	int r = fat_read_bytes(fm, entry_off(fm, fm->active_fat, clu), v, 4);
 	if (!r)
 		*val = ((uint32_t)v[0] | (uint32_t)v[1] << 8 | (uint32_t)v[2] << 16 |
-			(uint32_t)v[3] << 24) & FAT_MASK;
+			(uint32_t)v[3] << 24) &
+		       FAT_MASK;
 	return r;
 }
 
@@ -78,7 +79,8 @@ int fat_count_free(struct fat_mount *fm)
 		for (uint64_t o = 0; o < chunk && done + o < bytes; o += 4, idx++) {
 			const uint8_t *p = fm->bounce + o;
 			uint32_t v = ((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-				      (uint32_t)p[3] << 24) & FAT_MASK;
+				      (uint32_t)p[3] << 24) &
+				     FAT_MASK;
 			freec += idx >= 2 && !v;
 		}
 		done += chunk;
@@ -214,7 +216,8 @@ static int find_free(struct fat_mount *fm, uint32_t from, uint32_t *out)
 		for (; o < fm->blk_size && seen < fm->nclusters; o += 4, seen++) {
 			const uint8_t *p = b->data + o;
 			if (!(((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-			       (uint32_t)p[3] << 24) & FAT_MASK)) {
+			       (uint32_t)p[3] << 24) &
+			      FAT_MASK)) {
 				fat_brelse(fm, b);
 				*out = c;
 				return 0;
@@ -286,7 +289,8 @@ int fat_chain_cut(struct fat_mount *fm, struct fat_node *n, uint32_t keep)
 
 	if (r || keep >= n->nclusters)
 		return r;
-	if (keep && ((r = fat_bmap(fm, n, keep - 1, &clu, &contig)) || (r = fat_set(fm, clu, FAT_EOC))))
+	if (keep &&
+	    ((r = fat_bmap(fm, n, keep - 1, &clu, &contig)) || (r = fat_set(fm, clu, FAT_EOC))))
 		return r;
 	for (uint32_t i = keep; i < n->nclusters;) {
 		if ((r = fat_bmap(fm, n, i, &clu, &contig)))

@@ -234,7 +234,8 @@ static int remove_name(struct vnode *dir, const char *name, bool isdir)
 
 	if (r || (r = ctx_new(name, false, &c)))
 		return r;
-	if ((r = fat_begin_write(fm)) || (r = fat_dir_find(fm, fat_node(dir), c->name, c->len, &c->w)) ||
+	if ((r = fat_begin_write(fm)) ||
+	    (r = fat_dir_find(fm, fat_node(dir), c->name, c->len, &c->w)) ||
 	    (r = fat_node_get(fm, &c->w.d, &vn)))
 		goto out;
 	if (isdir && vn->type != VDIR)
@@ -329,7 +330,8 @@ static int rename_move(struct fat_mount *fm, struct vnode *olddir, struct vnode 
 	struct fat_dent *sd = &rc->from->w.d;
 	struct fat_node *sn = fat_node(rc->src);
 	uint64_t pos;
-	int r = fat_dir_add(fm, fat_node(newdir), rc->to->name, rc->to->len, sd->raw, sd->pos, &pos);
+	int r =
+	    fat_dir_add(fm, fat_node(newdir), rc->to->name, rc->to->len, sd->raw, sd->pos, &pos);
 
 	if (r)
 		return r;
@@ -350,8 +352,7 @@ static int rename_move(struct fat_mount *fm, struct vnode *olddir, struct vnode 
 	return 0;
 }
 
-int fat_rename(struct vnode *olddir, const char *oldname, struct vnode *newdir,
-	       const char *newname)
+int fat_rename(struct vnode *olddir, const char *oldname, struct vnode *newdir, const char *newname)
 {
 	struct rename_ctx rc = {0};
 	int r;
