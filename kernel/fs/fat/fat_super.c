@@ -445,6 +445,7 @@ static void fat_recover_op(struct mount *mnt)
 			fm->held[i] = NULL;
 		}
 	bool ours = fm->vol_dirty, was = fm->was_dirty;
+	uint64_t geo[4] = {fm->cluster_size, fm->fat_start, fm->data_start, fm->nclusters};
 	bcache_invalidate(fm->bc);
 	fm->fsinfo_dirty = false;
 	fat_reap(fm, false); /* unlinks may not have reached the disk: leak, never corrupt */
@@ -452,6 +453,9 @@ static void fat_recover_op(struct mount *mnt)
 	/* The dirty bit on disk may be ours: the next sync clears it then. */
 	fm->vol_dirty = ours;
 	fm->was_dirty = was;
+	if (!r && (geo[0] != fm->cluster_size || geo[1] != fm->fat_start ||
+		   geo[2] != fm->data_start || geo[3] != fm->nclusters))
+		r = -EUCLEAN; /* the cache's block size and every node depend on these */
 	if (r) {
 		fat_corrupt(fm, "cannot re-read the boot sector", 0);
 		return;
