@@ -164,6 +164,12 @@ HT_TEST(names)
 		HT_CHECK_EQ(fatt_put(buf, good[i], strlen(good[i])), (long)strlen(good[i]));
 	}
 	HT_CHECK_EQ(fatt_put("/mnt/n/upper.txt", "x", 1), 1); /* the same file, another case */
+	struct vnode *dir, *vn;
+	HT_CHECK_EQ(vfs_lookup(fatt_root(), fatt_root(), "/mnt/n", 0, &dir), 0);
+	HT_CHECK_EQ(dir->ops->create(dir, "Upper.Txt", 0644, &vn), -EEXIST);
+	HT_CHECK_EQ(dir->ops->create(dir, "LONGFI~1.TXT", 0644, &vn), -EEXIST);
+	HT_CHECK_EQ(dir->ops->mkdir(dir, "mixed.TXT", 0755, &vn), -EEXIST);
+	vnode_put(dir);
 	HT_CHECK_EQ(fatt_put("/mnt/n/trailing.", "t", 1), 1); /* stored as "trailing" */
 	static char list[2048];
 	HT_CHECK_EQ(fatt_list("/mnt/n", list, sizeof(list)), 13);

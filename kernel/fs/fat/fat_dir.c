@@ -251,7 +251,9 @@ struct add_arg {
 	uint8_t base[8], ext[3];
 	unsigned blen, elen;
 	uint64_t skip_pos;
-	uint8_t *tails; /* bitmap of taken ~N */
+	const uint16_t *name; /* with skip_pos 0: an entry called so is -EEXIST */
+	unsigned len;
+	uint8_t *tails; /* bitmap of taken ~N, if wanted */
 };
 
 static int add_fn(struct fat_mount *fm, struct fat_dent *d, void *arg)
@@ -260,11 +262,14 @@ static int add_fn(struct fat_mount *fm, struct fat_dent *d, void *arg)
 
 	if (d->dot || d->pos == a->skip_pos)
 		return 0;
+	if (!a->skip_pos && ((d->llen && fat_name_eq(d->lname, d->llen, a->name, a->len)) ||
+			     fat_name_eq(d->sname, d->slen, a->name, a->len)))
+		return -EEXIST;
 	if (a->plain_ok && !memcmp(d->raw, a->plain, 11))
 		a->plain_taken = true;
 	if (!memcmp(d->raw, a->basis, 11))
 		a->basis_taken = true;
-	unsigned n = fat_short_tail_of(d->raw, a->base, a->blen, a->ext, a->elen);
+	unsigned n = a->tails ? fat_short_tail_of(d->raw, a->base, a->blen, a->ext, a->elen) : 0;
 	if (n && n < TAIL_MAX)
 		a->tails[n / 8] |= (uint8_t)(1 << n % 8);
 	return 0;
@@ -366,27 +371,43 @@ static int add_slots(struct fat_mount *fm, struct fat_node *dir, struct fat_walk
 	return r;
 }
 
+/* Walk dir for fat_dir_add: collisions, free slots, and (if a->tails is set)
+ * the ~N numbers taken. */
+static int add_walk(struct fat_mount *fm, struct fat_node *dir, struct fat_walk *w,
+		    struct add_arg *a)
+{
+	a->plain_taken = a->basis_taken = false;
+	w->need = 1 + (a->len + FAT_LFN_CHARS - 1) / FAT_LFN_CHARS;
+	return fat_dir_walk(fm, dir, 0, w, add_fn, a);
+}
+
 int fat_dir_add(struct fat_mount *fm, struct fat_node *dir, const uint16_t *name, unsigned len,
 		const uint8_t *tmpl, uint64_t skip_pos, uint64_t *pos)
 {
-	struct add_arg a = {.skip_pos = skip_pos};
+	struct add_arg a = {.skip_pos = skip_pos, .name = name, .len = len};
 	struct fat_walk *w = kmalloc(sizeof(*w));
 	uint8_t e[FAT_DENT], ntres = 0;
 	bool lossy, lfn;
 	int r = -ENOMEM;
 
-	a.tails = kzalloc(TAIL_MAX / 8);
-	if (!w || !a.tails)
+	if (!w)
 		goto out;
 	a.plain_ok = fat_short_plain(name, len, a.plain, &ntres);
 	lossy = fat_short_basis(name, len, a.base, &a.blen, a.ext, &a.elen);
 	memset(a.basis, ' ', 11);
 	memcpy(a.basis, a.base, a.blen);
 	memcpy(a.basis + 8, a.ext, a.elen);
-	w->need = 1 + (len + FAT_LFN_CHARS - 1) / FAT_LFN_CHARS;
-	r = fat_dir_walk(fm, dir, 0, w, add_fn, &a);
-	if (r)
+	/* Numbered short names are needed only when the name is no plain 8.3
+	 * one, or that one is taken: only then count the ~N in use. */
+	if (!a.plain_ok && !(a.tails = kzalloc(TAIL_MAX / 8)))
 		goto out;
+	if ((r = add_walk(fm, dir, w, &a)))
+		goto out;
+	if (a.plain_ok && a.plain_taken) {
+		r = -ENOMEM;
+		if (!(a.tails = kzalloc(TAIL_MAX / 8)) || (r = add_walk(fm, dir, w, &a)))
+			goto out;
+	}
 	memcpy(e, tmpl, FAT_DENT);
 	if ((r = pick_short(&a, lossy, e, &ntres, &lfn)))
 		goto out;

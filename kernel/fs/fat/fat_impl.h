@@ -229,8 +229,9 @@ int fat_dir_walk(struct fat_mount *fm, struct fat_node *dir, uint32_t from, stru
 int fat_dir_find(struct fat_mount *fm, struct fat_node *dir, const uint16_t *name, unsigned len,
 		 struct fat_walk *w);
 /* Add an entry called name whose short entry is tmpl (name fields filled in
- * here), ignoring the short entry at skip_pos when checking short names.
- * *pos is the new short entry's position. */
+ * here); *pos is the new short entry's position. With skip_pos 0, -EEXIST if
+ * the name is taken; else (rename) the short entry at skip_pos is ignored when
+ * choosing a short name, and the caller checked the long one. */
 int fat_dir_add(struct fat_mount *fm, struct fat_node *dir, const uint16_t *name, unsigned len,
 		const uint8_t *tmpl, uint64_t skip_pos, uint64_t *pos);
 /* Mark the slots first..slot of dir deleted. */

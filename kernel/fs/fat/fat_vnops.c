@@ -108,8 +108,9 @@ static void entry_template(uint8_t *e, uint8_t attr, uint32_t start)
 	fat_ent_set_start(e, start);
 }
 
-/* Common start of create and mkdir: the name must be new. */
-static int make_begin(struct vnode *dir, const char *name, struct name_ctx **c)
+/* Common start of create and mkdir: the name must be new (fat_dir_add checks
+ * again; mkdir looks first so an existing name costs no cluster). */
+static int make_begin(struct vnode *dir, const char *name, bool look, struct name_ctx **c)
 {
 	int r;
 	struct fat_mount *fm = dir_op(dir, &r);
@@ -117,7 +118,7 @@ static int make_begin(struct vnode *dir, const char *name, struct name_ctx **c)
 	if (r || (r = ctx_new(name, true, c)))
 		return r;
 	r = fat_begin_write(fm);
-	if (!r) {
+	if (!r && look) {
 		r = fat_dir_find(fm, fat_node(dir), (*c)->name, (*c)->len, &(*c)->w);
 		r = r == -ENOENT ? 0 : r ? r : -EEXIST;
 	}
@@ -147,7 +148,7 @@ int fat_create(struct vnode *dir, const char *name, uint32_t mode, struct vnode 
 	struct fat_mount *fm = fat_mnt(dir);
 	struct name_ctx *c;
 	uint8_t e[FAT_DENT];
-	int r = make_begin(dir, name, &c);
+	int r = make_begin(dir, name, false, &c);
 
 	if (r)
 		return r;
@@ -184,7 +185,7 @@ int fat_mkdir(struct vnode *dir, const char *name, uint32_t mode, struct vnode *
 	struct name_ctx *c;
 	uint8_t e[FAT_DENT];
 	uint32_t start;
-	int r = make_begin(dir, name, &c);
+	int r = make_begin(dir, name, true, &c);
 
 	if (r)
 		return r;
