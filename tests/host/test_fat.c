@@ -10,6 +10,7 @@
  */
 #include "ht.h"
 #include "fat_util.h"
+#include "../../kernel/fs/fat/fat_impl.h"
 #include <fs/fat.h>
 #include <core/pmm.h>
 #include <hal/mmu.h>
@@ -649,7 +650,19 @@ HT_TEST(recover)
 	HT_CHECK_EQ(fatt_open("/mnt/kept", VFS_O_RDWR | VFS_O_APPEND, &f), 0);
 	HT_CHECK_EQ(fatt_write(f, "tail that is lost", 17), 17);
 	HT_CHECK_EQ(put_gen("/mnt/lost", 2, 5000), 5000);
+	struct vnode *lostdir;
+	HT_CHECK_EQ(mkd("/mnt/lostdir"), 0);
+	HT_CHECK_EQ(vfs_lookup(fatt_root(), fatt_root(), "/mnt/lostdir", 0, &lostdir), 0);
+	/* A "fault" in the middle of an op: a block held and torn. */
+	struct fat_mount *fm = fatt_mount()->priv;
+	struct buf *b;
+	HT_CHECK_EQ(fat_bread(fm, fm->fat_start >> fm->blk_shift, &b), 0);
+	memset(b->data, 0xee, 64);
+	fat_bdirty(fm, b);
 	fatt_mount()->fstype->recover(fatt_mount());
+	struct vnode *vn;
+	HT_CHECK_EQ(lostdir->ops->create(lostdir, "x", 0644, &vn), -ENOENT);
+	vnode_put(lostdir);
 	HT_CHECK_EQ(bfree(), free0);
 	struct vfs_stat st;
 	HT_CHECK_EQ(vfs_stat(f->vn, &st), 0);

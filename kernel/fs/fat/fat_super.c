@@ -425,8 +425,13 @@ static void recover_node(struct fat_mount *fm, struct fat_node *n)
 	n->subdirs = -1;
 	if (!n->pos || n->unlinked)
 		return;
-	if (fat_read_bytes(fm, n->pos, e, FAT_DENT) || e[0] == 0 || e[0] == FAT_DELETED) {
-		n->unlinked = true; /* its entry is gone from the disk: forget it */
+	if (fat_read_bytes(fm, n->pos, e, FAT_DENT) || e[0] == 0 || e[0] == FAT_DELETED ||
+	    (e[11] & FAT_ATTR_DIR) != (n->type == VDIR ? FAT_ATTR_DIR : 0) ||
+	    (n->type == VDIR && fat_ent_start(e) != n->start)) {
+		/* Its entry is gone from the disk: forget it, never free its
+		 * clusters (unhashed first: directories are hashed by start). */
+		fat_node_unhash(fm, n);
+		n->unlinked = true;
 		n->start = 0;
 		return;
 	}
