@@ -684,6 +684,8 @@ HT_TEST(recover)
  * or leaked, and the image stays clean. */
 #define NREL 300
 
+void host_set_cpu(unsigned id);
+
 struct rel_arg {
 	struct vnode *v[NREL];
 };
@@ -691,6 +693,8 @@ struct rel_arg {
 static void *releaser(void *p)
 {
 	struct rel_arg *a = p;
+
+	host_set_cpu(1); /* another CPU than the test's */
 	for (int i = 0; i < NREL; i++) {
 		vnode_put(a->v[i]);
 		if (i % 7 == 0)
