@@ -749,6 +749,30 @@ HT_TEST(release_concurrent)
 	check_fsck(WORK);
 }
 
+/* Unmounted with a file still open: it stays readable, changes are -EIO, and
+ * the instance goes with its last file. */
+HT_TEST(unmount_busy)
+{
+	struct file *f;
+	char buf[16];
+
+	HT_CHECK_EQ(fatt_copy(SMALL, WORK), 0);
+	HT_CHECK_EQ(fatt_mount_file(WORK, NULL), 0);
+	HT_CHECK_EQ(fatt_open("/mnt/dir1/sub dir/deep/file.txt", VFS_O_RDWR, &f), 0);
+	HT_CHECK_EQ(fatt_read(f, buf, sizeof(buf)), 5);
+	struct mount *m = fatt_mount();
+	HT_CHECK_EQ(fatt_umount(), 0);
+	HT_CHECK(m->priv != NULL); /* kept for the open file */
+	struct uio u;
+	uio_init_kernel(&u, buf, sizeof(buf), 0);
+	HT_CHECK_EQ(vfs_pread(f, &u), 5); /* from the cache: the image is closed */
+	HT_CHECK(!memcmp(buf, "deep\n", 5));
+	HT_CHECK_EQ(fatt_write(f, "x", 1), -EIO);
+	file_put(f);
+	HT_CHECK(m->priv == NULL); /* gone with the last file */
+	check_fsck(WORK);
+}
+
 HT_MAIN(HT_CASE(read_small), HT_CASE(read_big), HT_CASE(names), HT_CASE(workload_small),
 	HT_CASE(workload_big), HT_CASE(dirty_flag_and_inos), HT_CASE(read_only), HT_CASE(full_disk),
-	HT_CASE(recover), HT_CASE(release_concurrent))
+	HT_CASE(recover), HT_CASE(release_concurrent), HT_CASE(unmount_busy))

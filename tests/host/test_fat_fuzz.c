@@ -250,7 +250,9 @@ static void fuzz(const char *path, int rounds, unsigned seed)
 			walk("/mnt", 0);
 			bool broke = fs_readonly();
 			unsigned long at = broke ? 0 : changes();
+			struct mount *m = fatt_mount();
 			fatt_umount();
+			HT_CHECK(m->priv == NULL); /* every node was freed with the instance */
 			if (broke) {
 				broken_walk++;
 				HT_CHECK_EQ(fatt_disk.writes, 0);

@@ -115,6 +115,8 @@ struct fat_mount {
 	struct list moved;		  /* lock */
 	struct list reap;		  /* lock */
 	uint64_t next_uniq;		  /* lock */
+	unsigned nodes;			  /* lock: nodes allocated and not yet freed */
+	bool unmounted;			  /* lock: released nodes are freed at once */
 };
 
 static inline struct fat_node *fat_node(struct vnode *vn)
@@ -168,6 +170,8 @@ int fat_begin_write(struct fat_mount *fm);
 /* At the start of every op: reap released nodes, drop a broken cache. */
 void fat_op_begin(struct fat_mount *fm);
 int fat_sync_all(struct fat_mount *fm);
+/* Free an instance whose nodes are all gone. */
+void fat_mount_free(struct fat_mount *fm);
 
 static inline uint64_t fat_clu_off(const struct fat_mount *fm, uint32_t clu)
 {

@@ -179,6 +179,9 @@ static int node_new(struct fat_mount *fm, enum vtype type, struct fat_node **out
 	vn->priv = n;
 	n->vn = vn;
 	n->fm = fm;
+	spin_lock(&fm->lock);
+	fm->nodes++;
+	spin_unlock(&fm->lock);
 	n->type = type;
 	n->subdirs = -1;
 	list_init(&n->link);
@@ -263,17 +266,32 @@ int fat_node_write_entry(struct fat_mount *fm, struct fat_node *n)
 	return fat_write_bytes(fm, n->pos, e, FAT_DENT);
 }
 
+static void node_free(struct fat_node *n)
+{
+	fat_map_drop(n);
+	kfree(n);
+}
+
 void fat_node_release(struct vnode *vn)
 {
 	struct fat_node *n = fat_node(vn);
 	struct fat_mount *fm = n->fm;
+	bool now, last = false;
 
 	spin_lock(&fm->lock);
 	unhash_locked(fm, n);
 	n->rel_size = vn->size;
 	n->vn = NULL;
-	list_add_tail(&fm->reap, &n->link);
+	now = fm->unmounted; /* no op will reap any more */
+	if (now)
+		last = !--fm->nodes;
+	else
+		list_add_tail(&fm->reap, &n->link);
 	spin_unlock(&fm->lock);
+	if (now)
+		node_free(n);
+	if (last)
+		fat_mount_free(fm); /* memory only: everything was written back */
 }
 
 void fat_reap(struct fat_mount *fm, bool free_clusters)
@@ -291,8 +309,10 @@ void fat_reap(struct fat_mount *fm, bool free_clusters)
 			return;
 		if (n->unlinked && n->start && free_clusters && !fat_begin_write(fm))
 			fat_chain_cut(fm, n, 0);
-		fat_map_drop(n);
-		kfree(n);
+		node_free(n);
+		spin_lock(&fm->lock);
+		fm->nodes--;
+		spin_unlock(&fm->lock);
 	}
 }
 

@@ -131,6 +131,8 @@ static int set_state(struct fat_mount *fm, bool dirty)
 
 int fat_begin_write(struct fat_mount *fm)
 {
+	if (fm->unmounted)
+		return -EIO;
 	if (fm->ro || fm->broken || fm->bc->readonly)
 		return fm->broken ? -EUCLEAN : -EROFS;
 	if (fm->vol_dirty || fm->was_dirty)
@@ -309,8 +311,9 @@ static int load_super(struct fat_mount *fm)
 	return 0;
 }
 
-static void fm_free(struct fat_mount *fm)
+void fat_mount_free(struct fat_mount *fm)
 {
+	fm->mnt->priv = NULL;
 	if (fm->bc)
 		bcache_destroy(fm->bc);
 	kfree(fm->bounce);
@@ -361,7 +364,7 @@ static int fat_mount_op(struct mount *mnt, const char *source, const void *data,
 		r = fat_node_root(fm, root);
 	if (r) {
 		mnt->priv = NULL;
-		fm_free(fm);
+		fat_mount_free(fm);
 		return r;
 	}
 	fm->root = *root;
@@ -388,32 +391,28 @@ static int fat_statfs_op(struct mount *mnt, struct vfs_statfs *st)
 	return 0;
 }
 
-static bool nodes_cached(struct fat_mount *fm)
-{
-	bool any = false;
-
-	spin_lock(&fm->lock);
-	for (int i = 0; i < FAT_HASH && !any; i++)
-		any = fm->hash[i] != NULL;
-	spin_unlock(&fm->lock);
-	return any;
-}
-
+/*
+ * The instance goes: write everything back. Nodes still alive (open files of a
+ * detached mount, or the root if the VFS still holds it) keep fm until the
+ * last is released (fat_node_release frees it then); meanwhile they can be
+ * read, and changing anything is -EIO (it could never be written back).
+ */
 static void fat_unmount_op(struct mount *mnt)
 {
 	struct fat_mount *fm = mnt->priv;
+	bool last;
 
 	if (!fm)
 		return;
-	fat_sync_all(fm);
-	fat_reap(fm, !fm->broken);
-	if (nodes_cached(fm) || !list_empty(&fm->reap)) {
-		/* Open files still point here (a detached mount): keep it. */
-		klog(KL_WARN, "vfat %s: unmounted with files in use", fm->bd->name);
-		return;
-	}
-	mnt->priv = NULL;
-	fm_free(fm);
+	spin_lock(&fm->lock);
+	fm->unmounted = true; /* releases free their nodes from now on */
+	spin_unlock(&fm->lock);
+	fat_sync_all(fm); /* reaps what was queued before */
+	spin_lock(&fm->lock);
+	last = !fm->nodes;
+	spin_unlock(&fm->lock);
+	if (last)
+		fat_mount_free(fm);
 }
 
 /* Refresh a cached node from its entry after the cache was dropped. */
