@@ -10,9 +10,10 @@
  * hash, the moved list and the reap list, and each node's fields marked so.
  * The vnode release op takes fm->lock only: it queues the node on the reap
  * list, and the next op (or sync) frees its clusters if it was unlinked and
- * frees it (fat_reap). Nodes hold no references to each other: a directory's
- * parent is found through its ".." entry. Nothing here sleeps under fm->lock,
- * and no uio_move happens under it.
+ * frees it (fat_reap). Once the instance is unmounted, release frees the node
+ * itself, and the instance with its last node. Nodes hold no references to
+ * each other: a directory's parent is found through its ".." entry. Nothing
+ * here sleeps under fm->lock, and no uio_move happens under it.
  *
  * Positions: a directory entry is named by its slot (index of its 32-byte
  * entry in the directory) or by pos, the byte offset of the entry on the

@@ -6,6 +6,9 @@
  * on disk I/O (VFS_FS_BLOCKING): the fs service thread serialises them. Only
  * the vnode release op runs from any context, concurrently with ops.
  *
+ * unmount writes everything back; files still open after it stay readable
+ * (changing them is -EIO) and the instance is freed with the last of them.
+ *
  * An image found inconsistent (cluster chains out of range or looping, bad
  * directory entries, a FAT too small for the volume) makes the op fail with
  * -EUCLEAN and turns the instance read-only: nothing more reaches the disk.
