@@ -10,6 +10,7 @@ want riscv64-linux-gnu-gcc gcc-riscv64-linux-gnu
 want gdb-multiarch gdb-multiarch
 want mkfs.ext4 e2fsprogs
 want mkfs.fat dosfstools
+want mcopy mtools
 want cpio cpio
 want dpkg-source dpkg-dev
 want python3 python3

@@ -164,11 +164,37 @@ void dcache_insert(struct vnode *dir, const char *name, size_t len, struct vnode
 		dentry_free(victim);
 }
 
+/* Forget every cached name in dir (a file system whose names match without
+ * case may have cached other spellings of a name that went away). */
+static void dcache_invalidate_dir(struct vnode *dir)
+{
+	struct list doomed = LIST_INIT(doomed), *it, *next;
+
+	spin_lock(&dcache_lock);
+	dcache_init_locked();
+	dir->dcache_gen++;
+	for (it = dcache_lru.next; it != &dcache_lru; it = next) {
+		struct dentry *d = list_entry(it, struct dentry, lru_link);
+		next = it->next;
+		if (d->parent == dir) {
+			dcache_unlink_locked(d);
+			list_add(&doomed, &d->lru_link);
+		}
+	}
+	spin_unlock(&dcache_lock);
+	while ((it = list_pop(&doomed)) != NULL)
+		dentry_free(list_entry(it, struct dentry, lru_link));
+}
+
 void dcache_invalidate(struct vnode *dir, const char *name, size_t len)
 {
 	uint32_t hash = dcache_hashfn(dir, name, len);
 	struct dentry *d;
 
+	if (dir->mnt && (dir->mnt->fstype->flags & VFS_FS_NOCASE)) {
+		dcache_invalidate_dir(dir);
+		return;
+	}
 	spin_lock(&dcache_lock);
 	dcache_init_locked();
 	dir->dcache_gen++;

@@ -276,6 +276,8 @@ struct vfs_statfs {
 
 /* vfs_fstype flags. */
 #define VFS_FS_BLOCKING 0x1 /* ops may sleep (disk I/O): run only where blocking is allowed */
+#define VFS_FS_NOCASE	0x2 /* names match without case: removing one drops every cached
+			     * name of its directory (other spellings may point to it) */
 
 /*
  * The first statement of every vnode op (but release) and fstype hook of a
