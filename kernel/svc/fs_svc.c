@@ -22,6 +22,7 @@ static void fs_recover(struct service *s)
 {
 	(void)s;
 	vfs_mount_foreach(recover_one, NULL);
+	vfs_dcache_flush(); /* names cached by the failed request may not exist */
 }
 
 struct service svc_fs = {

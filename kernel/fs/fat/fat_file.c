@@ -103,6 +103,7 @@ static uint32_t clusters_for(const struct fat_mount *fm, uint64_t size)
 
 int fat_read(struct vnode *vn, struct uio *uio)
 {
+	VFS_MUST_BLOCK();
 	struct fat_mount *fm = fat_mnt(vn);
 	uint64_t size = vn->size;
 
@@ -143,6 +144,7 @@ static int grow_for(struct fat_mount *fm, struct fat_node *n, uint64_t *end)
 
 int fat_write(struct vnode *vn, struct uio *uio, unsigned ioflags)
 {
+	VFS_MUST_BLOCK();
 	struct fat_mount *fm = fat_mnt(vn);
 	struct fat_node *n = fat_node(vn);
 	uint64_t old = vn->size, end;
@@ -184,6 +186,7 @@ out_cut:
 
 int fat_truncate(struct vnode *vn, uint64_t size)
 {
+	VFS_MUST_BLOCK();
 	struct fat_mount *fm = fat_mnt(vn);
 	struct fat_node *n = fat_node(vn);
 	uint64_t old = vn->size;
@@ -214,6 +217,7 @@ int fat_truncate(struct vnode *vn, uint64_t size)
 
 int fat_getpage(struct vnode *vn, uint64_t off, bool alloc, paddr_t *out)
 {
+	VFS_MUST_BLOCK();
 	struct fat_mount *fm = fat_mnt(vn);
 	uint64_t size = vn->size;
 	struct uio u;
@@ -241,5 +245,6 @@ int fat_getpage(struct vnode *vn, uint64_t off, bool alloc, paddr_t *out)
 
 int fat_fsync(struct vnode *vn)
 {
+	VFS_MUST_BLOCK();
 	return fat_sync_all(fat_mnt(vn));
 }

@@ -337,6 +337,7 @@ static bool opt_ro(const char *data)
 static int fat_mount_op(struct mount *mnt, const char *source, const void *data,
 			struct vnode **root)
 {
+	VFS_MUST_BLOCK();
 	struct fat_mount *fm;
 	struct bdev *bd = source ? bdev_find(source) : NULL;
 	int r;
@@ -373,11 +374,13 @@ static int fat_mount_op(struct mount *mnt, const char *source, const void *data,
 
 static int fat_sync_op(struct mount *mnt)
 {
+	VFS_MUST_BLOCK();
 	return fat_sync_all(mnt->priv);
 }
 
 static int fat_statfs_op(struct mount *mnt, struct vfs_statfs *st)
 {
+	VFS_MUST_BLOCK();
 	struct fat_mount *fm = mnt->priv;
 
 	fat_op_begin(fm);
@@ -450,6 +453,7 @@ static void fat_recover_op(struct mount *mnt)
 		}
 	bool ours = fm->vol_dirty, was = fm->was_dirty;
 	uint64_t geo[4] = {fm->cluster_size, fm->fat_start, fm->data_start, fm->nclusters};
+	vfs_dcache_flush(); /* cached names may lead to entries the disk never got */
 	bcache_invalidate(fm->bc);
 	fm->fsinfo_dirty = false;
 	fat_reap(fm, false); /* unlinks may not have reached the disk: leak, never corrupt */

@@ -77,6 +77,7 @@ static void dir_nlink(struct vnode *dir, int delta)
 
 int fat_lookup(struct vnode *dir, const char *name, struct vnode **out)
 {
+	VFS_MUST_BLOCK();
 	struct name_ctx *c;
 	int r;
 	struct fat_mount *fm = dir_op(dir, &r);
@@ -145,6 +146,7 @@ static int make_finish(struct fat_mount *fm, struct vnode *dir, struct name_ctx 
 
 int fat_create(struct vnode *dir, const char *name, uint32_t mode, struct vnode **out)
 {
+	VFS_MUST_BLOCK();
 	struct fat_mount *fm = fat_mnt(dir);
 	struct name_ctx *c;
 	uint8_t e[FAT_DENT];
@@ -181,6 +183,7 @@ static int mkdir_cluster(struct fat_mount *fm, struct vnode *dir, uint32_t *star
 
 int fat_mkdir(struct vnode *dir, const char *name, uint32_t mode, struct vnode **out)
 {
+	VFS_MUST_BLOCK();
 	struct fat_mount *fm = fat_mnt(dir);
 	struct name_ctx *c;
 	uint8_t e[FAT_DENT];
@@ -256,11 +259,13 @@ out:
 
 int fat_unlink(struct vnode *dir, const char *name)
 {
+	VFS_MUST_BLOCK();
 	return remove_name(dir, name, false);
 }
 
 int fat_rmdir(struct vnode *dir, const char *name)
 {
+	VFS_MUST_BLOCK();
 	return remove_name(dir, name, true);
 }
 
@@ -355,6 +360,7 @@ static int rename_move(struct fat_mount *fm, struct vnode *olddir, struct vnode 
 
 int fat_rename(struct vnode *olddir, const char *oldname, struct vnode *newdir, const char *newname)
 {
+	VFS_MUST_BLOCK();
 	struct rename_ctx rc = {0};
 	int r;
 	struct fat_mount *fm = dir_op(olddir, &r);
@@ -427,6 +433,7 @@ static int emit_dot(struct readdir_arg *a, struct vnode *vn, uint64_t next, cons
 
 int fat_readdir(struct vnode *dir, struct uio *uio, uint64_t *pos)
 {
+	VFS_MUST_BLOCK();
 	struct readdir_arg *a;
 	struct fat_walk *w;
 	struct vnode *parent = NULL;
@@ -474,6 +481,7 @@ out:
 
 int fat_getattr(struct vnode *vn, struct vfs_stat *st)
 {
+	VFS_MUST_BLOCK();
 	struct fat_mount *fm = fat_mnt(vn);
 	struct fat_node *n = fat_node(vn);
 	int r;
@@ -497,6 +505,7 @@ int fat_getattr(struct vnode *vn, struct vfs_stat *st)
 
 int fat_setattr(struct vnode *vn, const struct vfs_setattr *attr)
 {
+	VFS_MUST_BLOCK();
 	struct fat_mount *fm = fat_mnt(vn);
 	struct fat_node *n = fat_node(vn);
 	int r;
