@@ -33,7 +33,8 @@ static void test_handles_and_stale(void)
 	T_EQ(weft_object_get_info(0xffffffffu, &info), -EBADF);
 	/* dup only shrinks; replace closes the old value */
 	handle_t d, r;
-	T_EQ(weft_handle_dup(c[1], WEFT_RIGHT_READ | WEFT_RIGHT_DUPLICATE | WEFT_RIGHT_INSPECT, 0, &d),
+	T_EQ(weft_handle_dup(c[1], WEFT_RIGHT_READ | WEFT_RIGHT_DUPLICATE | WEFT_RIGHT_INSPECT, 0,
+			     &d),
 	     0);
 	T_EQ(weft_handle_dup(d, WEFT_RIGHT_WRITE, 0, &r), -EINVAL);
 	T_EQ(weft_handle_dup(d, WEFT_RIGHTS_SAME, 0, &r), 0);
@@ -186,15 +187,112 @@ static long m_spawn(handle_t h, handle_t aux)
 	return r;
 }
 
+/* nat2's calls: VMOs, VMARs, timers, AsyncQ (one page, one mapping at a time) */
+static long m_vmo_read(handle_t h, handle_t aux)
+{
+	char b[4];
+	(void)aux;
+	return weft_vmo_read(h, b, sizeof(b), 0);
+}
+static long m_vmo_write(handle_t h, handle_t aux)
+{
+	(void)aux;
+	return weft_vmo_write(h, "w", 1, 0);
+}
+static long m_vmo_size(handle_t h, handle_t aux)
+{
+	uint64_t size;
+	(void)aux;
+	return weft_vmo_get_size(h, &size);
+}
+static long m_vmo_set_size(handle_t h, handle_t aux)
+{
+	(void)aux;
+	return weft_vmo_set_size(h, 4096);
+}
+static long m_vmo_clone(handle_t h, handle_t aux)
+{
+	handle_t c;
+	long r = weft_vmo_clone(h, 0, 4096, &c);
+	(void)aux;
+	if (!r)
+		weft_handle_close(c);
+	return r;
+}
+static long map_unmap(handle_t vmar, handle_t vmo)
+{
+	long a = weft_vmar_map(vmar, WEFT_VM_READ, 0, vmo, 0, 4096);
+	if (a > 0)
+		weft_vmar_unmap(vmar, (uintptr_t)a, 4096);
+	return a > 0 ? 0 : a;
+}
+static long m_map(handle_t h, handle_t aux)
+{
+	return map_unmap(h, aux);
+}
+static long m_map_vmo(handle_t h, handle_t aux)
+{
+	return map_unmap(aux, h);
+}
+static long m_unmap(handle_t h, handle_t aux)
+{
+	(void)aux;
+	return weft_vmar_unmap(h, 0x1000000, 4096);
+}
+static long m_protect(handle_t h, handle_t aux)
+{
+	(void)aux;
+	return weft_vmar_protect(h, 0x1000000, 4096, WEFT_VM_READ);
+}
+static long m_tset(handle_t h, handle_t aux)
+{
+	(void)aux;
+	return weft_timer_set(h, WEFT_TIME_INFINITE - 1, 0);
+}
+static long m_tcancel(handle_t h, handle_t aux)
+{
+	(void)aux;
+	return weft_timer_cancel(h);
+}
+static long m_submit(handle_t h, handle_t aux)
+{
+	(void)aux;
+	return weft_asyncq_submit(h, 0);
+}
+static long m_poll(handle_t h, handle_t aux)
+{
+	(void)aux;
+	return weft_asyncq_poll(h, 0, 0);
+}
+static long m_aqcancel(handle_t h, handle_t aux)
+{
+	(void)aux;
+	return weft_asyncq_cancel(h, 12345);
+}
+
 struct mcase {
 	const char *name;
 	mcall_t fn;
-	int obj;	/* which object the handle names (enum below) */
-	rights_t need;	/* rights the call needs on it */
-	uint32_t type;	/* WEFT_OBJ_* the call insists on, 0 for any */
+	int obj;       /* which object the handle names (enum below) */
+	rights_t need; /* rights the call needs on it */
+	uint32_t type; /* WEFT_OBJ_* the call insists on, 0 for any */
 };
 
-enum { O_CHAN, O_LEASE, O_PROC, O_NS, O_FSSVC, O_DIR, O_FILE, O_EXE, O_NOBJ };
+enum {
+	O_CHAN,
+	O_LEASE,
+	O_PROC,
+	O_NS,
+	O_FSSVC,
+	O_DIR,
+	O_FILE,
+	O_EXE,
+	O_VMO,
+	O_VMAR,
+	O_TIMER,
+	O_AQ,
+	O_NOBJ
+};
 
 static const struct mcase mcases[] = {
     {"dup", m_dup, O_CHAN, WEFT_RIGHT_DUPLICATE, 0},
@@ -215,6 +313,20 @@ static const struct mcase mcases[] = {
     {"file_read", m_fread, O_FILE, WEFT_RIGHT_READ, WEFT_OBJ_FILE},
     {"file_write", m_fwrite, O_FILE, WEFT_RIGHT_WRITE, WEFT_OBJ_FILE},
     {"spawn", m_spawn, O_EXE, WEFT_RIGHT_READ | WEFT_RIGHT_EXEC, WEFT_OBJ_FILE},
+    {"vmo_read", m_vmo_read, O_VMO, WEFT_RIGHT_READ, WEFT_OBJ_VMO},
+    {"vmo_write", m_vmo_write, O_VMO, WEFT_RIGHT_WRITE, WEFT_OBJ_VMO},
+    {"vmo_get_size", m_vmo_size, O_VMO, WEFT_RIGHT_INSPECT, WEFT_OBJ_VMO},
+    {"vmo_set_size", m_vmo_set_size, O_VMO, WEFT_RIGHT_WRITE, WEFT_OBJ_VMO},
+    {"vmo_clone", m_vmo_clone, O_VMO, WEFT_RIGHT_READ | WEFT_RIGHT_DUPLICATE, WEFT_OBJ_VMO},
+    {"vmar_map", m_map, O_VMAR, WEFT_RIGHT_MAP | WEFT_RIGHT_READ, WEFT_OBJ_VMAR},
+    {"vmar_map_vmo", m_map_vmo, O_VMO, WEFT_RIGHT_MAP | WEFT_RIGHT_READ, WEFT_OBJ_VMO},
+    {"vmar_unmap", m_unmap, O_VMAR, WEFT_RIGHT_MAP, WEFT_OBJ_VMAR},
+    {"vmar_protect", m_protect, O_VMAR, WEFT_RIGHT_MAP | WEFT_RIGHT_READ, WEFT_OBJ_VMAR},
+    {"timer_set", m_tset, O_TIMER, WEFT_RIGHT_WRITE, WEFT_OBJ_TIMER},
+    {"timer_cancel", m_tcancel, O_TIMER, WEFT_RIGHT_WRITE, WEFT_OBJ_TIMER},
+    {"asyncq_submit", m_submit, O_AQ, WEFT_RIGHT_WRITE, WEFT_OBJ_ASYNCQ},
+    {"asyncq_poll", m_poll, O_AQ, WEFT_RIGHT_READ, WEFT_OBJ_ASYNCQ},
+    {"asyncq_cancel", m_aqcancel, O_AQ, WEFT_RIGHT_WRITE, WEFT_OBJ_ASYNCQ},
     /* kill last: it ends the process the matrix uses */
     {"process_kill", m_kill, O_PROC, WEFT_RIGHT_MANAGE, WEFT_OBJ_PROCESS},
     {"lease_revoke", m_revoke, O_LEASE, WEFT_RIGHT_MANAGE, WEFT_OBJ_LEASE},
@@ -241,6 +353,11 @@ static void matrix_objects(handle_t o[O_NOBJ], handle_t *chan_peer)
 	close(fd);
 	T_EQ(weft_dir_lookup(root, "tmp/t_native.file", WEFT_RIGHTS_SAME, &o[O_FILE]), 0);
 	o[O_EXE] = image("native/nat_hello", WEFT_RIGHTS_SAME);
+	T_EQ(weft_vmo_create(4096, 0, &o[O_VMO]), 0);
+	T_EQ(weft_vmar_root(&o[O_VMAR]), 0);
+	T_EQ(weft_timer_create(0, &o[O_TIMER]), 0);
+	struct weft_aq_info info;
+	T_EQ(weft_asyncq_create(4, 0, &o[O_AQ], &info), 0);
 }
 
 static handle_t aux_for(const struct mcase *mc, handle_t peer)
@@ -253,6 +370,10 @@ static handle_t aux_for(const struct mcase *mc, handle_t peer)
 		a = ns_handle(WEFT_RIGHTS_SAME);
 	else if (mc->fn == m_xfer)
 		a = peer;
+	else if (mc->fn == m_map)
+		T_EQ(weft_vmo_create(4096, 0, &a), 0); /* a VMO to map, every right */
+	else if (mc->fn == m_map_vmo)
+		T_EQ(weft_vmar_root(&a), 0); /* where to map it */
 	return a;
 }
 
@@ -304,7 +425,8 @@ static void test_rights_matrix(void)
 	handle_t dead = dup_rights(o[O_CHAN], WEFT_RIGHTS_SAME);
 	weft_handle_close(dead);
 	for (unsigned i = 0; i < sizeof(mcases) / sizeof(mcases[0]); i++)
-		if (mcases[i].fn != m_bind_obj && mcases[i].fn != m_dup_lease)
+		if (mcases[i].fn != m_bind_obj && mcases[i].fn != m_dup_lease &&
+		    mcases[i].fn != m_map_vmo) /* their first handle is the aux */
 			T_EQ(mcases[i].fn(dead, peer), -EBADF);
 	/* a revoked lease's handles fail with EREVOKED, not EBADF */
 	T_EQ(weft_object_get_info(o[O_LEASE], &(struct weft_obj_info){0}), 0);
@@ -337,7 +459,8 @@ static void test_channels(void)
 	for (unsigned i = 0; i < WEFT_CHAN_MAX_MSGS; i++) { /* FIFO */
 		char want[64];
 		snprintf(want, sizeof(want), "msg %u", i);
-		T_EQ(weft_channel_read(c[1], buf, sizeof(buf), NULL, 0, sizes), (long)strlen(want) + 1);
+		T_EQ(weft_channel_read(c[1], buf, sizeof(buf), NULL, 0, sizes),
+		     (long)strlen(want) + 1);
 		T_CHECK(!strcmp(buf, want));
 	}
 	T_EQ(weft_channel_write(c[0], big, sizeof(big), NULL, 0), -EINVAL);
@@ -369,8 +492,9 @@ static void test_transfer(void)
 	T_EQ(weft_lease_create(&lease), 0);
 	T_EQ(weft_lease_attach(lease, d[0]), 0);
 	/* rights reduced and kept; the lease travels with the handle */
-	struct weft_handle_xfer x[2] = {{d[0], WEFT_RIGHT_READ | WEFT_RIGHT_WAIT | WEFT_RIGHT_INSPECT},
-					{d[1], WEFT_RIGHTS_SAME}};
+	struct weft_handle_xfer x[2] = {
+	    {d[0], WEFT_RIGHT_READ | WEFT_RIGHT_WAIT | WEFT_RIGHT_INSPECT},
+	    {d[1], WEFT_RIGHTS_SAME}};
 	rights_t d1 = rights_of(d[1]);
 	T_EQ(weft_channel_write(c[0], "hs", 2, x, 2), 0);
 	T_EQ(weft_object_get_info(d[0], &(struct weft_obj_info){0}), -EBADF);
