@@ -33,8 +33,7 @@ static void test_handles_and_stale(void)
 	T_EQ(weft_object_get_info(0xffffffffu, &info), -EBADF);
 	/* dup only shrinks; replace closes the old value */
 	handle_t d, r;
-	T_EQ(weft_handle_dup(c[1], WEFT_RIGHT_READ | WEFT_RIGHT_DUPLICATE | WEFT_RIGHT_INSPECT, 0,
-			     &d),
+	T_EQ(weft_handle_dup(c[1], WEFT_RIGHT_READ | WEFT_RIGHT_DUPLICATE | WEFT_RIGHT_INSPECT, 0, &d),
 	     0);
 	T_EQ(weft_handle_dup(d, WEFT_RIGHT_WRITE, 0, &r), -EINVAL);
 	T_EQ(weft_handle_dup(d, WEFT_RIGHTS_SAME, 0, &r), 0);
@@ -273,9 +272,9 @@ static long m_aqcancel(handle_t h, handle_t aux)
 struct mcase {
 	const char *name;
 	mcall_t fn;
-	int obj;       /* which object the handle names (enum below) */
-	rights_t need; /* rights the call needs on it */
-	uint32_t type; /* WEFT_OBJ_* the call insists on, 0 for any */
+	int obj;	/* which object the handle names (enum below) */
+	rights_t need;	/* rights the call needs on it */
+	uint32_t type;	/* WEFT_OBJ_* the call insists on, 0 for any */
 };
 
 enum {
@@ -459,8 +458,7 @@ static void test_channels(void)
 	for (unsigned i = 0; i < WEFT_CHAN_MAX_MSGS; i++) { /* FIFO */
 		char want[64];
 		snprintf(want, sizeof(want), "msg %u", i);
-		T_EQ(weft_channel_read(c[1], buf, sizeof(buf), NULL, 0, sizes),
-		     (long)strlen(want) + 1);
+		T_EQ(weft_channel_read(c[1], buf, sizeof(buf), NULL, 0, sizes), (long)strlen(want) + 1);
 		T_CHECK(!strcmp(buf, want));
 	}
 	T_EQ(weft_channel_write(c[0], big, sizeof(big), NULL, 0), -EINVAL);
@@ -492,9 +490,8 @@ static void test_transfer(void)
 	T_EQ(weft_lease_create(&lease), 0);
 	T_EQ(weft_lease_attach(lease, d[0]), 0);
 	/* rights reduced and kept; the lease travels with the handle */
-	struct weft_handle_xfer x[2] = {
-	    {d[0], WEFT_RIGHT_READ | WEFT_RIGHT_WAIT | WEFT_RIGHT_INSPECT},
-	    {d[1], WEFT_RIGHTS_SAME}};
+	struct weft_handle_xfer x[2] = {{d[0], WEFT_RIGHT_READ | WEFT_RIGHT_WAIT | WEFT_RIGHT_INSPECT},
+					{d[1], WEFT_RIGHTS_SAME}};
 	rights_t d1 = rights_of(d[1]);
 	T_EQ(weft_channel_write(c[0], "hs", 2, x, 2), 0);
 	T_EQ(weft_object_get_info(d[0], &(struct weft_obj_info){0}), -EBADF);
