@@ -40,6 +40,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <weft/asyncq.h>
+#include <weft/native.h>
 #include "out.h"
 #include <weft/sys.h>
 
@@ -622,6 +624,142 @@ static double b_pagefault(long n)
 	return (double)t0 / pages;
 }
 
+/*
+ * Native calls and AsyncQ (Weft only: Linux says ENOSYS and the figures are
+ * n/a there). null_native_ns: the cheapest native call (weft_null). The batch
+ * figures fill AQ_BATCH SQEs, submit them in one call and reap all of their
+ * completions (a poll that waits for them all): per op. aq_nop_batch_ns uses
+ * nops; aq_timer_batch_ns relative timers of 0 ns, which expire at once and
+ * complete from the timer interrupt. The gain figures are one per-op cost
+ * over the other in the same run: AQ_BATCH separate null calls against one
+ * batch of AQ_BATCH ops (target >= 10x).
+ */
+#define AQ_BATCH 1000
+
+struct bq {
+	uint32_t h;
+	struct weft_aq_info info;
+	struct weft_aq_ring *r;
+	struct weft_aq_sqe *sq;
+	struct weft_aq_cqe *cq;
+};
+
+static long nat(long nr, long a, long b, long c, long d)
+{
+	long r = syscall(WEFT_SYS_BASE + nr, a, b, c, d);
+
+	return r < 0 ? -errno : r;
+}
+
+static int bq_open(struct bq *q)
+{
+	long r = nat(WEFT_SYS_asyncq_create - WEFT_SYS_BASE, 1024, 0, (long)&q->h,
+		     (long)&q->info);
+
+	if (r)
+		return (int)r;
+	q->r = (struct weft_aq_ring *)q->info.addr;
+	q->sq = (struct weft_aq_sqe *)(q->info.addr + q->info.sqes_off);
+	q->cq = (struct weft_aq_cqe *)(q->info.addr + q->info.cqes_off);
+	return 0;
+}
+
+/* One batch of n ops of op: submit, wait for all, reap. 0 or -errno. */
+static int bq_batch(struct bq *q, uint8_t op, int n)
+{
+	uint32_t tail = q->r->sq_tail, head;
+	long r;
+
+	/* what a nop or a relative timer needs: the first word (op, no flags),
+	 * the token, and the timer's deadline and period */
+	for (int i = 0; i < n; i++) {
+		struct weft_aq_sqe *s = &q->sq[(tail + i) & q->r->sq_mask];
+		*(uint64_t *)s = op;
+		s->token = (uint64_t)i;
+		if (op == WEFT_AQ_OP_TIMER) {
+			s->op_flags = 0;
+			s->deadline = 0;
+			s->arg = 0;
+		}
+	}
+	__atomic_store_n(&q->r->sq_tail, tail + n, __ATOMIC_RELEASE);
+	r = nat(WEFT_SYS_asyncq_submit - WEFT_SYS_BASE, q->h, n, 0, 0);
+	if (r != n)
+		return r < 0 ? (int)r : -EIO;
+	r = nat(WEFT_SYS_asyncq_poll - WEFT_SYS_BASE, q->h, n, -1, 0);
+	if (r < n)
+		return r < 0 ? (int)r : -EIO;
+	head = q->r->cq_head;
+	for (int i = 0; i < n; i++)
+		if (q->cq[(head + i) & q->r->cq_mask].result < 0)
+			return -EIO;
+	__atomic_store_n(&q->r->cq_head, head + n, __ATOMIC_RELEASE);
+	return 0;
+}
+
+static double null_calls(long n)
+{
+	long long t0;
+
+	if (nat(WEFT_SYS_null - WEFT_SYS_BASE, 0, 0, 0, 0) < 0)
+		return -errno;
+	t0 = now_ns();
+	for (long i = 0; i < n; i++)
+		syscall(WEFT_SYS_null);
+	return (double)(now_ns() - t0) / n;
+}
+
+/* Per-op cost of `batches` batches of AQ_BATCH ops of op. */
+static double aq_batches(uint8_t op, long batches)
+{
+	static struct bq q;
+	long long t0;
+	int err;
+
+	if (!q.r && (err = bq_open(&q)))
+		return err;
+	t0 = now_ns();
+	for (long i = 0; i < batches; i++)
+		if ((err = bq_batch(&q, op, AQ_BATCH)))
+			return err;
+	return (double)(now_ns() - t0) / ((double)batches * AQ_BATCH);
+}
+
+static double b_null_native(long n)
+{
+	return null_calls(n);
+}
+
+static double b_aq_nop_batch(long n)
+{
+	return aq_batches(WEFT_AQ_OP_NOP, n);
+}
+
+static double b_aq_timer_batch(long n)
+{
+	return aq_batches(WEFT_AQ_OP_TIMER, n);
+}
+
+static double gain(uint8_t op, long n)
+{
+	double sep = null_calls(AQ_BATCH * n), batch;
+
+	if (sep < 0)
+		return sep;
+	batch = aq_batches(op, n);
+	return batch < 0 ? batch : sep / batch;
+}
+
+static double b_aq_nop_gain(long n)
+{
+	return gain(WEFT_AQ_OP_NOP, n);
+}
+
+static double b_aq_timer_gain(long n)
+{
+	return gain(WEFT_AQ_OP_TIMER, n);
+}
+
 static const struct figure {
 	const char *name;
 	const char *unit;
@@ -646,6 +784,11 @@ static const struct figure {
     {"fork_exit_wait_us", "us", b_fork_exit_wait, 300, 5},
     {"fork_execve_wait_us", "us", b_fork_execve_wait, 200, 5},
     {"thread_create_join_us", "us", b_thread_create_join, 1000, 5},
+    {"null_native_ns", "ns", b_null_native, 100000, 5},
+    {"aq_nop_batch_ns", "ns", b_aq_nop_batch, 50, 5},
+    {"aq_timer_batch_ns", "ns", b_aq_timer_batch, 20, 5},
+    {"aq_nop_gain_x", "x", b_aq_nop_gain, 20, 5},
+    {"aq_timer_gain_x", "x", b_aq_timer_gain, 10, 5},
 };
 
 static int cmp_double(const void *a, const void *b)

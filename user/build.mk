@@ -45,8 +45,10 @@ u_src = $(or $(U_SRC_$(1)),$(wildcard user/test/$(1).c),user/bin/$(1).c)
 
 # musl ET_EXEC programs that use libsys and libmsg (native calls from Linux)
 U_MUSL_NATIVE := t_native t_natfuzz
+# musl ET_EXEC programs on librt (user/lib/rt) and libsys
+U_RT_PROGS := t_librt t_rtdemo
 
-U_TESTS := $(U_MUSL_EXEC) $(U_MUSL_PIE) $(U_GLIBC_EXEC) $(U_MUSL_NATIVE)
+U_TESTS := $(U_MUSL_EXEC) $(U_MUSL_PIE) $(U_GLIBC_EXEC) $(U_MUSL_NATIVE) $(U_RT_PROGS)
 U_PROGS := $(U_TESTS) $(U_BIN_MUSL)
 U_HDRS  := user/test/t.h user/test/t_nat.h $(wildcard uapi/weft/*.h)
 
@@ -96,11 +98,17 @@ N_CFLAGS := -std=gnu11 -O2 $(U_WARN) -ffreestanding -fno-builtin -nostdlib -stat
 	    -fno-stack-protector -Iuapi -Ilib/include -Iuser/lib/sys -Iuser/lib/msg \
 	    -Wl,--build-id=none -Wl,-z,separate-code
 N_LIBSRC := user/lib/sys/crt.c lib/string.c lib/tlv.c user/lib/msg/msg.c
-N_HDRS   := user/lib/sys/weft/sys.h user/lib/msg/msg.h user/native/demo.h $(wildcard uapi/weft/*.h)
+N_HDRS   := $(wildcard user/lib/sys/weft/*.h) user/lib/msg/msg.h user/native/demo.h $(wildcard uapi/weft/*.h)
 
 $(UB)/native/%: user/native/%.c $(N_LIBSRC) $(N_HDRS)
 	@mkdir -p $(dir $@)
 	$(CROSS)gcc $(N_CFLAGS) -o $@ $< $(N_LIBSRC)
+
+# Linux test programs on librt (user/lib/rt) and libsys.
+$(addprefix $(UB)/,$(U_RT_PROGS)): $(UB)/%: user/test/%.c user/lib/rt/rt.c user/lib/rt/rt.h \
+		$(U_HDRS) $(N_HDRS) | $(MUSL_STAMP)
+	@mkdir -p $(UB)
+	$(U_MUSL) $(U_CFLAGS) -no-pie -fno-pie -DT_NAME='"$*"' -o $@ $< user/lib/rt/rt.c
 
 # Linux test programs that speak native protocols link libmsg too.
 U_MSG_LIBSRC := lib/tlv.c user/lib/msg/msg.c

@@ -75,6 +75,7 @@ void ktimer_arm(struct ktimer *t, uint64_t deadline_ns)
 {
 	struct ktimer_base *b = &this_cpu()->timers;
 	struct list *it;
+	bool first;
 
 	ktimer_cancel(t);
 	spin_lock(&b->lock);
@@ -84,7 +85,11 @@ void ktimer_arm(struct ktimer *t, uint64_t deadline_ns)
 			break;
 	list__insert(&t->link, it, it->next);
 	__atomic_store_n(&t->base, b, __ATOMIC_RELEASE);
+	first = b->list.next == &t->link;
 	spin_unlock(&b->lock);
+	/* a new earliest deadline: the timer may be programmed for later */
+	if (first)
+		sched_timer_rearm();
 }
 
 uint64_t ktimer_next(struct ktimer_base *b)

@@ -51,6 +51,14 @@ static void rearm_timer(struct cpu *c, uint64_t now)
 	hal_timer_arm(next);
 }
 
+void sched_timer_rearm(void)
+{
+	unsigned long flags = hal_irq_save();
+
+	rearm_timer(this_cpu(), hal_time_ns());
+	hal_irq_restore(flags);
+}
+
 static void runq_push(struct cpu *c, struct thread *t)
 {
 	spin_lock(&c->rq.lock);

@@ -129,7 +129,7 @@ static void fd_release(struct aq_op *op)
 		file_put(op->file);
 }
 
-const struct aq_kind aq_kind_fd_read = {.run = fd_read_run, .disarm = fd_disarm,
-					.release = fd_release};
-const struct aq_kind aq_kind_fd_write = {.run = fd_write_run, .disarm = fd_disarm,
-					 .release = fd_release};
+const struct aq_kind aq_kind_fd_read = {
+    .run = fd_read_run, .disarm = fd_disarm, .release = fd_release};
+const struct aq_kind aq_kind_fd_write = {
+    .run = fd_write_run, .disarm = fd_disarm, .release = fd_release};

@@ -18,7 +18,7 @@ NAT_HANDLER(timer_create)
 		return -EINVAL;
 	if (!uaccess_ok(a[1], sizeof(handle_t)))
 		return -EFAULT;
-	err = timer_create(&tm);
+	err = timer_obj_create(&tm);
 	if (err)
 		return err;
 	err = handle_alloc(&t->proc->handles, &tm->obj, WEFT_TIMER_RIGHTS, NULL, &h);
@@ -29,8 +29,8 @@ NAT_HANDLER(timer_create)
 static long get_timer(struct thread *t, unsigned long h, struct timer **tm)
 {
 	struct kobject *o;
-	long err = handle_get(&t->proc->handles, (handle_t)h, WEFT_OBJ_TIMER, WEFT_RIGHT_WRITE, &o,
-			      NULL);
+	long err =
+	    handle_get(&t->proc->handles, (handle_t)h, WEFT_OBJ_TIMER, WEFT_RIGHT_WRITE, &o, NULL);
 
 	if (!err)
 		*tm = timer_from_obj(o);
@@ -49,7 +49,7 @@ NAT_HANDLER(timer_set)
 	err = get_timer(t, a[0], &tm);
 	if (err)
 		return err;
-	timer_set(tm, a[1], a[2]);
+	timer_obj_set(tm, a[1], a[2]);
 	kobject_put(&tm->obj);
 	return 0;
 }
@@ -62,7 +62,7 @@ NAT_HANDLER(timer_cancel)
 
 	if (err)
 		return err;
-	timer_cancel(tm);
+	timer_obj_cancel(tm);
 	kobject_put(&tm->obj);
 	return 0;
 }

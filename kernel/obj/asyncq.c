@@ -21,6 +21,7 @@
 struct aq_ringmem {
 	int refs; /* atomic */
 	unsigned npages;
+	char **kva; /* each page's direct-map address */
 	paddr_t page[];
 };
 
@@ -37,6 +38,7 @@ static void mem_put(void *obj)
 		return;
 	for (unsigned i = 0; i < m->npages; i++)
 		pmm_unref(m->page[i]);
+	kfree(m->kva);
 	kfree(m);
 }
 
@@ -64,12 +66,16 @@ static struct aq_ringmem *mem_alloc(unsigned npages)
 	if (!m)
 		return NULL;
 	m->refs = 1;
-	for (; m->npages < npages; m->npages++) {
+	m->kva = kmalloc(npages * sizeof(char *));
+	for (; m->kva && m->npages < npages; m->npages++) {
 		m->page[m->npages] = pmm_alloc_zeroed(0);
-		if (!m->page[m->npages]) {
-			mem_put(m);
-			return NULL;
-		}
+		if (!m->page[m->npages])
+			break;
+		m->kva[m->npages] = hal_pa_to_kva(m->page[m->npages]);
+	}
+	if (m->npages < npages) {
+		mem_put(m);
+		return NULL;
 	}
 	return m;
 }
@@ -77,12 +83,18 @@ static struct aq_ringmem *mem_alloc(unsigned npages)
 /* Kernel address of byte off of the region. */
 static void *mem_at(struct asyncq *q, uint64_t off)
 {
-	return (char *)hal_pa_to_kva(q->mem->page[off / PAGE_SIZE]) + off % PAGE_SIZE;
+	return q->mem->kva[off / PAGE_SIZE] + off % PAGE_SIZE;
+}
+
+void *asyncq_kaddr(struct asyncq *q, uint64_t off)
+{
+	return mem_at(q, off);
 }
 
 static struct weft_aq_sqe *sqe_at(struct asyncq *q, uint32_t i)
 {
-	return mem_at(q, PAGE_SIZE + (uint64_t)(i & (q->sq_entries - 1)) * sizeof(struct weft_aq_sqe));
+	return mem_at(q,
+		      PAGE_SIZE + (uint64_t)(i & (q->sq_entries - 1)) * sizeof(struct weft_aq_sqe));
 }
 
 static struct weft_aq_cqe *cqe_at(struct asyncq *q, uint32_t i)
@@ -105,13 +117,27 @@ static uint32_t cq_used_locked(struct asyncq *q)
 	return used > q->cq_entries ? q->cq_entries : used;
 }
 
+/* Publish cq_tail: what was written before is visible to user space first. */
+static void publish_locked(struct asyncq *q)
+{
+	__atomic_store_n(&q->ring->cq_tail, q->cq_tail, __ATOMIC_RELEASE);
+}
+
+/* cq_room is a lower bound of the free slots (user space only frees more),
+ * so the user's head is read only when it runs out; during a batch
+ * (q->batching) the tail is published once, at the end. */
 static bool ring_put_locked(struct asyncq *q, const struct weft_aq_cqe *c)
 {
-	if (cq_used_locked(q) >= q->cq_entries)
-		return false;
+	if (!q->cq_room) {
+		q->cq_room = q->cq_entries - cq_used_locked(q);
+		if (!q->cq_room)
+			return false;
+	}
+	q->cq_room--;
 	*cqe_at(q, q->cq_tail) = *c;
 	q->cq_tail++;
-	__atomic_store_n(&q->ring->cq_tail, q->cq_tail, __ATOMIC_RELEASE);
+	if (!q->batching)
+		publish_locked(q);
 	return true;
 }
 
@@ -237,8 +263,8 @@ bool aq_op_event(struct aq_op *op, long result, bool final, uint32_t flags, uint
 			post_locked(q, op, result, WEFT_AQ_CQE_MORE, signals), wake_locked(q);
 		else
 			queue_locked(q, op);
-	} else if (op->state == AQ_BUSY) {
-		/* the running thread (or a cancel) looks at it when it is done */
+	} else if (op->state == AQ_BUSY && !op->stopping) {
+		/* the running thread looks at it when it is done */
 		more = !final;
 		if (op->kicked && (flags & WEFT_AQ_CQE_MORE) && !final)
 			op->kick_result += result;
@@ -279,7 +305,8 @@ static void settle_locked(struct asyncq *q, struct aq_op *op, long r)
 	if (op->kick_final)
 		complete_locked(q, op, op->kick_result, op->kick_signals);
 	else if (op->kick_flags & WEFT_AQ_CQE_MORE)
-		post_locked(q, op, op->kick_result, WEFT_AQ_CQE_MORE, op->kick_signals), wake_locked(q);
+		post_locked(q, op, op->kick_result, WEFT_AQ_CQE_MORE, op->kick_signals),
+		    wake_locked(q);
 	else
 		queue_locked(q, op);
 }
@@ -364,53 +391,176 @@ static const struct aq_kind *kind_of(const struct weft_aq_sqe *s, long *err)
 	if (s->reserved || (s->flags & ~WEFT_AQ_F_LINK))
 		return &aq_kind_error;
 	switch (s->op) {
-	case WEFT_AQ_OP_NOP: k = &aq_kind_nop; break;
-	case WEFT_AQ_OP_TIMER: k = &aq_kind_timer; break;
-	case WEFT_AQ_OP_VMO_READ: k = &aq_kind_vmo_read; break;
-	case WEFT_AQ_OP_VMO_WRITE: k = &aq_kind_vmo_write; break;
-	case WEFT_AQ_OP_WAIT: k = &aq_kind_wait; break;
-	case WEFT_AQ_OP_FD_READ: k = &aq_kind_fd_read; break;
-	case WEFT_AQ_OP_FD_WRITE: k = &aq_kind_fd_write; break;
+	case WEFT_AQ_OP_NOP:
+		k = &aq_kind_nop;
+		break;
+	case WEFT_AQ_OP_TIMER:
+		k = &aq_kind_timer;
+		break;
+	case WEFT_AQ_OP_VMO_READ:
+		k = &aq_kind_vmo_read;
+		break;
+	case WEFT_AQ_OP_VMO_WRITE:
+		k = &aq_kind_vmo_write;
+		break;
+	case WEFT_AQ_OP_WAIT:
+		k = &aq_kind_wait;
+		break;
+	case WEFT_AQ_OP_FD_READ:
+		k = &aq_kind_fd_read;
+		break;
+	case WEFT_AQ_OP_FD_WRITE:
+		k = &aq_kind_fd_write;
+		break;
 	case WEFT_AQ_OP_CHAN_SEND:
-	case WEFT_AQ_OP_CHAN_RECV: *err = -EOPNOTSUPP; return &aq_kind_error;
-	default: return &aq_kind_error;
+		k = &aq_kind_chan_send;
+		break;
+	case WEFT_AQ_OP_CHAN_RECV:
+		k = &aq_kind_chan_recv;
+		break;
+	default:
+		return &aq_kind_error;
 	}
 	if (!k) /* a weak kind that is not linked in */
 		*err = -EOPNOTSUPP;
 	return k ? k : &aq_kind_error;
 }
 
-/* Take the SQE at sq_head into a new op and queue or link it (q locked). */
-static void take_sqe_locked(struct asyncq *q, struct aq_op *op, struct aq_op *prev)
+/*
+ * A batch in progress. Ops that finish without waiting or touching user
+ * memory (a nop, an SQE found invalid, an op cancelled because the one it
+ * was linked to failed) complete right there, under the lock, with no op
+ * allocated unless their completion must wait on the overflow list: that
+ * is what makes a batch of nops cost a few dozen instructions each.
+ */
+struct batch {
+	struct aq_op *link_to; /* the last op queued, if it has WEFT_AQ_F_LINK */
+	bool cancel_next;      /* the chain failed: the next linked SQE is cancelled */
+};
+
+static bool inline_kind(const struct aq_kind *k)
 {
-	memcpy(&op->sqe, sqe_at(q, q->sq_head), sizeof(op->sqe));
-	q->sq_head++;
-	__atomic_store_n(&q->ring->sq_head, q->sq_head, __ATOMIC_RELEASE);
+	return k == &aq_kind_nop || k == &aq_kind_error;
+}
+
+/* Post a completion of an op that has no struct (q locked): into the ring,
+ * or held by a small op on the overflow list. false when out of memory. */
+static bool post_inline_locked(struct asyncq *q, const struct weft_aq_sqe *s, long result)
+{
+	struct weft_aq_cqe c = {s->token, result, 0, 0, 0};
+	struct aq_op *op;
+
+	if (list_empty(&q->overflow) && ring_put_locked(q, &c))
+		return true;
+	op = kzalloc(sizeof(*op));
+	if (!op)
+		return false;
 	op->q = q;
-	op->kind = kind_of(&op->sqe, &op->error);
+	op->kind = &aq_kind_error;
+	op->sqe = *s;
+	op->state = AQ_DONE;
+	list_init(&op->link);
+	list_init(&op->rlink);
+	q->nops++;
+	post_locked(q, op, result, 0, 0);
+	return true;
+}
+
+/* Queue (or link) a new op for SQE s (q locked). */
+static int queue_sqe_locked(struct asyncq *q, struct batch *b, const struct weft_aq_sqe *s,
+			    const struct aq_kind *k, long error)
+{
+	struct aq_op *op;
+
+	if (q->nops >= q->max_ops)
+		return -EBUSY;
+	op = kzalloc(sizeof(*op));
+	if (!op)
+		return -ENOMEM;
+	op->sqe = *s;
+	op->q = q;
+	op->kind = k;
+	op->error = error;
 	list_init(&op->rlink);
 	list_init(&op->olink);
 	list_add_tail(&q->live, &op->link);
 	q->nops++;
-	if (prev && (prev->sqe.flags & WEFT_AQ_F_LINK)) {
+	if (b->link_to) {
 		op->state = AQ_LINKED;
-		op->prev = prev;
-		prev->next = op;
+		op->prev = b->link_to;
+		b->link_to->next = op;
 	} else {
 		op->state = AQ_QUEUED;
 		list_add_tail(&q->ready, &op->rlink);
 	}
+	b->link_to = (s->flags & WEFT_AQ_F_LINK) ? op : NULL;
+	return 0;
+}
+
+/*
+ * The common case of a batch, kept tight: consecutive plain nops (no flags,
+ * not linked behind anything) while the ring has room and nothing is held
+ * on the overflow list. Each is read once, field by field. How many it took.
+ */
+static uint32_t take_nops_locked(struct asyncq *q, const struct batch *b, uint32_t n)
+{
+	uint32_t i = 0;
+
+	if (b->link_to || b->cancel_next || !list_empty(&q->overflow))
+		return 0;
+	for (; i < n; i++) {
+		const struct weft_aq_sqe *u = sqe_at(q, q->sq_head);
+		uint64_t w0 = __atomic_load_n((const uint64_t *)u, __ATOMIC_RELAXED);
+		struct weft_aq_cqe *c;
+
+		/* op (byte 0), flags (1) and reserved (2, 3) all zero: a plain nop */
+		if ((w0 & 0xffffffffu) != WEFT_AQ_OP_NOP || !q->cq_room)
+			break;
+		c = cqe_at(q, q->cq_tail);
+		c->token = __atomic_load_n(&u->token, __ATOMIC_RELAXED);
+		c->result = 0;
+		c->flags = 0;
+		c->signals = 0;
+		c->reserved = 0;
+		q->cq_room--;
+		q->cq_tail++;
+		q->sq_head++;
+	}
+	return i;
+}
+
+/* Take one SQE (q locked): 0, or -EBUSY/-ENOMEM and it stays in the ring. */
+static int take_sqe_locked(struct asyncq *q, struct batch *b)
+{
+	struct weft_aq_sqe s = *sqe_at(q, q->sq_head); /* one copy, never re-read */
+	long error = 0;
+	const struct aq_kind *k = kind_of(&s, &error);
+	int err = 0;
+
+	if (b->link_to || (!b->cancel_next && !inline_kind(k))) {
+		err = queue_sqe_locked(q, b, &s, k, error);
+	} else {
+		long result = b->cancel_next ? -ECANCELED : k == &aq_kind_nop ? 0 : error;
+		if (q->nops >= q->max_ops && !list_empty(&q->overflow))
+			err = -EBUSY;
+		else if (!post_inline_locked(q, &s, result))
+			err = -ENOMEM;
+		b->cancel_next = !err && result < 0 && (s.flags & WEFT_AQ_F_LINK);
+	}
+	if (!err)
+		q->sq_head++;
+	return err;
 }
 
 long asyncq_submit(struct asyncq *q, struct thread *t, uint32_t n)
 {
-	struct aq_op *prev = NULL;
+	struct batch b = {NULL, false};
 	uint32_t done = 0, avail;
-	long err = 0;
+	int err = 0;
 
 	if (!same_space(q, t))
 		return -EXDEV;
-	/* the whole batch is linked under the lock, so no op of it starts
+	/* the whole batch is taken under the lock, so no op of it starts
 	 * before its chain is complete */
 	spin_lock(&q->pollers.lock);
 	avail = __atomic_load_n(&q->ring->sq_tail, __ATOMIC_ACQUIRE) - q->sq_head;
@@ -418,19 +568,18 @@ long asyncq_submit(struct asyncq *q, struct thread *t, uint32_t n)
 		avail = q->sq_entries;
 	if (n > avail)
 		n = avail;
+	q->batching = true;
 	while (done < n) {
-		struct aq_op *op = NULL;
-
-		if (q->nops >= q->max_ops)
-			err = -EBUSY;
-		else if (!(op = kzalloc(sizeof(*op))))
-			err = -ENOMEM;
-		if (err)
+		done += take_nops_locked(q, &b, n - done);
+		if (done == n || (err = take_sqe_locked(q, &b)))
 			break;
-		take_sqe_locked(q, op, prev);
-		prev = op;
 		done++;
 	}
+	q->batching = false;
+	publish_locked(q);
+	__atomic_store_n(&q->ring->sq_head, q->sq_head, __ATOMIC_RELEASE);
+	if (done)
+		wake_locked(q);
 	spin_unlock(&q->pollers.lock);
 	run_ready(q, t);
 	return done ? (long)done : err;
@@ -509,7 +658,7 @@ static struct aq_op *find_live_locked(struct asyncq *q, uint64_t token)
 {
 	struct list *it;
 
-	list_for_each(it, &q->live) {
+	list_for_each (it, &q->live) {
 		struct aq_op *op = list_entry(it, struct aq_op, link);
 		if (op->sqe.token == token)
 			return op;
@@ -523,7 +672,7 @@ static bool posted_locked(struct asyncq *q, uint64_t token)
 	uint32_t used = cq_used_locked(q);
 	struct list *it;
 
-	list_for_each(it, &q->overflow)
+	list_for_each (it, &q->overflow)
 		if (list_entry(it, struct aq_op, olink)->sqe.token == token)
 			return true;
 	for (uint32_t i = q->cq_tail - used; i != q->cq_tail; i++)
@@ -554,6 +703,7 @@ long asyncq_cancel(struct asyncq *q, uint64_t token)
 		complete_locked(q, op, -ECANCELED, 0);
 	} else { /* ARMED: claim it, stop its event, then end it */
 		op->state = AQ_BUSY;
+		op->stopping = true;
 		spin_unlock(&q->pollers.lock);
 		if (op->kind->disarm)
 			op->kind->disarm(op);
@@ -576,22 +726,23 @@ static void asyncq_destroy(struct kobject *o)
 	/* Nobody else holds q: claim every armed op, then stop its event
 	 * (callbacks that still come in see BUSY and only note a kick). */
 	spin_lock(&q->pollers.lock);
-	list_for_each(it, &q->live) {
+	list_for_each (it, &q->live) {
 		struct aq_op *op = list_entry(it, struct aq_op, link);
 		op->claimed_armed = op->state == AQ_ARMED;
 		op->state = AQ_BUSY;
+		op->stopping = true;
 	}
 	spin_unlock(&q->pollers.lock);
-	list_for_each_safe(it, tmp, &q->live) {
+	list_for_each_safe (it, tmp, &q->live) {
 		struct aq_op *op = list_entry(it, struct aq_op, link);
 		if (op->claimed_armed && op->kind->disarm)
 			op->kind->disarm(op);
 		list_del(&op->olink);
 		free_op(op);
 	}
-	list_for_each_safe(it, tmp, &q->overflow) /* done, held completions only */
+	list_for_each_safe (it, tmp, &q->overflow) /* done, held completions only */
 		free_op(list_entry(it, struct aq_op, olink));
-	list_for_each_safe(it, tmp, &q->reap)
+	list_for_each_safe (it, tmp, &q->reap)
 		free_op(list_entry(it, struct aq_op, link));
 	mem_put(q->mem);
 	kfree(q);
@@ -657,8 +808,9 @@ int asyncq_create(struct vm_space *vm, uint32_t entries, struct asyncq **out,
 	}
 	q->vm_id = vm->id;
 	kobject_init(&q->obj, &asyncq_ops);
-	*info = (struct weft_aq_info){addr, PAGE_SIZE + sq_bytes + cq_bytes, PAGE_SIZE,
-				      PAGE_SIZE + sq_bytes, entries, 2 * entries};
+	*info = (struct weft_aq_info){addr,	 PAGE_SIZE + sq_bytes + cq_bytes,
+				      PAGE_SIZE, PAGE_SIZE + sq_bytes,
+				      entries,	 2 * entries};
 	*out = q;
 	return 0;
 }

@@ -34,7 +34,7 @@ static void timer_fired(struct ktimer *kt)
 		return;
 	}
 	/* expiries since the last one (missed periods are counted, not replayed) */
-	n = (now - op->deadline) / op->period + 1;
+	n = now > op->deadline ? (now - op->deadline) / op->period + 1 : 1;
 	op->deadline += n * op->period;
 	if (aq_op_event(op, (long)n, false, WEFT_AQ_CQE_MORE, 0))
 		ktimer_arm(&op->kt, op->deadline);
@@ -114,8 +114,8 @@ static long wait_run(struct thread *t, struct aq_op *op)
 
 	if (!s->arg || s->arg >> 32 || s->op_flags)
 		return -EINVAL;
-	err = handle_get(&t->proc->handles, s->handle, WEFT_OBJ_ANY, WEFT_RIGHT_WAIT, &op->obj,
-			 NULL);
+	err =
+	    handle_get(&t->proc->handles, s->handle, WEFT_OBJ_ANY, WEFT_RIGHT_WAIT, &op->obj, NULL);
 	if (err)
 		return err;
 	op->ob.fn = wait_fired;
@@ -138,5 +138,5 @@ static void wait_release(struct aq_op *op)
 	kobject_put(op->obj);
 }
 
-const struct aq_kind aq_kind_wait = {.run = wait_run, .disarm = wait_disarm,
-				     .release = wait_release};
+const struct aq_kind aq_kind_wait = {
+    .run = wait_run, .disarm = wait_disarm, .release = wait_release};

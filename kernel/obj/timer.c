@@ -45,7 +45,7 @@ static const struct kobject_ops timer_ops = {
     .destroy = timer_destroy,
 };
 
-int timer_create(struct timer **out)
+int timer_obj_create(struct timer **out)
 {
 	struct timer *tm = kzalloc(sizeof(*tm));
 
@@ -65,7 +65,7 @@ struct timer *timer_from_obj(struct kobject *o)
 	return kobject_entry(o, struct timer, obj);
 }
 
-void timer_set(struct timer *tm, uint64_t deadline_ns, uint64_t period_ns)
+void timer_obj_set(struct timer *tm, uint64_t deadline_ns, uint64_t period_ns)
 {
 	spin_lock(&tm->lock);
 	tm->deadline = deadline_ns;
@@ -76,7 +76,7 @@ void timer_set(struct timer *tm, uint64_t deadline_ns, uint64_t period_ns)
 	spin_unlock(&tm->lock);
 }
 
-void timer_cancel(struct timer *tm)
+void timer_obj_cancel(struct timer *tm)
 {
 	spin_lock(&tm->lock);
 	tm->armed = false;
@@ -85,7 +85,7 @@ void timer_cancel(struct timer *tm)
 	spin_unlock(&tm->lock);
 }
 
-uint64_t timer_fired(struct timer *tm)
+uint64_t timer_obj_fired(struct timer *tm)
 {
 	uint64_t n;
 

@@ -332,7 +332,8 @@ int vmo_clone(struct vmo *v, uint64_t off, uint64_t size, struct vmo **out)
 		if (src >= v->size / PAGE_SIZE)
 			break;
 		if (!v->dir[src / VMO_LEAF_ENTRIES]) {
-			pg += VMO_LEAF_ENTRIES - 1 - src % VMO_LEAF_ENTRIES; /* skip the empty leaf */
+			pg +=
+			    VMO_LEAF_ENTRIES - 1 - src % VMO_LEAF_ENTRIES; /* skip the empty leaf */
 			continue;
 		}
 		e = slot_locked(v, src, false);

@@ -29,16 +29,18 @@
 #define WEFT_AQ_MAX_ENTRIES 4096 /* submission entries; the CQ has twice as many */
 
 /* Ops (struct weft_aq_sqe.op). */
-#define WEFT_AQ_OP_NOP	      0 /* completes with result 0 */
-#define WEFT_AQ_OP_TIMER      1 /* deadline (relative ns, or absolute with TIMER_ABS), arg = period */
-#define WEFT_AQ_OP_VMO_READ   2 /* handle (READ): vmo[offset, +len) -> addr */
-#define WEFT_AQ_OP_VMO_WRITE  3 /* handle (WRITE): addr -> vmo[offset, +len) */
-#define WEFT_AQ_OP_FD_READ    4 /* Linux fd: read len bytes into addr (offset -1: file position) */
-#define WEFT_AQ_OP_FD_WRITE   5 /* Linux fd: write len bytes from addr, all of them */
-#define WEFT_AQ_OP_WAIT	      6 /* handle (WAIT): until a signal of mask arg is asserted */
-#define WEFT_AQ_OP_CHAN_SEND  7 /* channel handle: message addr/len (reserved) */
-#define WEFT_AQ_OP_CHAN_RECV  8 /* channel handle: message into addr/len (reserved) */
-#define WEFT_AQ_OP_MAX	      8
+#define WEFT_AQ_OP_NOP	     0 /* completes with result 0 */
+#define WEFT_AQ_OP_TIMER     1 /* deadline (relative ns, or absolute with TIMER_ABS), arg = period */
+#define WEFT_AQ_OP_VMO_READ  2 /* handle (READ): vmo[offset, +len) -> addr */
+#define WEFT_AQ_OP_VMO_WRITE 3 /* handle (WRITE): addr -> vmo[offset, +len) */
+#define WEFT_AQ_OP_FD_READ   4 /* Linux fd: read len bytes into addr (offset -1: file position) */
+#define WEFT_AQ_OP_FD_WRITE  5 /* Linux fd: write len bytes from addr, all of them */
+#define WEFT_AQ_OP_WAIT	     6 /* handle (WAIT): until a signal of mask arg is asserted */
+#define WEFT_AQ_OP_CHAN_SEND 7 /* channel_write(handle, addr, len, offset = xfers, arg = n) */
+#define WEFT_AQ_OP_CHAN_RECV                                                                       \
+	8 /* channel_read(handle, addr, len, offset = handles, arg = cap,                          \
+	     deadline = uint32_t[2] sizes or 0): the byte count */
+#define WEFT_AQ_OP_MAX 8
 
 /* SQE flags. */
 #define WEFT_AQ_F_LINK 0x1u /* the next SQE starts only after this one succeeds */
@@ -78,15 +80,15 @@ struct weft_aq_cqe {
 
 /* The header page. Each side writes only its own fields. */
 struct weft_aq_ring {
-	uint32_t sq_head;	/* kernel */
-	uint32_t sq_tail;	/* user */
+	uint32_t sq_head; /* kernel */
+	uint32_t sq_tail; /* user */
 	uint32_t sq_mask, sq_entries;
-	uint32_t sq_flags;	/* kernel */
+	uint32_t sq_flags; /* kernel */
 	uint32_t pad0[11];
-	uint32_t cq_head;	/* user */
-	uint32_t cq_tail;	/* kernel */
+	uint32_t cq_head; /* user */
+	uint32_t cq_tail; /* kernel */
 	uint32_t cq_mask, cq_entries;
-	uint32_t cq_flags;	/* kernel */
+	uint32_t cq_flags; /* kernel */
 	uint32_t pad1;
 	uint64_t cq_overflowed; /* kernel: CQEs that waited on the overflow list */
 	uint32_t pad2[8];
@@ -102,8 +104,8 @@ struct weft_aq_info {
 };
 
 /* Rights of a new AsyncQ handle: WRITE to submit and cancel, READ to poll. */
-#define WEFT_AQ_RIGHTS                                                                     \
-	(WEFT_RIGHT_READ | WEFT_RIGHT_WRITE | WEFT_RIGHT_DUPLICATE | WEFT_RIGHT_TRANSFER |   \
+#define WEFT_AQ_RIGHTS                                                                             \
+	(WEFT_RIGHT_READ | WEFT_RIGHT_WRITE | WEFT_RIGHT_DUPLICATE | WEFT_RIGHT_TRANSFER |         \
 	 WEFT_RIGHT_INSPECT | WEFT_RIGHT_WAIT)
 
 #endif

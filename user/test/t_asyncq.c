@@ -47,7 +47,7 @@ static void test_nops(void)
 	T_EQ(tq_next(&q, &c), 1);
 	T_EQ(c.result, -EINVAL);
 	T_EQ(tq_next(&q, &c), 1);
-	T_EQ(c.result, -EOPNOTSUPP);
+	T_EQ(c.result, -EBADF);		   /* a channel op with no channel */
 	T_ERR(tq_poll(&q, 17, 0), EINVAL); /* more than the ring holds */
 	T_ERR(tq_poll(&q, 1, n_now() + 5 * MS), ETIMEDOUT);
 	T_ERR(t_sys(N(asyncq_create), 3, 0, (long)&q.h, (long)&q.info), EINVAL);
@@ -306,7 +306,7 @@ static void test_file_ops(void)
 	T_EQ(tq_open(&q, 4), 0);
 	s = tq_sqe(&q, WEFT_AQ_OP_FD_WRITE, 1);
 	s->fd = fd;
-	s->addr = (uintptr_t)"0123456789";
+	s->addr = (uintptr_t) "0123456789";
 	s->len = 10;
 	s->offset = 100;
 	s->flags = WEFT_AQ_F_LINK;
@@ -369,7 +369,7 @@ static void test_objects(void)
 	T_EQ(n_vmo_create(4096, 0, &v), 0);
 	s = tq_sqe(&q, WEFT_AQ_OP_VMO_WRITE, 3);
 	s->handle = v;
-	s->addr = (uintptr_t)"async";
+	s->addr = (uintptr_t) "async";
 	s->len = 5;
 	s->offset = 10;
 	s->flags = WEFT_AQ_F_LINK;
@@ -423,6 +423,68 @@ static void test_objects(void)
 	n_close(ro);
 	n_close(v);
 	n_close(tm);
+	tq_close(&q);
+}
+
+/* Channel send and receive as ops: a receive waits for a message. */
+static void test_channel_ops(void)
+{
+	struct tq q;
+	struct weft_aq_cqe c;
+	struct weft_aq_sqe *s;
+	uint32_t ch[2], sizes[2] = {9, 9};
+	char buf[32] = {0};
+
+	T_EQ(tq_open(&q, 4), 0);
+	T_EQ(t_sys(N(channel_create), (long)ch), 0);
+	s = tq_sqe(&q, WEFT_AQ_OP_CHAN_RECV, 1);
+	s->handle = ch[1];
+	s->addr = (uintptr_t)buf;
+	s->len = sizeof(buf);
+	s->deadline = (uintptr_t)sizes;
+	tq_push(&q);
+	T_EQ(tq_submit(&q, 1), 1);
+	T_ERR(tq_poll(&q, 1, n_now() + 10 * MS), ETIMEDOUT);
+	T_EQ(t_sys(N(channel_write), ch[0], (long)"ping", 4, 0, 0), 0);
+	T_EQ(tq_next(&q, &c), 1);
+	T_EQ(c.token, 1);
+	T_EQ(c.result, 4);
+	T_CHECK(!memcmp(buf, "ping", 4));
+	T_EQ(sizes[0], 4);
+	T_EQ(sizes[1], 0);
+	s = tq_sqe(&q, WEFT_AQ_OP_CHAN_SEND, 2);
+	s->handle = ch[1];
+	s->addr = (uintptr_t) "pong!";
+	s->len = 5;
+	tq_push(&q);
+	T_EQ(tq_submit(&q, 1), 1);
+	T_EQ(tq_next(&q, &c), 1);
+	T_EQ(c.result, 0);
+	T_EQ(t_sys(N(channel_read), ch[0], (long)buf, sizeof(buf), 0, 0, 0), 5);
+	T_CHECK(!memcmp(buf, "pong!", 5));
+	/* a waiting receive cancelled takes nothing */
+	s = tq_sqe(&q, WEFT_AQ_OP_CHAN_RECV, 3);
+	s->handle = ch[1];
+	s->addr = (uintptr_t)buf;
+	s->len = sizeof(buf);
+	tq_push(&q);
+	T_EQ(tq_submit(&q, 1), 1);
+	T_EQ(tq_cancel(&q, 3), 0);
+	T_EQ(tq_next(&q, &c), 1);
+	T_EQ(c.result, -ECANCELED);
+	T_EQ(t_sys(N(channel_write), ch[0], (long)"kept", 4, 0, 0), 0);
+	T_EQ(t_sys(N(channel_read), ch[1], (long)buf, sizeof(buf), 0, 0, 0), 4);
+	/* the peer goes away: a waiting receive ends with -EPIPE */
+	s = tq_sqe(&q, WEFT_AQ_OP_CHAN_RECV, 4);
+	s->handle = ch[1];
+	s->addr = (uintptr_t)buf;
+	s->len = sizeof(buf);
+	tq_push(&q);
+	T_EQ(tq_submit(&q, 1), 1);
+	n_close(ch[0]);
+	T_EQ(tq_next(&q, &c), 1);
+	T_EQ(c.result, -EPIPE);
+	n_close(ch[1]);
 	tq_close(&q);
 }
 
@@ -480,6 +542,7 @@ int main(void)
 	test_pipe_ops();
 	test_file_ops();
 	test_objects();
+	test_channel_ops();
 	test_close_armed();
 	T_DONE();
 }

@@ -16,7 +16,10 @@
 
 #define N(name) (long)WEFT_SYS_##name
 
-static inline long n_close(uint32_t h) { return t_sys(N(handle_close), h); }
+static inline long n_close(uint32_t h)
+{
+	return t_sys(N(handle_close), h);
+}
 static inline long n_dup(uint32_t h, uint32_t rights, uint32_t *out)
 {
 	return t_sys(N(handle_dup), h, rights, 0, (long)out);
@@ -53,7 +56,10 @@ static inline long n_vmo_clone(uint32_t h, uint64_t off, uint64_t size, uint32_t
 {
 	return t_sys(N(vmo_clone), h, (long)off, (long)size, (long)out);
 }
-static inline long n_vmar_root(uint32_t *out) { return t_sys(N(vmar_root), (long)out); }
+static inline long n_vmar_root(uint32_t *out)
+{
+	return t_sys(N(vmar_root), (long)out);
+}
 static inline long n_vmar_map(uint32_t vmar, unsigned flags, uintptr_t addr, uint32_t vmo,
 			      uint64_t off, size_t len)
 {
@@ -75,12 +81,18 @@ static inline long n_timer_set(uint32_t h, uint64_t deadline, uint64_t period)
 {
 	return t_sys(N(timer_set), h, (long)deadline, (long)period);
 }
-static inline long n_timer_cancel(uint32_t h) { return t_sys(N(timer_cancel), h); }
+static inline long n_timer_cancel(uint32_t h)
+{
+	return t_sys(N(timer_cancel), h);
+}
 static inline long n_wait_one(uint32_t h, uint32_t sig, uint64_t deadline, uint32_t *seen)
 {
 	return t_sys(N(object_wait_one), h, sig, (long)deadline, (long)seen);
 }
-static inline long n_kstat(int what) { return t_sys(N(kstat), what); }
+static inline long n_kstat(int what)
+{
+	return t_sys(N(kstat), what);
+}
 
 /* A queue as the tests see it. */
 struct tq {

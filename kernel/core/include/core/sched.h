@@ -158,6 +158,9 @@ bool thread_cancel_park(struct thread *t, uint64_t gen);
 /* Arm a timeout on the current park: at deadline_ns the park ends with -ETIMEDOUT. */
 void thread_park_timeout(struct thread *t, uint64_t gen, uint64_t deadline_ns);
 
+/* Program this CPU's timer for its earliest kernel timer (or the running
+ * thread's slice end): after arming a timer that became the first one. */
+void sched_timer_rearm(void);
 /* Timer tick and IPI handlers (called by the trap code with interrupts off). */
 void sched_timer_irq(void);
 void sched_ipi(void);

@@ -71,41 +71,42 @@ struct aq_op {
 	bool progressed;	/* q->lock: moved data, cancel can no longer stop it */
 	bool started;		/* kind-private: run was called once */
 	bool claimed_armed;	/* destroy: it was ARMED when claimed */
+	bool stopping;		/* q->lock: claimed by a cancel or destroy: no more events */
 	uint32_t signals;	/* set by run: the signals its result reports */
 	long error;		/* an SQE found invalid at submit: its result */
 	bool kicked;		/* q->lock: an event came while BUSY */
 	bool kick_final;
 	long kick_result;
 	uint32_t kick_flags, kick_signals;
-	struct aq_op *next, *prev;	 /* q->lock: the F_LINK chain */
-	struct weft_aq_cqe pend[2];	 /* q->lock: completions held on q->overflow */
+	struct aq_op *next, *prev;  /* q->lock: the F_LINK chain */
+	struct weft_aq_cqe pend[2]; /* q->lock: completions held on q->overflow */
 	unsigned npend;
 	/* kind state */
-	struct ktimer kt;		/* timer */
+	struct ktimer kt; /* timer */
 	uint64_t deadline, period;
-	struct kobject *obj;		/* wait, vmo: a reference */
-	struct kobject_observer ob;	/* wait */
-	void *file;			/* fd ops: a struct file reference */
-	struct waitq *wq;		/* fd ops: where w waits */
+	struct kobject *obj;	    /* wait, vmo: a reference */
+	struct kobject_observer ob; /* wait */
+	void *file;		    /* fd ops: a struct file reference */
+	struct waitq *wq;	    /* fd ops: where w waits */
 	struct waiter w;
-	uint64_t done;			/* fd write: bytes moved so far */
+	uint64_t done; /* fd write: bytes moved so far */
 };
 
 struct asyncq {
 	struct kobject obj;
-	struct waitq pollers;	/* its lock is q->lock */
-	uint64_t vm_id;		/* the owning address space */
-	struct aq_ringmem *mem; /* reference */
-	struct weft_aq_ring *ring;	/* kernel view of the shared header */
-	struct weft_aq_sqe *sqes;
-	struct weft_aq_cqe *cqes;
+	struct waitq pollers;	   /* its lock is q->lock */
+	uint64_t vm_id;		   /* the owning address space */
+	struct aq_ringmem *mem;	   /* reference */
+	struct weft_aq_ring *ring; /* kernel view of the shared header */
 	uint32_t sq_entries, cq_entries;
-	uint32_t sq_head, cq_tail;	/* lock: the kernel's own copies */
-	struct list live;	/* lock: ops LINKED..ARMED */
-	struct list ready;	/* lock: QUEUED ops, by rlink */
-	struct list overflow;	/* lock: ops with held completions, by olink */
-	struct list reap;	/* lock: DONE ops to free */
-	unsigned nops;		/* lock: ops allocated */
+	uint32_t sq_head, cq_tail; /* lock: the kernel's own copies */
+	uint32_t cq_room;	   /* lock: free CQ slots known (a lower bound) */
+	bool batching;		   /* lock: submit posts, cq_tail published at its end */
+	struct list live;	   /* lock: ops LINKED..ARMED */
+	struct list ready;	   /* lock: QUEUED ops, by rlink */
+	struct list overflow;	   /* lock: ops with held completions, by olink */
+	struct list reap;	   /* lock: DONE ops to free */
+	unsigned nops;		   /* lock: ops allocated */
 	unsigned max_ops;
 };
 
@@ -130,6 +131,9 @@ long asyncq_submit(struct asyncq *q, struct thread *t, uint32_t n);
  * continuation sets the result; q is held by the park). */
 long asyncq_poll(struct asyncq *q, struct thread *t, uint32_t min, uint64_t deadline_ns);
 
+/* The kernel's view of byte off of the shared region (for tests). */
+void *asyncq_kaddr(struct asyncq *q, uint64_t off);
+
 /* Cancel the op with this token: 0, -EBUSY, -EALREADY, -ENOENT (see above). */
 long asyncq_cancel(struct asyncq *q, uint64_t token);
 
@@ -141,9 +145,12 @@ bool aq_op_event(struct aq_op *op, long result, bool final, uint32_t flags, uint
 /* From kind->run: the op moved data and can no longer be cancelled. */
 void aq_op_progress(struct aq_op *op);
 
-/* The kinds of the Linux personality's fd ops (kernel/linux/lx_aq.c), weak:
- * without the personality those ops fail with -EOPNOTSUPP. */
+/* Kinds defined above this layer, weak (an op whose kind is not linked in
+ * fails with -EOPNOTSUPP): the Linux personality's fd ops
+ * (kernel/linux/lx_aq.c) and the channel ops (kernel/native/nat_aq_chan.c). */
 extern const struct aq_kind aq_kind_fd_read __attribute__((weak));
 extern const struct aq_kind aq_kind_fd_write __attribute__((weak));
+extern const struct aq_kind aq_kind_chan_send __attribute__((weak));
+extern const struct aq_kind aq_kind_chan_recv __attribute__((weak));
 
 #endif

@@ -34,14 +34,14 @@ struct timer {
 };
 
 /* A new disarmed timer: 0 and *out (one reference), or -ENOMEM. */
-int timer_create(struct timer **out);
+int timer_obj_create(struct timer **out);
 struct timer *timer_from_obj(struct kobject *o);
 /* Arm tm for deadline_ns (absolute; a past one fires at once) with period_ns
  * (0: one-shot); replaces any earlier setting and clears SIGNALED. */
-void timer_set(struct timer *tm, uint64_t deadline_ns, uint64_t period_ns);
+void timer_obj_set(struct timer *tm, uint64_t deadline_ns, uint64_t period_ns);
 /* Disarm tm and clear SIGNALED. */
-void timer_cancel(struct timer *tm);
+void timer_obj_cancel(struct timer *tm);
 /* Expiries since creation. */
-uint64_t timer_fired(struct timer *tm);
+uint64_t timer_obj_fired(struct timer *tm);
 
 #endif

@@ -191,4 +191,6 @@ static inline long weft_file_write(handle_t f, uint64_t off, const void *buf, si
 	return weft_raw_file_write(f, (long)off, WEFT_L(buf), (long)len, 0, 0);
 }
 
+#include <weft/sys_async.h>
+
 #endif
