@@ -575,6 +575,56 @@ static void test_waits(void)
 	weft_handle_close(c[1]);
 }
 
+static void *echo_thread(void *arg)
+{
+	handle_t ch = *(handle_t *)arg;
+	char buf[64];
+	long r = weft_channel_call(ch, NULL, 0, buf, sizeof(buf), WEFT_TIME_INFINITE);
+
+	while (r >= 0) /* reply and wait for the next request */
+		r = weft_channel_call(ch, buf, (uint32_t)r, buf, sizeof(buf), WEFT_TIME_INFINITE);
+	return (void *)(long)r;
+}
+
+static void test_channel_call(void)
+{
+	handle_t c[2];
+	char buf[64];
+	pthread_t th;
+	void *res;
+
+	T_EQ(weft_channel_create(c), 0);
+	uint64_t t0 = now_ns();
+	T_EQ(weft_channel_call(c[0], "q", 1, buf, sizeof(buf), t0 + 20000000), -ETIMEDOUT);
+	T_CHECK(now_ns() - t0 >= 20000000);
+	T_EQ(weft_channel_read(c[1], buf, sizeof(buf), NULL, 0, NULL), 1); /* it was sent */
+	T_EQ(pthread_create(&th, NULL, echo_thread, &c[1]), 0);
+	for (int i = 0; i < 100; i++) {
+		char req[16], want[16];
+		snprintf(req, sizeof(req), "call %d", i);
+		strcpy(want, req);
+		T_EQ(weft_channel_call(c[0], req, (uint32_t)strlen(req) + 1, buf, sizeof(buf),
+				       WEFT_TIME_INFINITE),
+		     (long)strlen(want) + 1);
+		T_CHECK(!strcmp(buf, want));
+	}
+	/* a reply that does not fit stays queued for channel_read */
+	T_EQ(weft_channel_call(c[0], "0123456789", 11, buf, 4, WEFT_TIME_INFINITE), -EMSGSIZE);
+	T_EQ(weft_channel_read(c[0], buf, sizeof(buf), NULL, 0, NULL), 11);
+	/* rights: READ always, WRITE only to send */
+	handle_t ro = dup_rights(c[0], WEFT_RIGHT_READ);
+	T_EQ(weft_channel_call(ro, "x", 1, buf, sizeof(buf), 0), -EACCES);
+	T_EQ(weft_channel_call(ro, NULL, 0, buf, sizeof(buf), 0), -ETIMEDOUT);
+	weft_handle_close(ro);
+	handle_t wo = dup_rights(c[0], WEFT_RIGHT_WRITE);
+	T_EQ(weft_channel_call(wo, NULL, 0, buf, sizeof(buf), 0), -EACCES);
+	weft_handle_close(wo);
+	T_EQ(weft_handle_close(c[0]), 0); /* the server's call ends with EPIPE */
+	pthread_join(th, &res);
+	T_EQ((long)res, -EPIPE);
+	weft_handle_close(c[1]);
+}
+
 #define NREV 4
 static handle_t rev_h;
 static int rev_flag, rev_late_ok, rev_seen;
