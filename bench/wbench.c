@@ -382,12 +382,10 @@ static double b_chan_msg(long n)
 	return err ? (double)err : (double)t0 / n;
 }
 
-/* chan_rtt_us: round trip of a 1-byte message between two processes over a
- * native channel (Weft only: the parent writes, waits for READABLE and reads;
- * the native server /native/nat_bench_srv reads and writes back): 2 writes,
- * 2 reads, 2 waits per round trip, like pipe_rtt_us. Linux has no such call
- * (ENOSYS): compare with its pipe_rtt_us. */
-static double b_chan_rtt(long n)
+/* Round trips of a 1-byte message with /native/nat_bench_srv (which answers
+ * with channel_call), the client using channel_call (one call per round trip)
+ * or write + object_wait_one + read. */
+static double chan_rtt(long n, int use_call)
 {
 	handle_t c[2], proc = 0;
 	long long t0 = 0;
@@ -405,6 +403,11 @@ static double b_chan_rtt(long n)
 	for (long i = -1; i < n && !err; i++) { /* one untimed round to warm up */
 		if (i == 0)
 			t0 = now_ns();
+		if (use_call) {
+			err = weft_channel_call(c[0], &b, 1, &b, 1, WEFT_TIME_INFINITE);
+			err = err == 1 ? 0 : err < 0 ? err : -EPROTO;
+			continue;
+		}
 		err = weft_channel_write(c[0], &b, 1, NULL, 0);
 		if (!err)
 			err = weft_object_wait_one(c[0], WEFT_SIG_READABLE | WEFT_SIG_PEER_CLOSED,
@@ -418,6 +421,21 @@ static double b_chan_rtt(long n)
 		err = weft_object_wait_one(proc, WEFT_SIG_TERMINATED, WEFT_TIME_INFINITE, NULL);
 	weft_handle_close(proc);
 	return err ? (double)err : (double)t0 / n / 1000.0;
+}
+
+/* chan_rtt_us: round trip of a 1-byte message between two processes over a
+ * native channel, one channel_call on each side per round trip (Weft only:
+ * Linux has no channels (ENOSYS); compare with its pipe_rtt_us). */
+static double b_chan_rtt(long n)
+{
+	return chan_rtt(n, 1);
+}
+
+/* chan_rtt_wait_us: the same with write, object_wait_one and read on the
+ * client side (three calls per round trip there). */
+static double b_chan_rtt_wait(long n)
+{
+	return chan_rtt(n, 0);
 }
 
 /* pipe_bw_mibs: n MiB written in 64 KiB write(2)s into a pipe whose reader,
@@ -759,6 +777,7 @@ static const struct figure {
     {"pipe_rtt_us", "us", b_pipe_rtt, 2000, 5},
     {"chan_msg_ns", "ns", b_chan_msg, 20000, 5},
     {"chan_rtt_us", "us", b_chan_rtt, 2000, 5},
+    {"chan_rtt_wait_us", "us", b_chan_rtt_wait, 2000, 5},
     {"pipe_bw_mibs", "MiB/s", b_pipe_bw, 16, 5},
     {"ctx_switch_us", "us", b_ctx_switch, 2000, 5},
     {"pagefault_ns", "ns", b_pagefault, 0, 5},

@@ -10,7 +10,10 @@
  * handles are closed and the message is put back at the head of the queue.
  * (Each user copy costs a TLB flush under QEMU, since it toggles
  * sstatus.SUM: the calls copy only what the caller asked for.)
- * Blocking is object_wait_one on READABLE / WRITABLE / PEER_CLOSED.
+ * Blocking is object_wait_one on READABLE / WRITABLE / PEER_CLOSED, or
+ * channel_call: write a request, then park until a message can be read and
+ * read it in the continuation (the round trip of a client, or a server's
+ * "reply, then wait for the next request"), in one call.
  */
 #include <native/nat.h>
 #include <obj/channel.h>
@@ -174,4 +177,100 @@ NAT_HANDLER(channel_read)
 	}
 	kobject_put(o);
 	return err;
+}
+
+/* Read the first message for channel_call (bytes only): its length, or
+ * -EAGAIN (empty), -EPIPE, -EMSGSIZE (it stays queued), -EFAULT (it stays). */
+static long call_read(struct thread *t, struct channel *ch, uaddr_t ubuf, uint32_t cap)
+{
+	struct chan_msg *m;
+	uint32_t nb, nh;
+	long err = chan_read(ch, cap, 0, &m, &nb, &nh);
+
+	if (err)
+		return err;
+	if (copy_to_user(ubuf, m->data, m->nbytes)) {
+		chan_unread(ch, m);
+		return -EFAULT;
+	}
+	err = m->nbytes;
+	chan_msg_free(m);
+	return err;
+}
+
+/* Try to read; if nothing is there, park until READABLE or PEER_CLOSED (or the
+ * deadline). t->wait: [0] the endpoint's object (a reference, dropped when the
+ * call ends), [1] buffer, [2] capacity, [3] deadline. */
+static long call_cont(struct thread *t);
+
+static long call_step(struct thread *t)
+{
+	struct kobject *o = (struct kobject *)t->wait[0];
+	uint32_t seen;
+	long r;
+
+	for (;;) {
+		r = call_read(t, chan_from_obj(o), t->wait[1], (uint32_t)t->wait[2]);
+		if (r != -EAGAIN)
+			break;
+		r = kobject_wait_park(o, t, WEFT_SIG_READABLE | WEFT_SIG_PEER_CLOSED, t->wait[3],
+				      call_cont, &seen);
+		if (r == -EPARKED)
+			return r; /* call_cont owns the reference */
+		if (r)
+			break; /* -ETIMEDOUT */
+	}
+	kobject_put(o);
+	return r;
+}
+
+static long call_cont(struct thread *t)
+{
+	long r = t->wake_result;
+
+	waitq_remove(&t->wnode);
+	if (r < 0) { /* -ETIMEDOUT, -EINTR */
+		kobject_put((struct kobject *)t->wait[0]);
+	} else {
+		r = call_step(t);
+		if (r == -EPARKED)
+			return r;
+	}
+	hal_tf_set_ret(&t->tf, r);
+	return 0;
+}
+
+/* channel_call(ch, const void *req or NULL, req_len, void *reply, reply_cap,
+ * deadline): write req (if not NULL; no handles), then wait until a message
+ * can be read (or the deadline) and read it (bytes only): its length. Needs
+ * READ, and WRITE to send. Errors of the write (nothing was sent), then
+ * -ETIMEDOUT, -EINTR (the request was sent), -EPIPE, -EMSGSIZE (the message,
+ * too big or carrying handles, stays queued for channel_read). */
+NAT_HANDLER(channel_call)
+{
+	rights_t need = WEFT_RIGHT_READ | (a[1] ? WEFT_RIGHT_WRITE : 0);
+	struct kobject *o;
+	long err;
+
+	if (a[2] > CHAN_MAX_BYTES || !uaccess_ok(a[3], a[4]))
+		return a[2] > CHAN_MAX_BYTES ? -EINVAL : -EFAULT;
+	err = handle_get(&t->proc->handles, (handle_t)a[0], WEFT_OBJ_CHANNEL, need, &o, NULL);
+	if (err)
+		return err;
+	if (a[1]) {
+		struct chan_msg *m = chan_msg_alloc((uint32_t)a[2], 0);
+		err = !m ? -ENOMEM : copy_from_user(m->data, a[1], a[2]);
+		if (!err)
+			err = chan_write(chan_from_obj(o), m, NULL, NULL);
+		if (err) {
+			chan_msg_free(m);
+			kobject_put(o);
+			return err;
+		}
+	}
+	t->wait[0] = (uint64_t)o;
+	t->wait[1] = a[3];
+	t->wait[2] = a[4] > CHAN_MAX_BYTES ? CHAN_MAX_BYTES : a[4];
+	t->wait[3] = a[5];
+	return call_step(t);
 }

@@ -344,9 +344,13 @@ static void run_ready(struct asyncq *q, struct thread *t)
 		long r;
 
 		op->state = AQ_BUSY;
-		spin_unlock(&q->pollers.lock);
-		r = op->kind->run(t, op);
-		spin_lock(&q->pollers.lock);
+		if (op->kind->under_lock) {
+			r = op->kind->run(t, op);
+		} else {
+			spin_unlock(&q->pollers.lock);
+			r = op->kind->run(t, op);
+			spin_lock(&q->pollers.lock);
+		}
 		settle_locked(q, op, r);
 	}
 	set_flag(&q->ring->sq_flags, WEFT_AQ_SQ_NEED_ENTER, false);
@@ -434,6 +438,8 @@ static const struct aq_kind *kind_of(const struct weft_aq_sqe *s, long *err)
  * is what makes a batch of nops cost a few dozen instructions each.
  */
 struct batch {
+	struct thread *t;
+	uint64_t now; /* when the submit began: relative timers of the batch count from it */
 	struct aq_op *link_to; /* the last op queued, if it has WEFT_AQ_F_LINK */
 	bool cancel_next;      /* the chain failed: the next linked SQE is cancelled */
 };
@@ -481,19 +487,24 @@ static int queue_sqe_locked(struct asyncq *q, struct batch *b, const struct weft
 	op->q = q;
 	op->kind = k;
 	op->error = error;
+	op->prev = b->link_to;
 	list_init(&op->rlink);
 	list_init(&op->olink);
 	list_add_tail(&q->live, &op->link);
 	q->nops++;
-	if (b->link_to) {
+	b->link_to = (s->flags & WEFT_AQ_F_LINK) ? op : NULL;
+	if (op->prev) {
 		op->state = AQ_LINKED;
-		op->prev = b->link_to;
-		b->link_to->next = op;
+		op->prev->next = op;
+	} else if (k->under_lock && !b->link_to) {
+		/* started right here (a timer): no trip through the ready list */
+		op->state = AQ_BUSY;
+		op->deadline = b->now; /* the base of a relative deadline */
+		settle_locked(q, op, k->run(b->t, op));
 	} else {
 		op->state = AQ_QUEUED;
 		list_add_tail(&q->ready, &op->rlink);
 	}
-	b->link_to = (s->flags & WEFT_AQ_F_LINK) ? op : NULL;
 	return 0;
 }
 
@@ -554,7 +565,7 @@ static int take_sqe_locked(struct asyncq *q, struct batch *b)
 
 long asyncq_submit(struct asyncq *q, struct thread *t, uint32_t n)
 {
-	struct batch b = {NULL, false};
+	struct batch b = {t, hal_time_ns(), NULL, false};
 	uint32_t done = 0, avail;
 	int err = 0;
 

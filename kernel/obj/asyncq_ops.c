@@ -27,12 +27,13 @@ const struct aq_kind aq_kind_nop = {.run = nop_run};
 static void timer_fired(struct ktimer *kt)
 {
 	struct aq_op *op = kt->arg;
-	uint64_t now = hal_time_ns(), n;
+	uint64_t now, n;
 
 	if (!op->period) {
 		aq_op_event(op, 1, true, 0, 0);
 		return;
 	}
+	now = hal_time_ns();
 	/* expiries since the last one (missed periods are counted, not replayed) */
 	n = now > op->deadline ? (now - op->deadline) / op->period + 1 : 1;
 	op->deadline += n * op->period;
@@ -43,7 +44,10 @@ static void timer_fired(struct ktimer *kt)
 static long timer_run(struct thread *t, struct aq_op *op)
 {
 	const struct weft_aq_sqe *s = &op->sqe;
-	uint64_t now = hal_time_ns();
+	/* a relative deadline counts from the submit call, so the timers of one
+	 * batch keep their order however long the batch takes; a timer started
+	 * later (linked behind another op) counts from its start */
+	uint64_t now = op->deadline ? op->deadline : hal_time_ns();
 
 	(void)t;
 	if (s->op_flags & ~WEFT_AQ_TIMER_ABS || (s->arg && s->arg < MIN_PERIOD_NS))
@@ -63,7 +67,7 @@ static void timer_disarm(struct aq_op *op)
 	ktimer_cancel_sync(&op->kt);
 }
 
-const struct aq_kind aq_kind_timer = {.run = timer_run, .disarm = timer_disarm};
+const struct aq_kind aq_kind_timer = {.run = timer_run, .disarm = timer_disarm, .under_lock = true};
 
 /* ---- vmo read / write: done at once ---- */
 

@@ -28,19 +28,30 @@
 
 #define WEFT_AQ_MAX_ENTRIES 4096 /* submission entries; the CQ has twice as many */
 
-/* Ops (struct weft_aq_sqe.op). */
-#define WEFT_AQ_OP_NOP	     0 /* completes with result 0 */
-#define WEFT_AQ_OP_TIMER     1 /* deadline (relative ns, or absolute with TIMER_ABS), arg = period */
-#define WEFT_AQ_OP_VMO_READ  2 /* handle (READ): vmo[offset, +len) -> addr */
-#define WEFT_AQ_OP_VMO_WRITE 3 /* handle (WRITE): addr -> vmo[offset, +len) */
-#define WEFT_AQ_OP_FD_READ   4 /* Linux fd: read len bytes into addr (offset -1: file position) */
-#define WEFT_AQ_OP_FD_WRITE  5 /* Linux fd: write len bytes from addr, all of them */
-#define WEFT_AQ_OP_WAIT	     6 /* handle (WAIT): until a signal of mask arg is asserted */
-#define WEFT_AQ_OP_CHAN_SEND 7 /* channel_write(handle, addr, len, offset = xfers, arg = n) */
-#define WEFT_AQ_OP_CHAN_RECV                                                                       \
-	8 /* channel_read(handle, addr, len, offset = handles, arg = cap,                          \
-	     deadline = uint32_t[2] sizes or 0): the byte count */
-#define WEFT_AQ_OP_MAX 8
+/*
+ * Ops (struct weft_aq_sqe.op):
+ *   NOP        completes with result 0
+ *   TIMER      deadline: relative ns (from the submit call; from its start if
+ *              linked) or absolute with TIMER_ABS; arg = period (0: one-shot)
+ *   VMO_READ   handle (READ): vmo[offset, +len) -> addr
+ *   VMO_WRITE  handle (WRITE): addr -> vmo[offset, +len)
+ *   FD_READ    Linux fd: read up to len bytes into addr (offset -1: file position)
+ *   FD_WRITE   Linux fd: write len bytes from addr, all of them
+ *   WAIT       handle (WAIT): until a signal of the mask in arg is asserted
+ *   CHAN_SEND  channel_write(handle, addr, len, offset = xfers, arg = count)
+ *   CHAN_RECV  channel_read(handle, addr, len, offset = handles, arg = capacity,
+ *              deadline = a uint32_t[2] for the sizes, or 0): the byte count
+ */
+#define WEFT_AQ_OP_NOP	     0
+#define WEFT_AQ_OP_TIMER     1
+#define WEFT_AQ_OP_VMO_READ  2
+#define WEFT_AQ_OP_VMO_WRITE 3
+#define WEFT_AQ_OP_FD_READ   4
+#define WEFT_AQ_OP_FD_WRITE  5
+#define WEFT_AQ_OP_WAIT	     6
+#define WEFT_AQ_OP_CHAN_SEND 7
+#define WEFT_AQ_OP_CHAN_RECV 8
+#define WEFT_AQ_OP_MAX	     8
 
 /* SQE flags. */
 #define WEFT_AQ_F_LINK 0x1u /* the next SQE starts only after this one succeeds */

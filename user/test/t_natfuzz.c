@@ -115,6 +115,8 @@ static void fuzz(void)
 			continue; /* would end the fuzzer */
 		if (nr == WEFT_SYS_object_wait_one || nr == WEFT_SYS_asyncq_poll)
 			a[2] = (long)(rnd() % 2 ? 0 : 1); /* deadlines in the past only */
+		if (nr == WEFT_SYS_channel_call)
+			a[5] = (long)(rnd() % 2 ? 0 : 1);
 		if (nr == WEFT_SYS_process_spawn && rnd() % 8)
 			continue; /* rarely: a spawned spinner would be killed with us */
 		weft_syscall6(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
@@ -134,11 +136,11 @@ int main(void)
 	if (pid == 0)
 		fuzz();
 	T_CHECK(pid > 0);
-	for (int waited = 0; waited < 600; waited++) { /* 300 s */
+	for (int waited = 0; waited < 120; waited++) { /* 60 s */
 		if (waitpid(pid, &status, WNOHANG) == pid)
 			break;
 		usleep(500000);
-		if (waited == 599) {
+		if (waited == 119) {
 			out_say("  fuzz: child hung, killing it\n");
 			kill(pid, SIGKILL);
 			waitpid(pid, &status, 0);

@@ -226,6 +226,7 @@ int main(void)
 	test_handles_and_stale();
 	test_rights_matrix();
 	test_channels();
+	test_channel_call();
 	test_transfer();
 	test_waits();
 	test_revoke_across_harts();

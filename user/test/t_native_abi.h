@@ -186,6 +186,89 @@ static long m_spawn(handle_t h, handle_t aux)
 	return r;
 }
 
+/* nat2's calls: VMOs, VMARs, timers, AsyncQ (one page, one mapping at a time) */
+static long m_vmo_read(handle_t h, handle_t aux)
+{
+	char b[4];
+	(void)aux;
+	return weft_vmo_read(h, b, sizeof(b), 0);
+}
+static long m_vmo_write(handle_t h, handle_t aux)
+{
+	(void)aux;
+	return weft_vmo_write(h, "w", 1, 0);
+}
+static long m_vmo_size(handle_t h, handle_t aux)
+{
+	uint64_t size;
+	(void)aux;
+	return weft_vmo_get_size(h, &size);
+}
+static long m_vmo_set_size(handle_t h, handle_t aux)
+{
+	(void)aux;
+	return weft_vmo_set_size(h, 4096);
+}
+static long m_vmo_clone(handle_t h, handle_t aux)
+{
+	handle_t c;
+	long r = weft_vmo_clone(h, 0, 4096, &c);
+	(void)aux;
+	if (!r)
+		weft_handle_close(c);
+	return r;
+}
+static long map_unmap(handle_t vmar, handle_t vmo)
+{
+	long a = weft_vmar_map(vmar, WEFT_VM_READ, 0, vmo, 0, 4096);
+	if (a > 0)
+		weft_vmar_unmap(vmar, (uintptr_t)a, 4096);
+	return a > 0 ? 0 : a;
+}
+static long m_map(handle_t h, handle_t aux)
+{
+	return map_unmap(h, aux);
+}
+static long m_map_vmo(handle_t h, handle_t aux)
+{
+	return map_unmap(aux, h);
+}
+static long m_unmap(handle_t h, handle_t aux)
+{
+	(void)aux;
+	return weft_vmar_unmap(h, 0x1000000, 4096);
+}
+static long m_protect(handle_t h, handle_t aux)
+{
+	(void)aux;
+	return weft_vmar_protect(h, 0x1000000, 4096, WEFT_VM_READ);
+}
+static long m_tset(handle_t h, handle_t aux)
+{
+	(void)aux;
+	return weft_timer_set(h, WEFT_TIME_INFINITE - 1, 0);
+}
+static long m_tcancel(handle_t h, handle_t aux)
+{
+	(void)aux;
+	return weft_timer_cancel(h);
+}
+static long m_submit(handle_t h, handle_t aux)
+{
+	(void)aux;
+	return weft_asyncq_submit(h, 0);
+}
+static long m_poll(handle_t h, handle_t aux)
+{
+	(void)aux;
+	return weft_asyncq_poll(h, 0, 0);
+}
+static long m_aqcancel(handle_t h, handle_t aux)
+{
+	(void)aux;
+	return weft_asyncq_cancel(h, 12345);
+}
+
 struct mcase {
 	const char *name;
 	mcall_t fn;
@@ -194,7 +277,21 @@ struct mcase {
 	uint32_t type;	/* WEFT_OBJ_* the call insists on, 0 for any */
 };
 
-enum { O_CHAN, O_LEASE, O_PROC, O_NS, O_FSSVC, O_DIR, O_FILE, O_EXE, O_NOBJ };
+enum {
+	O_CHAN,
+	O_LEASE,
+	O_PROC,
+	O_NS,
+	O_FSSVC,
+	O_DIR,
+	O_FILE,
+	O_EXE,
+	O_VMO,
+	O_VMAR,
+	O_TIMER,
+	O_AQ,
+	O_NOBJ
+};
 
 static const struct mcase mcases[] = {
     {"dup", m_dup, O_CHAN, WEFT_RIGHT_DUPLICATE, 0},
@@ -215,6 +312,20 @@ static const struct mcase mcases[] = {
     {"file_read", m_fread, O_FILE, WEFT_RIGHT_READ, WEFT_OBJ_FILE},
     {"file_write", m_fwrite, O_FILE, WEFT_RIGHT_WRITE, WEFT_OBJ_FILE},
     {"spawn", m_spawn, O_EXE, WEFT_RIGHT_READ | WEFT_RIGHT_EXEC, WEFT_OBJ_FILE},
+    {"vmo_read", m_vmo_read, O_VMO, WEFT_RIGHT_READ, WEFT_OBJ_VMO},
+    {"vmo_write", m_vmo_write, O_VMO, WEFT_RIGHT_WRITE, WEFT_OBJ_VMO},
+    {"vmo_get_size", m_vmo_size, O_VMO, WEFT_RIGHT_INSPECT, WEFT_OBJ_VMO},
+    {"vmo_set_size", m_vmo_set_size, O_VMO, WEFT_RIGHT_WRITE, WEFT_OBJ_VMO},
+    {"vmo_clone", m_vmo_clone, O_VMO, WEFT_RIGHT_READ | WEFT_RIGHT_DUPLICATE, WEFT_OBJ_VMO},
+    {"vmar_map", m_map, O_VMAR, WEFT_RIGHT_MAP | WEFT_RIGHT_READ, WEFT_OBJ_VMAR},
+    {"vmar_map_vmo", m_map_vmo, O_VMO, WEFT_RIGHT_MAP | WEFT_RIGHT_READ, WEFT_OBJ_VMO},
+    {"vmar_unmap", m_unmap, O_VMAR, WEFT_RIGHT_MAP, WEFT_OBJ_VMAR},
+    {"vmar_protect", m_protect, O_VMAR, WEFT_RIGHT_MAP | WEFT_RIGHT_READ, WEFT_OBJ_VMAR},
+    {"timer_set", m_tset, O_TIMER, WEFT_RIGHT_WRITE, WEFT_OBJ_TIMER},
+    {"timer_cancel", m_tcancel, O_TIMER, WEFT_RIGHT_WRITE, WEFT_OBJ_TIMER},
+    {"asyncq_submit", m_submit, O_AQ, WEFT_RIGHT_WRITE, WEFT_OBJ_ASYNCQ},
+    {"asyncq_poll", m_poll, O_AQ, WEFT_RIGHT_READ, WEFT_OBJ_ASYNCQ},
+    {"asyncq_cancel", m_aqcancel, O_AQ, WEFT_RIGHT_WRITE, WEFT_OBJ_ASYNCQ},
     /* kill last: it ends the process the matrix uses */
     {"process_kill", m_kill, O_PROC, WEFT_RIGHT_MANAGE, WEFT_OBJ_PROCESS},
     {"lease_revoke", m_revoke, O_LEASE, WEFT_RIGHT_MANAGE, WEFT_OBJ_LEASE},
@@ -241,6 +352,11 @@ static void matrix_objects(handle_t o[O_NOBJ], handle_t *chan_peer)
 	close(fd);
 	T_EQ(weft_dir_lookup(root, "tmp/t_native.file", WEFT_RIGHTS_SAME, &o[O_FILE]), 0);
 	o[O_EXE] = image("native/nat_hello", WEFT_RIGHTS_SAME);
+	T_EQ(weft_vmo_create(4096, 0, &o[O_VMO]), 0);
+	T_EQ(weft_vmar_root(&o[O_VMAR]), 0);
+	T_EQ(weft_timer_create(0, &o[O_TIMER]), 0);
+	struct weft_aq_info info;
+	T_EQ(weft_asyncq_create(4, 0, &o[O_AQ], &info), 0);
 }
 
 static handle_t aux_for(const struct mcase *mc, handle_t peer)
@@ -253,6 +369,10 @@ static handle_t aux_for(const struct mcase *mc, handle_t peer)
 		a = ns_handle(WEFT_RIGHTS_SAME);
 	else if (mc->fn == m_xfer)
 		a = peer;
+	else if (mc->fn == m_map)
+		T_EQ(weft_vmo_create(4096, 0, &a), 0); /* a VMO to map, every right */
+	else if (mc->fn == m_map_vmo)
+		T_EQ(weft_vmar_root(&a), 0); /* where to map it */
 	return a;
 }
 
@@ -304,7 +424,8 @@ static void test_rights_matrix(void)
 	handle_t dead = dup_rights(o[O_CHAN], WEFT_RIGHTS_SAME);
 	weft_handle_close(dead);
 	for (unsigned i = 0; i < sizeof(mcases) / sizeof(mcases[0]); i++)
-		if (mcases[i].fn != m_bind_obj && mcases[i].fn != m_dup_lease)
+		if (mcases[i].fn != m_bind_obj && mcases[i].fn != m_dup_lease &&
+		    mcases[i].fn != m_map_vmo) /* their first handle is the aux */
 			T_EQ(mcases[i].fn(dead, peer), -EBADF);
 	/* a revoked lease's handles fail with EREVOKED, not EBADF */
 	T_EQ(weft_object_get_info(o[O_LEASE], &(struct weft_obj_info){0}), 0);
@@ -451,6 +572,56 @@ static void test_waits(void)
 	T_EQ(weft_object_wait_one(c[0], WEFT_SIG_USER(2), 0, &seen), 0);
 	T_EQ(weft_object_signal(c[0], 0, WEFT_SIG_READABLE), -EINVAL);
 	weft_handle_close(c[0]);
+	weft_handle_close(c[1]);
+}
+
+static void *echo_thread(void *arg)
+{
+	handle_t ch = *(handle_t *)arg;
+	char buf[64];
+	long r = weft_channel_call(ch, NULL, 0, buf, sizeof(buf), WEFT_TIME_INFINITE);
+
+	while (r >= 0) /* reply and wait for the next request */
+		r = weft_channel_call(ch, buf, (uint32_t)r, buf, sizeof(buf), WEFT_TIME_INFINITE);
+	return (void *)(long)r;
+}
+
+static void test_channel_call(void)
+{
+	handle_t c[2];
+	char buf[64];
+	pthread_t th;
+	void *res;
+
+	T_EQ(weft_channel_create(c), 0);
+	uint64_t t0 = now_ns();
+	T_EQ(weft_channel_call(c[0], "q", 1, buf, sizeof(buf), t0 + 20000000), -ETIMEDOUT);
+	T_CHECK(now_ns() - t0 >= 20000000);
+	T_EQ(weft_channel_read(c[1], buf, sizeof(buf), NULL, 0, NULL), 1); /* it was sent */
+	T_EQ(pthread_create(&th, NULL, echo_thread, &c[1]), 0);
+	for (int i = 0; i < 100; i++) {
+		char req[16], want[16];
+		snprintf(req, sizeof(req), "call %d", i);
+		strcpy(want, req);
+		T_EQ(weft_channel_call(c[0], req, (uint32_t)strlen(req) + 1, buf, sizeof(buf),
+				       WEFT_TIME_INFINITE),
+		     (long)strlen(want) + 1);
+		T_CHECK(!strcmp(buf, want));
+	}
+	/* a reply that does not fit stays queued for channel_read */
+	T_EQ(weft_channel_call(c[0], "0123456789", 11, buf, 4, WEFT_TIME_INFINITE), -EMSGSIZE);
+	T_EQ(weft_channel_read(c[0], buf, sizeof(buf), NULL, 0, NULL), 11);
+	/* rights: READ always, WRITE only to send */
+	handle_t ro = dup_rights(c[0], WEFT_RIGHT_READ);
+	T_EQ(weft_channel_call(ro, "x", 1, buf, sizeof(buf), 0), -EACCES);
+	T_EQ(weft_channel_call(ro, NULL, 0, buf, sizeof(buf), 0), -ETIMEDOUT);
+	weft_handle_close(ro);
+	handle_t wo = dup_rights(c[0], WEFT_RIGHT_WRITE);
+	T_EQ(weft_channel_call(wo, NULL, 0, buf, sizeof(buf), 0), -EACCES);
+	weft_handle_close(wo);
+	T_EQ(weft_handle_close(c[0]), 0); /* the server's call ends with EPIPE */
+	pthread_join(th, &res);
+	T_EQ((long)res, -EPIPE);
 	weft_handle_close(c[1]);
 }
 

@@ -47,7 +47,7 @@ struct aq_op;
 enum aq_state { AQ_LINKED, AQ_QUEUED, AQ_BUSY, AQ_ARMED, AQ_DONE };
 
 /* What an op code does. All hooks run on a thread of the owning space with
- * q->lock not held. */
+ * q->lock not held (but see under_lock). */
 struct aq_kind {
 	/* Start or retry op: its result (>= 0 or -errno), or -EPARKED when it
 	 * armed an event that will call aq_op_event. May set op->progressed (under
@@ -58,6 +58,10 @@ struct aq_kind {
 	void (*disarm)(struct aq_op *op);
 	/* Drop what the op holds (files, objects). Optional. */
 	void (*release)(struct aq_op *op);
+	/* run may be called with q->lock held (from the submit loop itself): it
+	 * touches no user memory, takes only locks that come after q->lock and
+	 * calls no aq_op_* helper (timers). */
+	bool under_lock;
 };
 
 struct aq_op {

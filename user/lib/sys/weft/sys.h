@@ -115,6 +115,15 @@ static inline long weft_channel_read(handle_t ch, void *bytes, uint32_t cap, han
 	return weft_raw_channel_read(ch, WEFT_L(bytes), cap, WEFT_L(handles), hcap, WEFT_L(sizes));
 }
 
+/* Write req (unless NULL; bytes only), then wait until a message can be read
+ * or the deadline passes, and read it: the reply's length. A server passes
+ * its reply and gets the next request; NULL just waits and reads. */
+static inline long weft_channel_call(handle_t ch, const void *req, uint32_t n, void *reply,
+				     uint32_t cap, uint64_t deadline)
+{
+	return weft_raw_channel_call(ch, WEFT_L(req), n, WEFT_L(reply), cap, (long)deadline);
+}
+
 /* ---- processes ---- */
 static inline long weft_process_spawn(handle_t image, const void *args, uint32_t args_len,
 				      const struct weft_handle_xfer *handles, uint32_t nh,
