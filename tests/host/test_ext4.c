@@ -10,6 +10,8 @@
 #include "ext4_util.h"
 #include "ext4_impl.h"
 #include <fs/ext4.h>
+#include <core/pmm.h>
+#include <hal/mmu.h>
 #include <weft/errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -144,6 +146,24 @@ static void check_bigdir(void)
 	free(seen);
 }
 
+/* getpage: a private copy of the file's page, zeros past the end. */
+static void check_getpage(void)
+{
+	struct vnode *vn;
+	paddr_t pa;
+
+	HT_CHECK_EQ(vfs_lookup(e4u_root, e4u_root, "/f4097", 0, &vn), 0);
+	HT_CHECK_EQ(vfs_getpage(vn, 4096, false, &pa), 0);
+	uint8_t *p = hal_pa_to_kva(pa);
+	bool ok = p[0] == e4t_byte(e4t_seed("f4097"), 4096);
+	for (unsigned i = 1; i < PAGE_SIZE; i++)
+		ok &= p[i] == 0;
+	HT_CHECK(ok);
+	pmm_unref(pa);
+	HT_CHECK_EQ(vfs_getpage(vn, 8192, false, &pa), -ENXIO);
+	vnode_put(vn);
+}
+
 static void check_tree(void)
 {
 	struct vfs_stat st, st2;
@@ -155,6 +175,7 @@ static void check_tree(void)
 	}
 	check_sparse();
 	check_frag();
+	check_getpage();
 	HT_CHECK(readlink_is("/lshort", E4T_LSHORT));
 	HT_CHECK(readlink_is("/llong", E4T_LLONG));
 	HT_CHECK(file_is("/llong", "dir1/dir2/nested", 5000)); /* followed */

@@ -3,9 +3,9 @@
  * attribute ops.
  *
  * Data moves in runs of physically contiguous blocks through the mount's
- * bounce buffer: whole blocks straight between the disk and the buffer
- * (bcache_read_direct/write_direct, which stay coherent with cached copies),
- * partial blocks through the buffer cache. Holes and unwritten extents read
+ * bounce buffer: long runs of whole blocks straight between the disk and the
+ * buffer (bcache_read_direct/write_direct, which stay coherent with cached
+ * copies), single blocks and short writes through the buffer cache. Holes and unwritten extents read
  * as zeros; writing into a hole allocates a contiguous run after the file's
  * previous block. Bytes past the end of file in its last block are kept zero
  * so that growing the file never exposes old data. uio_move runs with no
@@ -15,6 +15,8 @@
 #include <hal/mmu.h>
 #include <weft/errno.h>
 #include "ext4_impl.h"
+
+#define EXT4_DIRECT_MIN (16u << 10) /* shorter writes go through the cache */
 
 static uint64_t min64(uint64_t a, uint64_t b)
 {
@@ -91,25 +93,32 @@ int ext4_read(struct vnode *vn, struct uio *uio)
 	return read_ip(fs, ext4_ip(vn), uio);
 }
 
-/* Write up to one block's worth at a partial block through the cache. */
-static int write_partial(struct ext4_fs *fs, struct ext4_inode *ip, uint64_t pblk, uint32_t boff,
-			 uint32_t n, struct uio *uio)
+/*
+ * Write n bytes at byte boff of block pblk through the cache. The bytes are
+ * staged in the bounce buffer first, so a fault in the source leaves the
+ * cached block as it was.
+ */
+static int write_cached(struct ext4_fs *fs, struct ext4_inode *ip, uint64_t pblk, uint32_t boff,
+			uint32_t n, struct uio *uio)
 {
 	uint64_t size = ext4_isize(ip->raw), start = uio->off - boff;
+	bool whole = !boff && n == fs->bs, fresh = start >= size;
 	struct buf *b;
-	int err = start >= size ? bcache_get(fs->bc, pblk, &b) : bcache_read(fs->bc, pblk, &b);
+	int err = uio_move(fs->iobuf, n, uio, false);
 
 	if (err)
 		return err;
-	if (start >= size)
+	err = whole || fresh ? bcache_get(fs->bc, pblk, &b) : bcache_read(fs->bc, pblk, &b);
+	if (err)
+		return err;
+	if (fresh && !whole)
 		memset(b->data, 0, fs->bs);
-	else if (size - start < fs->bs)
+	else if (!whole && size - start < fs->bs)
 		memset(b->data + (size - start), 0, fs->bs - (size - start));
-	err = uio_move(b->data + boff, n, uio, false);
-	if (!err)
-		bcache_dirty(b);
+	memcpy(b->data + boff, fs->iobuf, n);
+	bcache_dirty(b);
 	bcache_put(b);
-	return err;
+	return 0;
 }
 
 static int write_full(struct ext4_fs *fs, uint64_t pblk, uint32_t n, struct uio *uio)
@@ -163,8 +172,9 @@ static int write_step(struct ext4_fs *fs, struct ext4_inode *ip, struct uio *uio
 	if (err)
 		return err;
 	uint64_t n = min64(uio->resid, ((uint64_t)len << fs->bs_bits) - boff);
-	if (boff || n < fs->bs)
-		return write_partial(fs, ip, pblk, boff, (uint32_t)min64(n, fs->bs - boff), uio);
+	/* Small writes stay in the cache; long runs go straight to the disk. */
+	if (boff || n < EXT4_DIRECT_MIN)
+		return write_cached(fs, ip, pblk, boff, (uint32_t)min64(n, fs->bs - boff), uio);
 	n = min64(n, EXT4_IOBUF) & ~(uint64_t)(fs->bs - 1);
 	return write_full(fs, pblk, (uint32_t)n, uio);
 }
