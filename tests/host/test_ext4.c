@@ -13,6 +13,7 @@
 #include <core/pmm.h>
 #include <hal/mmu.h>
 #include <weft/errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -575,6 +576,94 @@ HT_TEST(recover)
 	check_fsck(img);
 }
 
+/* ---- release from another thread ---- */
+
+#define RQ_SIZE 64
+static struct vnode *rq[RQ_SIZE];
+static unsigned rq_head, rq_tail; /* rq_lock */
+static bool rq_done;		  /* rq_lock */
+static pthread_mutex_t rq_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t rq_cond = PTHREAD_COND_INITIALIZER;
+
+static void rq_push(struct vnode *vn)
+{
+	pthread_mutex_lock(&rq_lock);
+	while (rq_head - rq_tail == RQ_SIZE)
+		pthread_cond_wait(&rq_cond, &rq_lock);
+	rq[rq_head++ % RQ_SIZE] = vn;
+	pthread_cond_broadcast(&rq_cond);
+	pthread_mutex_unlock(&rq_lock);
+}
+
+/* Drop every pushed reference, so releases race with the ops of the main thread. */
+void host_set_cpu(unsigned id);
+
+static void *rq_drain(void *arg)
+{
+	host_set_cpu(1); /* the host HAL's spinlocks check the owner by CPU */
+	pthread_mutex_lock(&rq_lock);
+	for (;;) {
+		while (rq_head == rq_tail && !rq_done)
+			pthread_cond_wait(&rq_cond, &rq_lock);
+		if (rq_head == rq_tail)
+			break;
+		struct vnode *vn = rq[rq_tail++ % RQ_SIZE];
+		pthread_cond_broadcast(&rq_cond);
+		pthread_mutex_unlock(&rq_lock);
+		vnode_put(vn);
+		pthread_mutex_lock(&rq_lock);
+	}
+	pthread_mutex_unlock(&rq_lock);
+	return arg;
+}
+
+HT_TEST(release_from_other_thread)
+{
+	char img[4096], path[64];
+	struct vfs_statfs before, after;
+	pthread_t t;
+
+	e4u_scratch(img, "ext4-empty-4k.img", "rel");
+	HT_CHECK_EQ(e4u_mount_file(img, NULL), 0);
+	if (!e4u_root)
+		return;
+	HT_CHECK_EQ(vfs_mkdir(e4u_root, e4u_root, "/c", 0755), 0);
+	HT_CHECK_EQ(ext4_fstype.sync(&e4u_mnt), 0);
+	HT_CHECK_EQ(ext4_fstype.statfs(&e4u_mnt, &before), 0);
+	rq_head = rq_tail = 0;
+	rq_done = false;
+	pthread_create(&t, NULL, rq_drain, NULL);
+	for (int i = 0; i < 2000; i++) {
+		struct vnode *vn;
+		snprintf(path, sizeof(path), "/c/n%d", i);
+		HT_CHECK_EQ(write_content(path, path, 0, 5000, 0), 5000);
+		HT_CHECK_EQ(vfs_lookup(e4u_root, e4u_root, path, 0, &vn), 0);
+		rq_push(vn);
+		vfs_dcache_flush(); /* the queued reference may now be the last */
+		if (i % 2)
+			HT_CHECK_EQ(vfs_unlink(e4u_root, e4u_root, path), 0);
+		if (i % 3 == 0 && i)
+			HT_CHECK_EQ(e4u_stat(path, &(struct vfs_stat){0}), i % 2 ? -ENOENT : 0);
+	}
+	pthread_mutex_lock(&rq_lock);
+	rq_done = true;
+	pthread_cond_broadcast(&rq_cond);
+	pthread_mutex_unlock(&rq_lock);
+	pthread_join(t, NULL);
+	for (int i = 0; i < 2000; i += 2) {
+		snprintf(path, sizeof(path), "/c/n%d", i);
+		HT_CHECK_EQ(vfs_unlink(e4u_root, e4u_root, path), 0);
+	}
+	HT_CHECK_EQ(vfs_rmdir(e4u_root, e4u_root, "/c"), 0);
+	vfs_dcache_flush();
+	HT_CHECK_EQ(ext4_fstype.sync(&e4u_mnt), 0);
+	HT_CHECK_EQ(ext4_fstype.statfs(&e4u_mnt, &after), 0);
+	HT_CHECK_EQ(after.ffree, before.ffree + 1);
+	HT_CHECK(after.bfree > before.bfree); /* the files' blocks and /c's came back */
+	e4u_umount();
+	check_fsck(img);
+}
+
 /* ---- mount policy ---- */
 
 HT_TEST(journal_needs_recovery_is_readonly)
@@ -619,6 +708,6 @@ HT_TEST(bad_superblock_checksum_refused)
 }
 
 HT_MAIN(HT_CASE(read_4k), HT_CASE(read_1k), HT_CASE(write_4k), HT_CASE(write_1k),
-	HT_CASE(modify_htree_4k), HT_CASE(modify_htree_1k), HT_CASE(recover),
+	HT_CASE(modify_htree_4k), HT_CASE(modify_htree_1k), HT_CASE(recover), HT_CASE(release_from_other_thread),
 	HT_CASE(journal_needs_recovery_is_readonly), HT_CASE(unknown_incompat_refused),
 	HT_CASE(bad_superblock_checksum_refused))
