@@ -400,6 +400,13 @@ static void wl_names(void)
 	HT_CHECK(st2.mtime_ns > mtime && st2.ctime_ns >= st2.mtime_ns);
 	HT_CHECK_EQ(write_content("/app", "app", 0, 1000, VFS_O_APPEND), 1000);
 	HT_CHECK_EQ(write_content("/app", "app", 1000, 3000, VFS_O_APPEND), 3000);
+	/* a short read fills the read-ahead window; a write must not leave it stale */
+	uint8_t small[10];
+	HT_CHECK_EQ(e4u_read("/app", small, 10, 0), 10);
+	HT_CHECK_EQ(e4u_write("/app", "QQQQ", 4, 2, 0), 4);
+	HT_CHECK_EQ(e4u_read("/app", small, 10, 0), 10);
+	HT_CHECK(!memcmp(small + 2, "QQQQ", 4));
+	HT_CHECK_EQ(write_content("/app", "app", 2, 4, 0), 4);
 }
 
 static void check_names(void)

@@ -186,7 +186,8 @@ static inline void put32(void *p, unsigned off, uint32_t v)
 #define FT_SOCK	    6
 #define FT_LNK	    7
 
-#define EXT4_IOBUF (64u << 10) /* bounce buffer for file data */
+#define EXT4_IOBUF (64u << 10)	/* bounce buffer for file data */
+#define EXT4_RA	   (128u << 10) /* read-ahead window */
 
 /* One mounted instance. */
 struct ext4_fs {
@@ -208,6 +209,8 @@ struct ext4_fs {
 	uint32_t gdt_start; /* first block of the descriptor table */
 	uint32_t csum_seed;
 	uint8_t *iobuf; /* EXT4_IOBUF bytes */
+	uint8_t *ra;	/* read-ahead window: EXT4_RA bytes holding ... */
+	uint32_t ra_ino, ra_lblk, ra_n; /* ... blocks ra_lblk.. (ra_n of them) of ra_ino */
 	uint8_t *zero;	/* one zeroed block */
 	uint32_t next_gen;
 	uint32_t last_group; /* where the inode allocator looked last */
@@ -329,6 +332,8 @@ int ext4_alloc_map(struct ext4_fs *fs, struct ext4_inode *ip, uint32_t lblk, uin
 
 /* ---- file.c ---- */
 int ext4_read(struct vnode *vn, struct uio *uio);
+/* Forget the read-ahead window: any file data or block ownership changed. */
+void ext4_ra_forget(struct ext4_fs *fs);
 int ext4_write(struct vnode *vn, struct uio *uio, unsigned ioflags);
 int ext4_truncate(struct vnode *vn, uint64_t size);
 int ext4_truncate_locked(struct ext4_fs *fs, struct ext4_inode *ip, uint64_t size);

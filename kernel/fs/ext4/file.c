@@ -23,23 +23,40 @@ static uint64_t min64(uint64_t a, uint64_t b)
 	return a < b ? a : b;
 }
 
-/* Move n bytes of mapped data at block pblk, byte boff, to the uio. */
-static int read_run(struct ext4_fs *fs, uint64_t pblk, uint32_t boff, uint32_t n, struct uio *uio)
+void ext4_ra_forget(struct ext4_fs *fs)
+{
+	fs->ra_n = 0;
+}
+
+/*
+ * Move n bytes at byte boff of logical block lblk (mapped to pblk, run of
+ * len blocks) to the uio. Long reads go straight through the bounce buffer;
+ * short ones are served from the read-ahead window, which is refilled with
+ * up to EXT4_RA bytes of the run when it does not hold them.
+ */
+static int read_mapped(struct ext4_fs *fs, struct ext4_inode *ip, uint32_t lblk, uint64_t pblk,
+		       uint32_t len, uint32_t boff, uint32_t n, struct uio *uio)
 {
 	uint32_t nblk = (boff + n + fs->bs - 1) >> fs->bs_bits;
-	struct buf *b;
 	int err;
 
-	if (nblk == 1) {
-		err = bcache_read(fs->bc, pblk, &b);
+	if (n >= EXT4_IOBUF / 2) {
+		err = bcache_read_direct(fs->bc, pblk, nblk, fs->iobuf);
+		return err ? err : uio_move(fs->iobuf + boff, n, uio, true);
+	}
+	if (!fs->ra_n || fs->ra_ino != ip->ino || lblk < fs->ra_lblk ||
+	    lblk + nblk > fs->ra_lblk + fs->ra_n) {
+		uint64_t eof = (ext4_isize(ip->raw) + fs->bs - 1) >> fs->bs_bits;
+		uint32_t k = (uint32_t)min64(min64(len, EXT4_RA >> fs->bs_bits), eof - lblk);
+		fs->ra_n = 0;
+		err = bcache_read_direct(fs->bc, pblk, k < nblk ? nblk : k, fs->ra);
 		if (err)
 			return err;
-		err = uio_move(b->data + boff, n, uio, true);
-		bcache_put(b);
-		return err;
+		fs->ra_ino = ip->ino;
+		fs->ra_lblk = lblk;
+		fs->ra_n = k < nblk ? nblk : k;
 	}
-	err = bcache_read_direct(fs->bc, pblk, nblk, fs->iobuf);
-	return err ? err : uio_move(fs->iobuf + boff, n, uio, true);
+	return uio_move(fs->ra + ((uint64_t)(lblk - fs->ra_lblk) << fs->bs_bits) + boff, n, uio, true);
 }
 
 static int read_ip(struct ext4_fs *fs, struct ext4_inode *ip, struct uio *uio)
@@ -63,7 +80,7 @@ static int read_ip(struct ext4_fs *fs, struct ext4_inode *ip, struct uio *uio)
 			err = uio_zero(n, uio);
 		} else {
 			n = min64(n, EXT4_IOBUF - boff);
-			err = read_run(fs, pblk, boff, (uint32_t)n, uio);
+			err = read_mapped(fs, ip, lblk, pblk, len, boff, (uint32_t)n, uio);
 		}
 		if (err)
 			return err;
@@ -191,6 +208,7 @@ int ext4_write(struct vnode *vn, struct uio *uio, unsigned ioflags)
 		return err;
 	if (vn->type != VREG)
 		return vn->type == VDIR ? -EISDIR : -EINVAL;
+	ext4_ra_forget(fs);
 	if (ioflags & VFS_IO_APPEND)
 		uio->off = ext4_isize(ip->raw);
 	if (uio->off >= VFS_FILE_SIZE_MAX)
@@ -243,6 +261,7 @@ int ext4_truncate_locked(struct ext4_fs *fs, struct ext4_inode *ip, uint64_t siz
 
 	if (size > VFS_FILE_SIZE_MAX)
 		return -EFBIG;
+	ext4_ra_forget(fs);
 	if (size < old) {
 		err = ext4_ext_truncate(fs, ip, (uint32_t)((size + fs->bs - 1) >> fs->bs_bits));
 		if (!err)

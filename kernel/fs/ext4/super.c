@@ -323,6 +323,7 @@ static void fs_free(struct ext4_fs *fs)
 	if (fs->bc)
 		bcache_destroy(fs->bc);
 	kfree(fs->iobuf);
+	kfree(fs->ra);
 	kfree(fs->zero);
 	kfree(fs);
 }
@@ -339,8 +340,9 @@ static int fs_setup(struct ext4_fs *fs, const char *data)
 		return err;
 	fs->bc = bcache_create(fs->bd, fs->bs, fs->bs >= 4096 ? 2048 : 4096);
 	fs->iobuf = kmalloc(EXT4_IOBUF);
+	fs->ra = kmalloc(EXT4_RA);
 	fs->zero = kzalloc(fs->bs);
-	if (!fs->bc || !fs->iobuf || !fs->zero)
+	if (!fs->bc || !fs->iobuf || !fs->ra || !fs->zero)
 		return -ENOMEM;
 	if (fs->ro)
 		fs->bc->readonly = true;
@@ -433,6 +435,7 @@ static void ext4_recover(struct mount *mnt)
 	bool broken = fs->broken;
 
 	bcache_invalidate(fs->bc);
+	ext4_ra_forget(fs);
 	ext4_icache_stale(fs);
 	fs->sb_dirty = false;
 	if (read_super(fs) || parse_geometry(fs) || load_groups(fs))
