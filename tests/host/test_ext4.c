@@ -389,6 +389,14 @@ static void wl_names(void)
 	HT_CHECK_EQ(e4u_stat("/r2", &st), 0);
 	HT_CHECK_EQ(st.nlink, 2);
 	HT_CHECK_EQ(vfs_symlink(e4u_root, e4u_root, "r2", "/s1"), 0);
+	struct vfs_statfs sf1, sf2;
+	HT_CHECK_EQ(ext4_fstype.statfs(&e4u_mnt, &sf1), 0);
+	HT_CHECK_EQ(vfs_mkdir(e4u_root, e4u_root, "/s1", 0755), -EEXIST);
+	HT_CHECK_EQ(vfs_symlink(e4u_root, e4u_root, "x", "/d1"), -EEXIST);
+	HT_CHECK_EQ(vfs_link(e4u_root, e4u_root, "/r2", "/s1"), -EEXIST);
+	HT_CHECK_EQ(ext4_fstype.sync(&e4u_mnt), 0); /* frees what the failed ops allocated */
+	HT_CHECK_EQ(ext4_fstype.statfs(&e4u_mnt, &sf2), 0);
+	HT_CHECK(sf1.ffree == sf2.ffree && sf1.bfree == sf2.bfree);
 	HT_CHECK_EQ(vfs_symlink(e4u_root, e4u_root, E4T_LLONG E4T_LLONG, "/s2"), 0);
 	HT_CHECK_EQ(vfs_lookup(e4u_root, e4u_root, "/r2", 0, &vn), 0);
 	uint64_t mtime = vn->mtime_ns;

@@ -232,6 +232,7 @@ int ext4_balloc(struct ext4_fs *fs, uint64_t goal, uint32_t want, uint64_t *star
 int ext4_bfree(struct ext4_fs *fs, uint64_t start, uint32_t n)
 {
 	ext4_ra_forget(fs); /* the window may hold the blocks' old contents */
+	ext4_dir_forget(fs, start, n);
 	if (start <= fs->first_data_block || start >= fs->nblocks || n > fs->nblocks - start)
 		return ext4_corrupt(fs, 0, "freeing blocks outside the file system");
 	while (n) {

@@ -17,6 +17,31 @@
 
 #define TAIL_FT 0xDE
 
+/*
+ * Directory blocks whose checksum is known good (checked once, or written by
+ * us since) as a block of that directory, so lookups need not recompute it:
+ * a small direct-mapped table, forgotten when blocks are freed and on
+ * recovery.
+ */
+static bool ext4_dir_checked(const struct ext4_fs *fs, uint64_t pblk, uint32_t ino)
+{
+	unsigned i = pblk % EXT4_DIR_OK;
+	return fs->dir_ok[i] == pblk + 1 && fs->dir_ok_ino[i] == ino;
+}
+
+static void ext4_dir_set_checked(struct ext4_fs *fs, uint64_t pblk, uint32_t ino)
+{
+	fs->dir_ok[pblk % EXT4_DIR_OK] = pblk + 1;
+	fs->dir_ok_ino[pblk % EXT4_DIR_OK] = ino;
+}
+
+void ext4_dir_forget(struct ext4_fs *fs, uint64_t start, uint64_t n)
+{
+	for (unsigned i = 0; i < EXT4_DIR_OK; i++)
+		if (fs->dir_ok[i] > start && fs->dir_ok[i] <= start + n)
+			fs->dir_ok[i] = 0;
+}
+
 static uint32_t rec_len(const struct ext4_fs *fs, const uint8_t *de)
 {
 	uint32_t v = get16(de, 4);
@@ -135,8 +160,11 @@ static int dir_block(struct ext4_fs *fs, struct ext4_inode *dir, uint32_t lblk, 
 	*end = fs->bs;
 	if (fs->csum && has_tail(fs, (*b)->data)) {
 		*end = fs->bs - DE_TAIL_LEN;
-		if (get32((*b)->data, fs->bs - 4) != leaf_csum(fs, dir, (*b)->data))
+		if (!ext4_dir_checked(fs, pblk, dir->ino) &&
+		    get32((*b)->data, fs->bs - 4) != leaf_csum(fs, dir, (*b)->data))
 			err = ext4_corrupt(fs, dir->ino, "directory block checksum");
+		else
+			ext4_dir_set_checked(fs, pblk, dir->ino);
 	} else if (fs->csum && !dx_block(fs, dir, lblk, (*b)->data)) {
 		err = ext4_corrupt(fs, dir->ino, "directory block without checksum");
 	}
@@ -161,6 +189,7 @@ static int dir_blocks(struct ext4_fs *fs, struct ext4_inode *dir, uint32_t *n)
 static void block_done(struct ext4_fs *fs, struct ext4_inode *dir, struct buf *b)
 {
 	leaf_seal(fs, dir, b->data);
+	ext4_dir_set_checked(fs, b->blkno, dir->ino);
 	bcache_dirty(b);
 	bcache_put(b);
 }
@@ -240,39 +269,66 @@ static void de_fill(uint8_t *p, uint32_t ino, const char *name, size_t nlen, uin
 	memcpy(p + DE_HDR, name, nlen);
 }
 
-/* Put the entry in a block with room; *done if it fitted. */
-static int add_in_place(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, uint32_t ino,
-			uint8_t type, bool *done)
+/* Room for need bytes in the entry at p: where the new entry would go. */
+static bool entry_room(const struct ext4_fs *fs, const uint8_t *p, uint32_t need)
+{
+	uint32_t used = get32(p, 0) ? de_size(p[6]) : 0;
+	return rec_len(fs, p) - used >= need;
+}
+
+/*
+ * One pass over dir: -EEXIST if name is in it; else *found tells whether an
+ * entry has room for the new one, at block *slot_lblk, offset *slot_off.
+ */
+static int find_slot(struct ext4_fs *fs, struct ext4_inode *dir, const char *name,
+		     uint32_t *slot_lblk, uint32_t *slot_off, bool *found)
 {
 	size_t nlen = strlen(name);
 	uint32_t need = de_size((uint32_t)nlen), nblk;
 	int err = dir_blocks(fs, dir, &nblk);
 
-	*done = false;
+	*found = false;
 	for (uint32_t lblk = 0; lblk < nblk && !err; lblk++) {
 		struct buf *b;
 		uint32_t end;
 		err = dir_block(fs, dir, lblk, &b, &end);
 		if (err)
 			break;
-		for (uint32_t off = 0; off < end; off += rec_len(fs, b->data + off)) {
-			uint8_t *p = b->data + off;
-			uint32_t rl = rec_len(fs, p), used = get32(p, 0) ? de_size(p[6]) : 0;
-			if (rl - used < need)
-				continue;
-			if (used) {
-				set_rec_len(p, used);
-				p += used;
-				set_rec_len(p, rl - used);
+		for (uint32_t off = 0; off < end && !err; off += rec_len(fs, b->data + off)) {
+			const uint8_t *p = b->data + off;
+			if (get32(p, 0) && p[6] == nlen && !memcmp(p + DE_HDR, name, nlen))
+				err = -EEXIST;
+			else if (!*found && entry_room(fs, p, need)) {
+				*found = true;
+				*slot_lblk = lblk;
+				*slot_off = off;
 			}
-			de_fill(p, ino, name, nlen, type);
-			block_done(fs, dir, b);
-			*done = true;
-			return 0;
 		}
 		bcache_put(b);
 	}
 	return err;
+}
+
+/* Put the entry into the entry at off of block lblk, which has room. */
+static int add_at(struct ext4_fs *fs, struct ext4_inode *dir, uint32_t lblk, uint32_t off,
+		  const char *name, uint32_t ino, uint8_t type)
+{
+	struct buf *b;
+	uint32_t end;
+	int err = dir_block(fs, dir, lblk, &b, &end);
+
+	if (err)
+		return err;
+	uint8_t *p = b->data + off;
+	uint32_t rl = rec_len(fs, p), used = get32(p, 0) ? de_size(p[6]) : 0;
+	if (used) {
+		set_rec_len(p, used);
+		p += used;
+		set_rec_len(p, rl - used);
+	}
+	de_fill(p, ino, name, strlen(name), type);
+	block_done(fs, dir, b);
+	return 0;
 }
 
 /* Append a block to dir holding one entry. */
@@ -301,7 +357,8 @@ static int add_block(struct ext4_fs *fs, struct ext4_inode *dir, const char *nam
 int ext4_dir_add(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, uint32_t ino,
 		 uint8_t type)
 {
-	bool done;
+	uint32_t lblk, off;
+	bool found;
 	int err = 0;
 
 	if (strlen(name) > VFS_NAME_MAX)
@@ -309,9 +366,10 @@ int ext4_dir_add(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, u
 	if (indexed(dir))
 		err = dx_drop(fs, dir);
 	if (!err)
-		err = add_in_place(fs, dir, name, ino, type, &done);
-	if (!err && !done)
-		err = add_block(fs, dir, name, ino, type);
+		err = find_slot(fs, dir, name, &lblk, &off, &found);
+	if (!err)
+		err = found ? add_at(fs, dir, lblk, off, name, ino, type)
+			    : add_block(fs, dir, name, ino, type);
 	if (err)
 		return err;
 	ext4_itouch(fs, dir->raw, true, true, false);

@@ -38,16 +38,11 @@ static int ext4_lookup(struct vnode *dir, const char *name, struct vnode **out)
 	return err ? err : ext4_iget(fs, de.ino, out);
 }
 
-/* Fail unless name is free in dir. */
-static int name_free(struct ext4_fs *fs, struct vnode *dir, const char *name)
+/* Names longer than a directory entry takes are refused before any work;
+ * ext4_dir_add finds a name that is already there. */
+static int name_ok(const char *name)
 {
-	struct ext4_dirent de;
-	int err;
-
-	if (strlen(name) > VFS_NAME_MAX)
-		return -ENAMETOOLONG;
-	err = ext4_dir_find(fs, ext4_ip(dir), name, &de);
-	return err == -ENOENT ? 0 : err ? err : -EEXIST;
+	return strlen(name) > VFS_NAME_MAX ? -ENAMETOOLONG : 0;
 }
 
 /* Undo a new inode that could not be linked: it goes at release. */
@@ -81,7 +76,7 @@ static int ext4_create(struct vnode *dir, const char *name, uint32_t mode, struc
 	int err = enter_dir(fs, dir, true);
 
 	if (!err)
-		err = name_free(fs, dir, name);
+		err = name_ok(name);
 	if (!err)
 		err = ext4_inew(fs, dir, VFS_S_IFREG | (mode & 07777), 1, &vn);
 	return err ? err : link_new(fs, dir, name, vn, 0, out);
@@ -97,7 +92,7 @@ static int ext4_mkdir(struct vnode *dir, const char *name, uint32_t mode, struct
 	if (!err && ext4_ilinks(dp->raw) >= EXT4_LINK_MAX)
 		err = -EMLINK;
 	if (!err)
-		err = name_free(fs, dir, name);
+		err = name_ok(name);
 	if (!err)
 		err = ext4_inew(fs, dir, VFS_S_IFDIR | (mode & 07777), 2, &vn);
 	if (err)
@@ -148,7 +143,7 @@ static int ext4_symlink(struct vnode *dir, const char *name, const char *target,
 	if (!err && (len >= fs->bs || len >= VFS_PATH_MAX))
 		err = -ENAMETOOLONG;
 	if (!err)
-		err = name_free(fs, dir, name);
+		err = name_ok(name);
 	if (!err)
 		err = ext4_inew(fs, dir, VFS_S_IFLNK | 0777, 1, &vn);
 	if (err)
@@ -170,7 +165,7 @@ static int ext4_link(struct vnode *dir, const char *name, struct vnode *target)
 		return -EPERM;
 	if (ext4_ilinks(ip->raw) >= EXT4_LINK_MAX)
 		return -EMLINK;
-	err = name_free(fs, dir, name);
+	err = name_ok(name);
 	if (!err)
 		err = ext4_dir_add(fs, ext4_ip(dir), name, ip->ino, ext4_mode_to_ft(get16(ip->raw, I_MODE)));
 	if (err)

@@ -436,6 +436,7 @@ static void ext4_recover(struct mount *mnt)
 
 	bcache_invalidate(fs->bc);
 	ext4_ra_forget(fs);
+	ext4_dir_forget(fs, 0, UINT64_MAX);
 	ext4_icache_stale(fs);
 	fs->sb_dirty = false;
 	if (read_super(fs) || parse_geometry(fs) || load_groups(fs))
