@@ -33,6 +33,15 @@ $(E4_FIX)/ext4-empty-%.img:
 	@mkdir -p $(dir $@)
 	rm -f $@ && truncate -s 64M $@ && mkfs.ext4 -q -F -b $(E4_BS_$*) $@
 
+# Extra variants: without metadata_csum (descriptors with the older crc16
+# gdt_csum), and without 64bit (32-byte descriptors).
+$(E4_FIX)/ext4-gdtcsum-1k.img:
+	@mkdir -p $(dir $@)
+	rm -f $@ && truncate -s 64M $@ && mkfs.ext4 -q -F -b 1024 -O ^metadata_csum,uninit_bg $@
+$(E4_FIX)/ext4-32bit-4k.img:
+	@mkdir -p $(dir $@)
+	rm -f $@ && truncate -s 64M $@ && mkfs.ext4 -q -F -b 4096 -O ^64bit $@
+
 # A small image for the corruption test, and its metadata-only copy.
 $(E4_FIX)/ext4-fuzz.img:
 	@mkdir -p $(dir $@)
@@ -55,7 +64,8 @@ HOST_TESTS += ext4
 HT_ext4_SRCS = tests/host/test_ext4.c tests/host/ext4_util.c $(FS_HT_SRCS)
 $(B)/host/ext4: HCFLAGS += $(E4_HT_CFLAGS)
 $(B)/host/ext4: | $(E4_FIX)/ext4-tree-4k.img $(E4_FIX)/ext4-tree-1k.img \
-	$(E4_FIX)/ext4-empty-4k.img $(E4_FIX)/ext4-empty-1k.img
+	$(E4_FIX)/ext4-empty-4k.img $(E4_FIX)/ext4-empty-1k.img \
+	$(E4_FIX)/ext4-gdtcsum-1k.img $(E4_FIX)/ext4-32bit-4k.img
 
 HOST_TESTS += ext4_fuzz
 HT_ext4_fuzz_SRCS = tests/host/test_ext4_fuzz.c tests/host/ext4_util.c $(FS_HT_SRCS)

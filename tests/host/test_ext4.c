@@ -519,6 +519,16 @@ HT_TEST(write_1k)
 	workload("ext4-empty-1k.img", 1024);
 }
 
+HT_TEST(write_gdtcsum_1k)
+{
+	workload("ext4-gdtcsum-1k.img", 1024);
+}
+
+HT_TEST(write_32bit_4k)
+{
+	workload("ext4-32bit-4k.img", 4096);
+}
+
 /* Change the populated image: the htree directory gets entries added (its
  * index is dropped) and removed; files are rewritten and cut. */
 static void modify_populated(const char *fixture)
@@ -722,7 +732,7 @@ HT_TEST(bad_superblock_checksum_refused)
 	unlink(img);
 }
 
-HT_MAIN(HT_CASE(read_4k), HT_CASE(read_1k), HT_CASE(write_4k), HT_CASE(write_1k),
+HT_MAIN(HT_CASE(read_4k), HT_CASE(read_1k), HT_CASE(write_4k), HT_CASE(write_1k), HT_CASE(write_gdtcsum_1k), HT_CASE(write_32bit_4k),
 	HT_CASE(modify_htree_4k), HT_CASE(modify_htree_1k), HT_CASE(recover), HT_CASE(release_from_other_thread),
 	HT_CASE(journal_needs_recovery_is_readonly), HT_CASE(unknown_incompat_refused),
 	HT_CASE(bad_superblock_checksum_refused))

@@ -104,7 +104,7 @@ static inline void put32(void *p, unsigned off, uint32_t v)
 /* What we can write without breaking: anything else mounts read-only. */
 #define RO_COMPAT_WRITABLE                                                                         \
 	(RO_COMPAT_SPARSE_SUPER | RO_COMPAT_LARGE_FILE | RO_COMPAT_HUGE_FILE | RO_COMPAT_DIR_NLINK | \
-	 RO_COMPAT_EXTRA_ISIZE | RO_COMPAT_METADATA_CSUM)
+	 RO_COMPAT_EXTRA_ISIZE | RO_COMPAT_METADATA_CSUM | RO_COMPAT_GDT_CSUM)
 
 /* ---- group descriptor (32 or 64 bytes) ---- */
 #define GD_BLOCK_BITMAP_LO   0x00

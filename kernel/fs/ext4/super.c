@@ -61,15 +61,40 @@ void ext4_gd_set32(const struct ext4_fs *fs, uint8_t *d, unsigned lo, unsigned h
 		put16(d, hi, (uint16_t)(v >> 16));
 }
 
+/* CRC-16 (polynomial 0x8005, reflected), the older uninit_bg descriptor checksum. */
+static uint16_t crc16(uint16_t crc, const uint8_t *p, size_t len)
+{
+	while (len--) {
+		crc ^= *p++;
+		for (int k = 0; k < 8; k++)
+			crc = (uint16_t)((crc >> 1) ^ ((crc & 1) ? 0xA001 : 0));
+	}
+	return crc;
+}
+
+/* The descriptor checksum: crc32c with metadata_csum, else crc16 (gdt_csum);
+ * both skip the checksum field itself. */
 static uint16_t gd_csum(const struct ext4_fs *fs, uint32_t g, const uint8_t *d)
 {
 	static const uint8_t zero2[2];
-	uint32_t c = ext4_crc32c(fs->csum_seed, &g, 4);
+	unsigned rest = fs->desc_size - GD_CHECKSUM - 2;
 
+	if (!fs->csum) {
+		uint16_t c = crc16(0xffff, fs->sb + SB_UUID, 16);
+		c = crc16(c, (const uint8_t *)&g, 4);
+		c = crc16(c, d, GD_CHECKSUM);
+		return crc16(c, d + GD_CHECKSUM + 2, rest);
+	}
+	uint32_t c = ext4_crc32c(fs->csum_seed, &g, 4);
 	c = ext4_crc32c(c, d, GD_CHECKSUM);
 	c = ext4_crc32c(c, zero2, 2);
-	c = ext4_crc32c(c, d + GD_CHECKSUM + 2, fs->desc_size - GD_CHECKSUM - 2);
+	c = ext4_crc32c(c, d + GD_CHECKSUM + 2, rest);
 	return (uint16_t)c;
+}
+
+static bool gd_has_csum(const struct ext4_fs *fs)
+{
+	return fs->csum || (get32(fs->sb, SB_FEATURE_RO_COMPAT) & RO_COMPAT_GDT_CSUM);
 }
 
 int ext4_gd_get(struct ext4_fs *fs, uint32_t g, struct buf **b, uint8_t **d)
@@ -87,7 +112,7 @@ int ext4_gd_get(struct ext4_fs *fs, uint32_t g, struct buf **b, uint8_t **d)
 
 void ext4_gd_dirty(struct ext4_fs *fs, uint32_t g, struct buf *b, uint8_t *d)
 {
-	if (fs->csum)
+	if (gd_has_csum(fs))
 		put16(d, GD_CHECKSUM, gd_csum(fs, g, d));
 	bcache_dirty(b);
 }
@@ -128,7 +153,7 @@ static int check_gd(struct ext4_fs *fs, uint32_t g, const uint8_t *d, uint64_t *
 	uint32_t freeb = ext4_gd_get32(fs, d, GD_FREE_BLOCKS_LO, GD_FREE_BLOCKS_HI);
 	uint32_t freei = ext4_gd_get32(fs, d, GD_FREE_INODES_LO, GD_FREE_INODES_HI);
 
-	if (fs->csum && get16(d, GD_CHECKSUM) != gd_csum(fs, g, d))
+	if (gd_has_csum(fs) && get16(d, GD_CHECKSUM) != gd_csum(fs, g, d))
 		return ext4_corrupt(fs, 0, "group descriptor checksum");
 	if (!range_ok(fs, ext4_gd_get64(fs, d, GD_BLOCK_BITMAP_LO, GD_BLOCK_BITMAP_HI), 1) ||
 	    !range_ok(fs, ext4_gd_get64(fs, d, GD_INODE_BITMAP_LO, GD_INODE_BITMAP_HI), 1) ||
