@@ -34,10 +34,10 @@ struct e4t_file {
 
 /* Regular files filled with e4t_byte(e4t_seed(path), off) all through. */
 static const struct e4t_file e4t_files[] = {
-	{"f0", 0},	       {"f1", 1},	    {"f1023", 1023},	{"f1024", 1024},
-	{"f1025", 1025},       {"f4095", 4095},	    {"f4096", 4096},	{"f4097", 4097},
-	{"f65537", 65537},     {"f200000", 200000}, {"big", 3158073},	{"dir1/dir2/nested", 5000},
-	{"dir1/note", 42},
+    {"f0", 0},	       {"f1", 1},	    {"f1023", 1023},  {"f1024", 1024},
+    {"f1025", 1025},   {"f4095", 4095},	    {"f4096", 4096},  {"f4097", 4097},
+    {"f65537", 65537}, {"f200000", 200000}, {"big", 3158073}, {"dir1/dir2/nested", 5000},
+    {"dir1/note", 42},
 };
 #define E4T_NFILES (sizeof(e4t_files) / sizeof(e4t_files[0]))
 
@@ -52,7 +52,7 @@ static const uint64_t e4t_sparse[][2] = {{1u << 20, 10000}, {(6u << 20) + 100, 5
 /* Symlinks: a fast one (short target) and a slow one (target of 100+ bytes). */
 #define E4T_LSHORT "f4096"
 #define E4T_LLONG                                                                                  \
-	"dir1/dir2/../dir2/../dir2/../dir2/../dir2/../dir2/../dir2/../dir2/../dir2/../dir2/../"   \
+	"dir1/dir2/../dir2/../dir2/../dir2/../dir2/../dir2/../dir2/../dir2/../dir2/../dir2/../"    \
 	"dir2/../dir2/nested"
 /* "hl" is a hard link to "f65537". */
 

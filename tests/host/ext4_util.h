@@ -16,7 +16,7 @@ struct e4u_dev {
 	uint8_t *mem; /* image in memory, or NULL: file dev_fd */
 	int fd;
 	uint64_t size;
-	unsigned long writes; /* write requests that reached the image */
+	unsigned long writes;	     /* write requests that reached the image */
 	unsigned long writes_broken; /* ... after ext4 had found it inconsistent */
 };
 extern struct e4u_dev e4u_dev;

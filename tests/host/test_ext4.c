@@ -117,7 +117,8 @@ static void mark_big(const char *name, uint64_t ino, unsigned dtype, void *arg)
 
 	if (!strcmp(name, ".") || !strcmp(name, ".."))
 		return;
-	if (sscanf(name, "entry-with-a-longish-name-%5x", &i) == 1 && i < E4T_BIG && dtype == VFS_DT_REG)
+	if (sscanf(name, "entry-with-a-longish-name-%5x", &i) == 1 && i < E4T_BIG &&
+	    dtype == VFS_DT_REG)
 		seen[i]++;
 	else
 		seen[E4T_BIG]++;
@@ -364,7 +365,9 @@ static void wl_names(void)
 {
 	struct vfs_stat st, st2;
 	struct vfs_setattr sa = {.mask = VFS_ATTR_MODE | VFS_ATTR_UID | VFS_ATTR_GID,
-				 .mode = 0600, .uid = 1000, .gid = 100};
+				 .mode = 0600,
+				 .uid = 1000,
+				 .gid = 100};
 	struct vnode *vn;
 
 	HT_CHECK_EQ(write_content("/r1", "r1", 0, 5000, 0), 5000);
@@ -424,7 +427,8 @@ static void check_names(void)
 	HT_CHECK(file_is("/r2", "r1", 5000));
 	HT_CHECK(file_is("/d1/r2link", "r1", 5000));
 	HT_CHECK_EQ(e4u_stat("/r2", &st), 0);
-	HT_CHECK(st.nlink == 2 && st.mode == (VFS_S_IFREG | 0600) && st.uid == 1000 && st.gid == 100);
+	HT_CHECK(st.nlink == 2 && st.mode == (VFS_S_IFREG | 0600) && st.uid == 1000 &&
+		 st.gid == 100);
 	HT_CHECK(file_is("/w/sub/inner", "inner", 10));
 	HT_CHECK_EQ(e4u_stat("/w/sub/..", &st), 0);
 	HT_CHECK_EQ(e4u_stat("/w", &st2), 0);
@@ -697,7 +701,8 @@ HT_TEST(journal_needs_recovery_is_readonly)
 	struct vfs_statfs sf;
 
 	e4u_scratch(img, "ext4-empty-1k.img", "jr");
-	HT_CHECK_EQ(e4u_system("debugfs -w -R 'feature needs_recovery' '%s' >/dev/null 2>&1", img), 0);
+	HT_CHECK_EQ(e4u_system("debugfs -w -R 'feature needs_recovery' '%s' >/dev/null 2>&1", img),
+		    0);
 	HT_CHECK_EQ(e4u_mount_file(img, NULL), 0);
 	if (!e4u_root)
 		return;
@@ -732,7 +737,8 @@ HT_TEST(bad_superblock_checksum_refused)
 	unlink(img);
 }
 
-HT_MAIN(HT_CASE(read_4k), HT_CASE(read_1k), HT_CASE(write_4k), HT_CASE(write_1k), HT_CASE(write_gdtcsum_1k), HT_CASE(write_32bit_4k),
-	HT_CASE(modify_htree_4k), HT_CASE(modify_htree_1k), HT_CASE(recover), HT_CASE(release_from_other_thread),
+HT_MAIN(HT_CASE(read_4k), HT_CASE(read_1k), HT_CASE(write_4k), HT_CASE(write_1k),
+	HT_CASE(write_gdtcsum_1k), HT_CASE(write_32bit_4k), HT_CASE(modify_htree_4k),
+	HT_CASE(modify_htree_1k), HT_CASE(recover), HT_CASE(release_from_other_thread),
 	HT_CASE(journal_needs_recovery_is_readonly), HT_CASE(unknown_incompat_refused),
 	HT_CASE(bad_superblock_checksum_refused))

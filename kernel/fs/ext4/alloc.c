@@ -28,7 +28,7 @@ static void bit_set(uint8_t *map, uint32_t i)
 }
 static void bit_clear(uint8_t *map, uint32_t i)
 {
-	map[i >> 3] &= (uint8_t)~(1u << (i & 7));
+	map[i >> 3] &= (uint8_t) ~(1u << (i & 7));
 }
 
 static uint32_t bitmap_csum(const struct ext4_fs *fs, const uint8_t *map, bool inode)
@@ -91,9 +91,12 @@ static int init_block_bitmap(struct ext4_fs *fs, uint32_t g, uint8_t *map)
 		int err = ext4_gd_get(fs, h, &b, &d);
 		if (err)
 			return err;
-		mark_range(fs, g, map, ext4_gd_get64(fs, d, GD_BLOCK_BITMAP_LO, GD_BLOCK_BITMAP_HI), 1);
-		mark_range(fs, g, map, ext4_gd_get64(fs, d, GD_INODE_BITMAP_LO, GD_INODE_BITMAP_HI), 1);
-		mark_range(fs, g, map, ext4_gd_get64(fs, d, GD_INODE_TABLE_LO, GD_INODE_TABLE_HI), itb);
+		mark_range(fs, g, map, ext4_gd_get64(fs, d, GD_BLOCK_BITMAP_LO, GD_BLOCK_BITMAP_HI),
+			   1);
+		mark_range(fs, g, map, ext4_gd_get64(fs, d, GD_INODE_BITMAP_LO, GD_INODE_BITMAP_HI),
+			   1);
+		mark_range(fs, g, map, ext4_gd_get64(fs, d, GD_INODE_TABLE_LO, GD_INODE_TABLE_HI),
+			   itb);
 		bcache_put(b);
 	}
 	for (uint32_t i = ext4_group_blocks(fs, g); i < fs->bs * 8; i++)
@@ -139,7 +142,8 @@ static int bitmap_get(struct ext4_fs *fs, uint32_t g, bool inode, struct buf **b
 		err = bcache_read(fs->bc, loc, bb);
 		if (!err && !bitmap_csum_ok(fs, *d, (*bb)->data, inode)) {
 			bcache_put(*bb);
-			err = ext4_corrupt(fs, 0, inode ? "inode bitmap checksum" : "block bitmap checksum");
+			err = ext4_corrupt(
+			    fs, 0, inode ? "inode bitmap checksum" : "block bitmap checksum");
 		}
 	}
 	if (err)

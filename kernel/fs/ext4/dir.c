@@ -93,7 +93,8 @@ static bool has_tail(const struct ext4_fs *fs, const uint8_t *blk)
 	return get32(t, 0) == 0 && get16(t, 4) == DE_TAIL_LEN && t[6] == 0 && t[7] == TAIL_FT;
 }
 
-static uint32_t leaf_csum(const struct ext4_fs *fs, const struct ext4_inode *dir, const uint8_t *blk)
+static uint32_t leaf_csum(const struct ext4_fs *fs, const struct ext4_inode *dir,
+			  const uint8_t *blk)
 {
 	uint32_t seed = ext4_inode_seed(fs, dir->ino, get32(dir->raw, I_GENERATION));
 	return ext4_crc32c(seed, blk, fs->bs - DE_TAIL_LEN);
@@ -222,7 +223,8 @@ int ext4_dir_find(struct ext4_fs *fs, struct ext4_inode *dir, const char *name,
 }
 
 /* Turn an index block into an empty leaf (root: keep "." and ".."). */
-static void dx_unindex_block(struct ext4_fs *fs, struct ext4_inode *dir, uint32_t lblk, uint8_t *blk)
+static void dx_unindex_block(struct ext4_fs *fs, struct ext4_inode *dir, uint32_t lblk,
+			     uint8_t *blk)
 {
 	uint32_t end = fs->bs - (fs->csum ? DE_TAIL_LEN : 0);
 
@@ -246,7 +248,8 @@ static int dx_drop(struct ext4_fs *fs, struct ext4_inode *dir)
 		if (err)
 			break;
 		if (end == fs->bs && dx_block(fs, dir, lblk, b->data)) {
-			if (lblk == 0 && (rec_len(fs, b->data) != 12 || rec_len(fs, b->data + 12) != fs->bs - 12)) {
+			if (lblk == 0 && (rec_len(fs, b->data) != 12 ||
+					  rec_len(fs, b->data + 12) != fs->bs - 12)) {
 				bcache_put(b);
 				return ext4_corrupt(fs, dir->ino, "htree root");
 			}

@@ -49,36 +49,37 @@ static inline void put32(void *p, unsigned off, uint32_t v)
 }
 
 /* ---- superblock (1024 bytes at byte 1024 of the device) ---- */
-#define SB_OFFSET	       1024
-#define SB_SIZE		       1024
-#define SB_INODES_COUNT	       0x00
-#define SB_BLOCKS_COUNT_LO     0x04
-#define SB_FREE_BLOCKS_LO      0x0C
-#define SB_FREE_INODES	       0x10
-#define SB_FIRST_DATA_BLOCK    0x14
-#define SB_LOG_BLOCK_SIZE      0x18
-#define SB_LOG_CLUSTER_SIZE    0x1C
-#define SB_BLOCKS_PER_GROUP    0x20
-#define SB_CLUSTERS_PER_GROUP  0x24
-#define SB_INODES_PER_GROUP    0x28
-#define SB_WTIME	       0x30
-#define SB_MAGIC	       0x38
-#define SB_REV_LEVEL	       0x4C
-#define SB_FIRST_INO	       0x54
-#define SB_INODE_SIZE	       0x58
-#define SB_FEATURE_COMPAT      0x5C
-#define SB_FEATURE_INCOMPAT    0x60
-#define SB_FEATURE_RO_COMPAT   0x64
-#define SB_UUID		       0x68
-#define SB_RESERVED_GDT	       0xCE
-#define SB_DESC_SIZE	       0xFE
-#define SB_BLOCKS_COUNT_HI     0x150
-#define SB_FREE_BLOCKS_HI      0x158
-#define SB_WANT_EXTRA_ISIZE    0x15E
-#define SB_KBYTES_WRITTEN      0x178
-#define SB_CHECKSUM_SEED       0x270
-#define SB_CHECKSUM	       0x3FC
-#define EXT4_MAGIC	       0xEF53
+#define SB_OFFSET	      1024
+#define SB_SIZE		      1024
+#define SB_INODES_COUNT	      0x00
+#define SB_BLOCKS_COUNT_LO    0x04
+#define SB_R_BLOCKS_LO	      0x08
+#define SB_FREE_BLOCKS_LO     0x0C
+#define SB_FREE_INODES	      0x10
+#define SB_FIRST_DATA_BLOCK   0x14
+#define SB_LOG_BLOCK_SIZE     0x18
+#define SB_LOG_CLUSTER_SIZE   0x1C
+#define SB_BLOCKS_PER_GROUP   0x20
+#define SB_CLUSTERS_PER_GROUP 0x24
+#define SB_INODES_PER_GROUP   0x28
+#define SB_WTIME	      0x30
+#define SB_MAGIC	      0x38
+#define SB_REV_LEVEL	      0x4C
+#define SB_FIRST_INO	      0x54
+#define SB_INODE_SIZE	      0x58
+#define SB_FEATURE_COMPAT     0x5C
+#define SB_FEATURE_INCOMPAT   0x60
+#define SB_FEATURE_RO_COMPAT  0x64
+#define SB_UUID		      0x68
+#define SB_RESERVED_GDT	      0xCE
+#define SB_DESC_SIZE	      0xFE
+#define SB_BLOCKS_COUNT_HI    0x150
+#define SB_R_BLOCKS_HI	      0x154
+#define SB_FREE_BLOCKS_HI     0x158
+#define SB_CHECKSUM_TYPE      0x175 /* 1: crc32c */
+#define SB_CHECKSUM_SEED      0x270
+#define SB_CHECKSUM	      0x3FC
+#define EXT4_MAGIC	      0xEF53
 
 #define COMPAT_SPARSE_SUPER2 0x200
 
@@ -91,8 +92,8 @@ static inline void put32(void *p, unsigned off, uint32_t v)
 #define INCOMPAT_CSUM_SEED 0x2000
 #define INCOMPAT_LARGEDIR  0x4000
 #define INCOMPAT_KNOWN                                                                             \
-	(INCOMPAT_FILETYPE | INCOMPAT_RECOVER | INCOMPAT_EXTENTS | INCOMPAT_64BIT | INCOMPAT_FLEX_BG | \
-	 INCOMPAT_CSUM_SEED | INCOMPAT_LARGEDIR)
+	(INCOMPAT_FILETYPE | INCOMPAT_RECOVER | INCOMPAT_EXTENTS | INCOMPAT_64BIT |                \
+	 INCOMPAT_FLEX_BG | INCOMPAT_CSUM_SEED | INCOMPAT_LARGEDIR)
 
 #define RO_COMPAT_SPARSE_SUPER	0x0001
 #define RO_COMPAT_LARGE_FILE	0x0002
@@ -103,32 +104,33 @@ static inline void put32(void *p, unsigned off, uint32_t v)
 #define RO_COMPAT_METADATA_CSUM 0x0400
 /* What we can write without breaking: anything else mounts read-only. */
 #define RO_COMPAT_WRITABLE                                                                         \
-	(RO_COMPAT_SPARSE_SUPER | RO_COMPAT_LARGE_FILE | RO_COMPAT_HUGE_FILE | RO_COMPAT_DIR_NLINK | \
-	 RO_COMPAT_EXTRA_ISIZE | RO_COMPAT_METADATA_CSUM | RO_COMPAT_GDT_CSUM)
+	(RO_COMPAT_SPARSE_SUPER | RO_COMPAT_LARGE_FILE | RO_COMPAT_HUGE_FILE |                     \
+	 RO_COMPAT_DIR_NLINK | RO_COMPAT_EXTRA_ISIZE | RO_COMPAT_METADATA_CSUM |                   \
+	 RO_COMPAT_GDT_CSUM)
 
 /* ---- group descriptor (32 or 64 bytes) ---- */
-#define GD_BLOCK_BITMAP_LO   0x00
-#define GD_INODE_BITMAP_LO   0x04
-#define GD_INODE_TABLE_LO    0x08
-#define GD_FREE_BLOCKS_LO    0x0C
-#define GD_FREE_INODES_LO    0x0E
-#define GD_USED_DIRS_LO	     0x10
-#define GD_FLAGS	     0x12
-#define GD_BBITMAP_CSUM_LO   0x18
-#define GD_IBITMAP_CSUM_LO   0x1A
-#define GD_ITABLE_UNUSED_LO  0x1C
-#define GD_CHECKSUM	     0x1E
-#define GD_BLOCK_BITMAP_HI   0x20
-#define GD_INODE_BITMAP_HI   0x24
-#define GD_INODE_TABLE_HI    0x28
-#define GD_FREE_BLOCKS_HI    0x2C
-#define GD_FREE_INODES_HI    0x2E
-#define GD_USED_DIRS_HI	     0x30
-#define GD_ITABLE_UNUSED_HI  0x32
-#define GD_BBITMAP_CSUM_HI   0x38
-#define GD_IBITMAP_CSUM_HI   0x3A
-#define BG_INODE_UNINIT	     0x1
-#define BG_BLOCK_UNINIT	     0x2
+#define GD_BLOCK_BITMAP_LO  0x00
+#define GD_INODE_BITMAP_LO  0x04
+#define GD_INODE_TABLE_LO   0x08
+#define GD_FREE_BLOCKS_LO   0x0C
+#define GD_FREE_INODES_LO   0x0E
+#define GD_USED_DIRS_LO	    0x10
+#define GD_FLAGS	    0x12
+#define GD_BBITMAP_CSUM_LO  0x18
+#define GD_IBITMAP_CSUM_LO  0x1A
+#define GD_ITABLE_UNUSED_LO 0x1C
+#define GD_CHECKSUM	    0x1E
+#define GD_BLOCK_BITMAP_HI  0x20
+#define GD_INODE_BITMAP_HI  0x24
+#define GD_INODE_TABLE_HI   0x28
+#define GD_FREE_BLOCKS_HI   0x2C
+#define GD_FREE_INODES_HI   0x2E
+#define GD_USED_DIRS_HI	    0x30
+#define GD_ITABLE_UNUSED_HI 0x32
+#define GD_BBITMAP_CSUM_HI  0x38
+#define GD_IBITMAP_CSUM_HI  0x3A
+#define BG_INODE_UNINIT	    0x1
+#define BG_BLOCK_UNINIT	    0x2
 
 /* ---- inode ---- */
 #define I_MODE	       0x00
@@ -186,9 +188,9 @@ static inline void put32(void *p, unsigned off, uint32_t v)
 #define FT_SOCK	    6
 #define FT_LNK	    7
 
-#define EXT4_IOBUF (64u << 10)	/* bounce buffer for file data */
-#define EXT4_RA	   (128u << 10) /* read-ahead window */
-#define EXT4_DIR_OK 256		/* directory blocks remembered as checked */
+#define EXT4_IOBUF  (64u << 10)	 /* bounce buffer for file data */
+#define EXT4_RA	    (128u << 10) /* read-ahead window */
+#define EXT4_DIR_OK 256		 /* directory blocks remembered as checked */
 
 /* One mounted instance. */
 struct ext4_fs {
@@ -209,12 +211,12 @@ struct ext4_fs {
 	uint32_t inode_size, desc_size;
 	uint32_t gdt_start; /* first block of the descriptor table */
 	uint32_t csum_seed;
-	uint8_t *iobuf; /* EXT4_IOBUF bytes */
-	uint8_t *ra;	/* read-ahead window: EXT4_RA bytes holding ... */
-	uint32_t ra_ino, ra_lblk, ra_n; /* ... blocks ra_lblk.. (ra_n of them) of ra_ino */
-	uint64_t dir_ok[EXT4_DIR_OK];	/* block + 1 of checksum-verified directory blocks */
+	uint8_t *iobuf;			  /* EXT4_IOBUF bytes */
+	uint8_t *ra;			  /* read-ahead window: EXT4_RA bytes holding ... */
+	uint32_t ra_ino, ra_lblk, ra_n;	  /* ... blocks ra_lblk.. (ra_n of them) of ra_ino */
+	uint64_t dir_ok[EXT4_DIR_OK];	  /* block + 1 of checksum-verified directory blocks */
 	uint32_t dir_ok_ino[EXT4_DIR_OK]; /* ... and the directory they were checked for */
-	uint8_t *zero;	/* one zeroed block */
+	uint8_t *zero;			  /* one zeroed block */
 	uint32_t next_gen;
 	uint32_t last_group; /* where the inode allocator looked last */
 
@@ -228,7 +230,7 @@ struct ext4_fs {
 struct ext4_inode {
 	struct vnode *vn; /* NULL once released */
 	uint32_t ino;
-	bool stale; /* ilock: recover ran; re-read before use */
+	bool stale;	  /* ilock: recover ran; re-read before use */
 	struct list link; /* ilock: in an icache bucket or fs->dead */
 	uint8_t raw[];	  /* fs->inode_size bytes */
 };
@@ -352,10 +354,10 @@ int ext4_read_kernel(struct ext4_fs *fs, struct ext4_inode *ip, uint64_t off, vo
 /* ---- dir.c ---- */
 struct ext4_dirent {
 	uint32_t ino;
-	uint8_t type; /* FT_* */
-	uint32_t lblk;	/* where: directory block ... */
-	uint32_t off;	/* ... and byte offset of the entry */
-	uint32_t prev;	/* offset of the entry before it in the block, or UINT32_MAX */
+	uint8_t type;  /* FT_* */
+	uint32_t lblk; /* where: directory block ... */
+	uint32_t off;  /* ... and byte offset of the entry */
+	uint32_t prev; /* offset of the entry before it in the block, or UINT32_MAX */
 };
 /* Find name in dir: 0 and *de, -ENOENT, or an error. */
 int ext4_dir_find(struct ext4_fs *fs, struct ext4_inode *dir, const char *name,

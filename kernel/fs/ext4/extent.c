@@ -14,8 +14,8 @@
 #include <weft/errno.h>
 #include "ext4_impl.h"
 
-#define EH_SIZE	    12
-#define EXTS_MAX    (1u << 20) /* extents one file may have (bounds what we load) */
+#define EH_SIZE	 12
+#define EXTS_MAX (1u << 20) /* extents one file may have (bounds what we load) */
 
 struct ext {
 	uint32_t lblk, len;
@@ -111,7 +111,8 @@ static int node_read(struct ext4_fs *fs, struct ext4_inode *ip, uint64_t blk, in
 		return err;
 	err = hdr_check(fs, ip, (*out)->data, per_block(fs), depth);
 	if (!err && fs->csum &&
-	    get32((*out)->data, EH_SIZE + 12u * get16((*out)->data, 4)) != node_csum(fs, ip, (*out)->data))
+	    get32((*out)->data, EH_SIZE + 12u * get16((*out)->data, 4)) !=
+		node_csum(fs, ip, (*out)->data))
 		err = ext4_corrupt(fs, ip->ino, "extent node checksum");
 	if (err)
 		bcache_put(*out);

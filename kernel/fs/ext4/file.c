@@ -5,11 +5,10 @@
  * Data moves in runs of physically contiguous blocks through the mount's
  * bounce buffer: long runs of whole blocks straight between the disk and the
  * buffer (bcache_read_direct/write_direct, which stay coherent with cached
- * copies), single blocks and short writes through the buffer cache. Holes and unwritten extents read
- * as zeros; writing into a hole allocates a contiguous run after the file's
- * previous block. Bytes past the end of file in its last block are kept zero
- * so that growing the file never exposes old data. uio_move runs with no
- * spinlock held. Ops run serialised per mount (see ext4_impl.h).
+ * copies), single blocks and short writes through the buffer cache. Holes and unwritten extents
+ * read as zeros; writing into a hole allocates a contiguous run after the file's previous block.
+ * Bytes past the end of file in its last block are kept zero so that growing the file never exposes
+ * old data. uio_move runs with no spinlock held. Ops run serialised per mount (see ext4_impl.h).
  */
 #include <core/pmm.h>
 #include <hal/mmu.h>
@@ -56,7 +55,8 @@ static int read_mapped(struct ext4_fs *fs, struct ext4_inode *ip, uint32_t lblk,
 		fs->ra_lblk = lblk;
 		fs->ra_n = k < nblk ? nblk : k;
 	}
-	return uio_move(fs->ra + ((uint64_t)(lblk - fs->ra_lblk) << fs->bs_bits) + boff, n, uio, true);
+	return uio_move(fs->ra + ((uint64_t)(lblk - fs->ra_lblk) << fs->bs_bits) + boff, n, uio,
+			true);
 }
 
 static int read_ip(struct ext4_fs *fs, struct ext4_inode *ip, struct uio *uio)
@@ -75,7 +75,8 @@ static int read_ip(struct ext4_fs *fs, struct ext4_inode *ip, struct uio *uio)
 		err = ext4_map(fs, ip, lblk, &pblk, &len, &flags);
 		if (err)
 			return err;
-		uint64_t n = min64(min64(uio->resid, size - uio->off), ((uint64_t)len << fs->bs_bits) - boff);
+		uint64_t n = min64(min64(uio->resid, size - uio->off),
+				   ((uint64_t)len << fs->bs_bits) - boff);
 		if (flags) {
 			err = uio_zero(n, uio);
 		} else {
@@ -150,8 +151,10 @@ static int zero_partial_ends(struct ext4_fs *fs, uint64_t pblk, uint32_t n, uint
 			     uint64_t resid)
 {
 	uint64_t end = boff + resid;
-	uint64_t blks[2] = {boff ? pblk : 0, end < ((uint64_t)n << fs->bs_bits) && (end & (fs->bs - 1))
-						     ? pblk + (end >> fs->bs_bits) : 0};
+	uint64_t blks[2] = {boff ? pblk : 0,
+			    end < ((uint64_t)n << fs->bs_bits) && (end & (fs->bs - 1))
+				? pblk + (end >> fs->bs_bits)
+				: 0};
 	for (int i = 0; i < 2; i++) {
 		struct buf *b;
 		if (!blks[i] || (i && blks[1] == blks[0]))
@@ -223,7 +226,8 @@ int ext4_write(struct vnode *vn, struct uio *uio, unsigned ioflags)
 		moved |= !err;
 	}
 	if (err && err != -EUCLEAN) /* drop blocks allocated past what was written */
-		ext4_ext_truncate(fs, ip, (uint32_t)((ext4_isize(ip->raw) + fs->bs - 1) >> fs->bs_bits));
+		ext4_ext_truncate(fs, ip,
+				  (uint32_t)((ext4_isize(ip->raw) + fs->bs - 1) >> fs->bs_bits));
 	if (moved) {
 		ext4_itouch(fs, ip->raw, true, true, false);
 		int e2 = ext4_iwrite(fs, ip);
@@ -346,7 +350,8 @@ int ext4_setattr(struct vnode *vn, const struct vfs_setattr *attr)
 	if (err)
 		return err;
 	if (attr->mask & VFS_ATTR_MODE)
-		put16(raw, I_MODE, (uint16_t)((get16(raw, I_MODE) & VFS_S_IFMT) | (attr->mode & 07777)));
+		put16(raw, I_MODE,
+		      (uint16_t)((get16(raw, I_MODE) & VFS_S_IFMT) | (attr->mode & 07777)));
 	if (attr->mask & VFS_ATTR_UID) {
 		put16(raw, I_UID, (uint16_t)attr->uid);
 		put16(raw, I_UID_HI, (uint16_t)(attr->uid >> 16));

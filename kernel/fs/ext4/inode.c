@@ -202,7 +202,7 @@ static enum vtype mode_vtype(uint32_t mode)
 	case VFS_S_IFSOCK:
 		return VNON;
 	default:
-		return (enum vtype)-1;
+		return (enum vtype) - 1;
 	}
 }
 
@@ -221,7 +221,8 @@ static int publish(struct ext4_fs *fs, struct ext4_inode *ip, struct vnode **out
 	vn->ino = ip->ino;
 	vn->priv = ip;
 	if (t == VCHR) {
-		uint32_t dev = get32(ip->raw, I_BLOCK) ? get32(ip->raw, I_BLOCK) : get32(ip->raw, I_BLOCK + 4);
+		uint32_t dev =
+		    get32(ip->raw, I_BLOCK) ? get32(ip->raw, I_BLOCK) : get32(ip->raw, I_BLOCK + 4);
 		vn->rdev = dev;
 	}
 	ip->vn = vn;
@@ -267,8 +268,7 @@ static struct vnode *cache_find(struct ext4_fs *fs, uint32_t ino)
 	struct list *it;
 
 	spin_lock(&fs->ilock);
-	list_for_each(it, bucket(fs, ino))
-	{
+	list_for_each (it, bucket(fs, ino)) {
 		struct ext4_inode *ip = list_entry(it, struct ext4_inode, link);
 		if (ip->ino == ino && ip->vn && (vn = vnode_tryget(ip->vn)))
 			break;
@@ -363,7 +363,7 @@ void ext4_icache_stale(struct ext4_fs *fs)
 	spin_lock(&fs->ilock);
 	for (unsigned i = 0; i < 64; i++) {
 		struct list *it;
-		list_for_each(it, &fs->icache[i])
+		list_for_each (it, &fs->icache[i])
 			list_entry(it, struct ext4_inode, link)->stale = true;
 	}
 	spin_unlock(&fs->ilock);

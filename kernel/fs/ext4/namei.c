@@ -60,7 +60,8 @@ static int link_new(struct ext4_fs *fs, struct vnode *dir, const char *name, str
 	struct ext4_inode *ip = ext4_ip(vn);
 
 	if (!err)
-		err = ext4_dir_add(fs, ext4_ip(dir), name, ip->ino, ext4_mode_to_ft(get16(ip->raw, I_MODE)));
+		err = ext4_dir_add(fs, ext4_ip(dir), name, ip->ino,
+				   ext4_mode_to_ft(get16(ip->raw, I_MODE)));
 	if (err) {
 		discard(fs, vn);
 		return err;
@@ -167,7 +168,8 @@ static int ext4_link(struct vnode *dir, const char *name, struct vnode *target)
 		return -EMLINK;
 	err = name_ok(name);
 	if (!err)
-		err = ext4_dir_add(fs, ext4_ip(dir), name, ip->ino, ext4_mode_to_ft(get16(ip->raw, I_MODE)));
+		err = ext4_dir_add(fs, ext4_ip(dir), name, ip->ino,
+				   ext4_mode_to_ft(get16(ip->raw, I_MODE)));
 	if (err)
 		return err;
 	set_links(ip, ext4_ilinks(ip->raw) + 1);
@@ -316,7 +318,8 @@ static int rename_target(struct ext4_fs *fs, struct vnode *src, struct vnode *ne
 }
 
 /* A directory moved from olddir to newdir: its ".." and both link counts. */
-static int reparent(struct ext4_fs *fs, struct vnode *src, struct vnode *olddir, struct vnode *newdir)
+static int reparent(struct ext4_fs *fs, struct vnode *src, struct vnode *olddir,
+		    struct vnode *newdir)
 {
 	struct ext4_inode *np = ext4_ip(newdir);
 	struct ext4_dirent de;
@@ -390,22 +393,22 @@ static int ext4_rename(struct vnode *olddir, const char *oldname, struct vnode *
 }
 
 const struct vnode_ops ext4_vnode_ops = {
-	.lookup = ext4_lookup,
-	.create = ext4_create,
-	.mkdir = ext4_mkdir,
-	.symlink = ext4_symlink,
-	.link = ext4_link,
-	.unlink = ext4_unlink,
-	.rmdir = ext4_rmdir,
-	.rename = ext4_rename,
-	.readlink = ext4_readlink,
-	.read = ext4_read,
-	.write = ext4_write,
-	.truncate = ext4_truncate,
-	.readdir = ext4_readdir,
-	.getattr = ext4_getattr,
-	.setattr = ext4_setattr,
-	.getpage = ext4_getpage,
-	.fsync = ext4_fsync,
-	.release = ext4_release,
+    .lookup = ext4_lookup,
+    .create = ext4_create,
+    .mkdir = ext4_mkdir,
+    .symlink = ext4_symlink,
+    .link = ext4_link,
+    .unlink = ext4_unlink,
+    .rmdir = ext4_rmdir,
+    .rename = ext4_rename,
+    .readlink = ext4_readlink,
+    .read = ext4_read,
+    .write = ext4_write,
+    .truncate = ext4_truncate,
+    .readdir = ext4_readdir,
+    .getattr = ext4_getattr,
+    .setattr = ext4_setattr,
+    .getpage = ext4_getpage,
+    .fsync = ext4_fsync,
+    .release = ext4_release,
 };

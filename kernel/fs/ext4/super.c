@@ -260,8 +260,7 @@ static int parse_geometry(struct ext4_fs *fs)
 	const uint8_t *sb = fs->sb;
 	uint32_t log = get32(sb, SB_LOG_BLOCK_SIZE);
 
-	if (get16(sb, SB_MAGIC) != EXT4_MAGIC || log > 6 ||
-	    get32(sb, SB_LOG_CLUSTER_SIZE) != log)
+	if (get16(sb, SB_MAGIC) != EXT4_MAGIC || log > 6 || get32(sb, SB_LOG_CLUSTER_SIZE) != log)
 		return -EINVAL;
 	fs->bs_bits = 10 + log;
 	fs->bs = 1u << fs->bs_bits;
@@ -308,13 +307,13 @@ static int check_features(struct ext4_fs *fs, bool want_ro)
 	}
 	fs->csum = ro_compat & RO_COMPAT_METADATA_CSUM;
 	if (fs->csum) {
-		if (fs->sb[0x175] != 1 || get32(fs->sb, SB_CHECKSUM) != sb_csum(fs->sb)) {
+		if (fs->sb[SB_CHECKSUM_TYPE] != 1 || get32(fs->sb, SB_CHECKSUM) != sb_csum(fs->sb)) {
 			pr_warn("ext4 %s: bad superblock checksum", name);
 			return -EUCLEAN;
 		}
 		fs->csum_seed = (incompat & INCOMPAT_CSUM_SEED)
-					? get32(fs->sb, SB_CHECKSUM_SEED)
-					: ext4_crc32c(~0u, fs->sb + SB_UUID, 16);
+				    ? get32(fs->sb, SB_CHECKSUM_SEED)
+				    : ext4_crc32c(~0u, fs->sb + SB_UUID, 16);
 	}
 	fs->ro = want_ro;
 	if (incompat & INCOMPAT_RECOVER) {
@@ -427,10 +426,10 @@ int ext4_sync_fs(struct ext4_fs *fs)
 static int ext4_statfs(struct mount *mnt, struct vfs_statfs *st)
 {
 	struct ext4_fs *fs = mnt->priv;
-	uint64_t r = get32(fs->sb, 0x08), free = ext4_sb_free_blocks(fs);
+	uint64_t r = get32(fs->sb, SB_R_BLOCKS_LO), free = ext4_sb_free_blocks(fs);
 
 	if (fs->bit64)
-		r |= (uint64_t)get32(fs->sb, 0x154) << 32;
+		r |= (uint64_t)get32(fs->sb, SB_R_BLOCKS_HI) << 32;
 	memset(st, 0, sizeof(*st));
 	st->magic = EXT4_MAGIC;
 	st->bsize = fs->bs;
@@ -471,13 +470,13 @@ static void ext4_recover(struct mount *mnt)
 }
 
 const struct vfs_fstype ext4_fstype = {
-	.name = "ext4",
-	.flags = VFS_FS_BLOCKING,
-	.mount = ext4_mount,
-	.sync = ext4_sync,
-	.statfs = ext4_statfs,
-	.unmount = ext4_unmount,
-	.recover = ext4_recover,
+    .name = "ext4",
+    .flags = VFS_FS_BLOCKING,
+    .mount = ext4_mount,
+    .sync = ext4_sync,
+    .statfs = ext4_statfs,
+    .unmount = ext4_unmount,
+    .recover = ext4_recover,
 };
 
 int ext4_init(void)
