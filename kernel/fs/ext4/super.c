@@ -183,7 +183,9 @@ static int load_groups(struct ext4_fs *fs)
 			return err;
 	}
 	if (fb != ext4_sb_free_blocks(fs) || fi != get32(fs->sb, SB_FREE_INODES)) {
-		ext4_sb_add_free_blocks(fs, (int64_t)fb - (int64_t)ext4_sb_free_blocks(fs));
+		put32(fs->sb, SB_FREE_BLOCKS_LO, (uint32_t)fb);
+		if (fs->bit64)
+			put32(fs->sb, SB_FREE_BLOCKS_HI, (uint32_t)(fb >> 32));
 		put32(fs->sb, SB_FREE_INODES, (uint32_t)fi);
 		fs->sb_dirty = !fs->ro;
 	}
@@ -307,7 +309,8 @@ static int check_features(struct ext4_fs *fs, bool want_ro)
 	}
 	fs->csum = ro_compat & RO_COMPAT_METADATA_CSUM;
 	if (fs->csum) {
-		if (fs->sb[SB_CHECKSUM_TYPE] != 1 || get32(fs->sb, SB_CHECKSUM) != sb_csum(fs->sb)) {
+		if (fs->sb[SB_CHECKSUM_TYPE] != 1 ||
+		    get32(fs->sb, SB_CHECKSUM) != sb_csum(fs->sb)) {
 			pr_warn("ext4 %s: bad superblock checksum", name);
 			return -EUCLEAN;
 		}
