@@ -605,6 +605,39 @@ HT_TEST(recover)
 	check_fsck(img);
 }
 
+/* More inodes than the first group has: the next group's inode bitmap and
+ * table are taken into use (INODE_UNINIT); then they are all freed again. */
+HT_TEST(inodes_across_groups)
+{
+	char img[4096], path[64];
+	struct vfs_stat st;
+
+	e4u_scratch(img, "ext4-empty-1k.img", "ig");
+	HT_CHECK_EQ(e4u_mount_file(img, NULL), 0);
+	if (!e4u_root)
+		return;
+	uint32_t ipg = ((struct ext4_fs *)e4u_mnt.priv)->ipg;
+	HT_CHECK_EQ(vfs_mkdir(e4u_root, e4u_root, "/g", 0755), 0);
+	for (uint32_t i = 0; i < ipg + 100; i++) {
+		snprintf(path, sizeof(path), "/g/%u", i);
+		HT_CHECK_EQ(e4u_write(path, "", 0, 0, 0), 0);
+	}
+	snprintf(path, sizeof(path), "/g/%u", ipg + 99);
+	HT_CHECK_EQ(e4u_stat(path, &st), 0);
+	HT_CHECK(st.ino > ipg);
+	e4u_umount();
+	HT_CHECK_EQ(e4u_system("e2fsck -fn '%s' >/dev/null 2>&1", img), 0);
+	HT_CHECK_EQ(e4u_mount_file(img, NULL), 0);
+	if (!e4u_root)
+		return;
+	for (uint32_t i = 0; i < ipg + 100; i += 2) {
+		snprintf(path, sizeof(path), "/g/%u", i);
+		HT_CHECK_EQ(vfs_unlink(e4u_root, e4u_root, path), 0);
+	}
+	e4u_umount();
+	check_fsck(img);
+}
+
 /* ---- release from another thread ---- */
 
 #define RQ_SIZE 64
@@ -739,6 +772,6 @@ HT_TEST(bad_superblock_checksum_refused)
 
 HT_MAIN(HT_CASE(read_4k), HT_CASE(read_1k), HT_CASE(write_4k), HT_CASE(write_1k),
 	HT_CASE(write_gdtcsum_1k), HT_CASE(write_32bit_4k), HT_CASE(modify_htree_4k),
-	HT_CASE(modify_htree_1k), HT_CASE(recover), HT_CASE(release_from_other_thread),
+	HT_CASE(modify_htree_1k), HT_CASE(recover), HT_CASE(inodes_across_groups), HT_CASE(release_from_other_thread),
 	HT_CASE(journal_needs_recovery_is_readonly), HT_CASE(unknown_incompat_refused),
 	HT_CASE(bad_superblock_checksum_refused))
