@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 static void die(const char *what)
@@ -76,6 +77,15 @@ int main(int argc, char **argv)
 		e4t_bigname(name, i);
 		snprintf(path, sizeof(path), "bigdir/%s", name);
 		make_file(path, name, (i % 7) * 13);
+	}
+	/* Files with an extended attribute too big for the inode: an xattr block
+	 * each (mkfs.ext4 -d copies them); best effort, the host fs may refuse. */
+	static char big[600];
+	memset(big, 'x', sizeof(big));
+	for (int i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "xattr%d", i);
+		make_file(path, path, 100);
+		setxattr(path, "user.big", big, sizeof(big), 0);
 	}
 	strcpy(path, "deep");
 	for (int i = 0; i < E4T_DEPTH; i++) {

@@ -67,6 +67,9 @@ static inline void e4t_bigname(char *buf, unsigned i)
 	buf[31] = 0;
 }
 
+/* "xattr0" and "xattr1": 100 bytes each (content as for e4t_files) and a
+ * 600-byte user.big attribute, which lands in an xattr block. */
+
 /* "deep/d/d/.../d/leaf": E4T_DEPTH directories "d" below "deep", leaf of 777 bytes. */
 #define E4T_DEPTH 30
 

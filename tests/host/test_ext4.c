@@ -556,6 +556,9 @@ static void modify_populated(const char *fixture)
 	HT_CHECK_EQ(write_content("/f4097", "f4097", 4097, 100000, 0), 100000);
 	HT_CHECK_EQ(vfs_unlink(e4u_root, e4u_root, "/sparse"), 0);
 	HT_CHECK_EQ(vfs_rmdir(e4u_root, e4u_root, "/emptydir"), 0);
+	HT_CHECK(file_is("/xattr0", "xattr0", 100));
+	HT_CHECK_EQ(vfs_unlink(e4u_root, e4u_root, "/xattr0"), 0); /* frees its xattr block */
+	HT_CHECK_EQ(vfs_unlink(e4u_root, e4u_root, "/xattr1"), 0);
 	e4u_umount();
 	HT_CHECK_EQ(e4u_system("e2fsck -fn '%s' >/dev/null 2>&1", img), 0);
 	HT_CHECK_EQ(e4u_mount_file(img, "ro"), 0);
