@@ -129,7 +129,9 @@ static int buf_new(struct bcache *bc, uint64_t blkno, struct buf **out)
 
 	if (bc->nbufs >= bc->max_bufs && !list_empty(&bc->lru)) {
 		b = list_entry(bc->lru.next, struct buf, lru);
-		if (b->dirty) {
+		if (b->dirty && bc->readonly) {
+			mark_clean(b); /* writes are refused: the change is dropped */
+		} else if (b->dirty) {
 			int r = write_run(bc, &b, 1);
 			if (r)
 				return r;
@@ -244,6 +246,12 @@ int bcache_sync(struct bcache *bc)
 {
 	unsigned n = bc->st.dirty, k = 0;
 	int r = 0;
+
+	if (bc->readonly) {
+		while (!list_empty(&bc->dirty))
+			mark_clean(list_entry(bc->dirty.next, struct buf, dlink));
+		return n ? -EROFS : 0;
+	}
 
 	if (n) {
 		struct buf **v = kmalloc(2 * n * sizeof(*v));

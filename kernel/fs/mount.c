@@ -11,6 +11,7 @@
 #include <fs/vfs.h>
 #include <fs/tmpfs.h>
 #include <fs/devfs.h>
+#include <fs/ext4.h>
 #include <fs/fat.h>
 #include <core/klog.h>
 #include <core/slab.h>
@@ -315,7 +316,7 @@ int vfs_init(void)
 		return err;
 	if ((err = vfs_register_fstype(&tmpfs_fstype)) ||
 	    (err = vfs_register_fstype(&devfs_fstype)) ||
-	    (err = vfs_register_fstype(&fat_fstype)))
+	    (err = vfs_register_fstype(&fat_fstype)) || (err = ext4_init()))
 		return err;
 	err = mount_create(&tmpfs_fstype, "rootfs", NULL, &m);
 	if (err)

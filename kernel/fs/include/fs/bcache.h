@@ -63,7 +63,8 @@ struct bcache {
 	struct buf **hash;
 	struct list lru;   /* unreferenced buffers */
 	struct list dirty; /* dirty buffers */
-	bool readonly;	   /* writes refused: the device is read-only or the fs was found broken */
+	bool readonly;	   /* writes refused: the device is read-only or the fs was found broken;
+			    * once set, dirty blocks are dropped, never written */
 	struct bcache_stats st;
 };
 
@@ -82,7 +83,8 @@ int bcache_get(struct bcache *bc, uint64_t blkno, struct buf **out);
 void bcache_dirty(struct buf *b);
 /* Drop a reference from bcache_read/bcache_get. NULL is ignored. */
 void bcache_put(struct buf *b);
-/* Write every dirty block and flush the device: 0 or the first error. */
+/* Write every dirty block and flush the device: 0 or the first error. On a
+ * read-only cache the dirty blocks are dropped instead (-EROFS if there were). */
 int bcache_sync(struct bcache *bc);
 /* Forget every unreferenced block, dirty ones included (their changes are
  * lost): used by a file system's recovery after a fault, when cached metadata
