@@ -12,16 +12,27 @@
 
 static int recover_one(struct mount *m, void *arg)
 {
-	(void)arg;
-	if ((m->fstype->flags & VFS_FS_BLOCKING) && m->fstype->recover)
+	bool keep = arg != NULL;
+
+	if (!(m->fstype->flags & VFS_FS_BLOCKING))
+		return 0;
+	if (keep && m->fstype->sync)
+		m->fstype->sync(m);
+	if (m->fstype->recover)
 		m->fstype->recover(m);
 	return 0;
 }
 
+/*
+ * A fault before the request's own code ran (at its start: the injected
+ * faults) left what earlier requests did intact: write that to the disks
+ * first, so that recovering loses none of it. A fault inside file-system code
+ * may have torn cached metadata: then everything not yet on the disks is
+ * dropped (the changes since the last sync are lost, the disk stays as it was).
+ */
 static void fs_recover(struct service *s)
 {
-	(void)s;
-	vfs_mount_foreach(recover_one, NULL);
+	vfs_mount_foreach(recover_one, s->fault_in_work ? NULL : (void *)1);
 	vfs_dcache_flush(); /* names cached by the failed request may not exist */
 }
 

@@ -200,7 +200,9 @@ static void run(struct svc_worker *w, struct svc_req *r)
 		ktimer_arm(&w->watchdog, hal_time_ns() + s->watchdog_ns);
 	}
 	svc_inject_maybe(s);
+	w->in_work = true;
 	result = r->fn(r);
+	w->in_work = false;
 	ktimer_cancel(&w->watchdog);
 	__atomic_store_n(&w->cur, NULL, __ATOMIC_RELEASE);
 	leave(me);
@@ -246,6 +248,8 @@ static void worker_fault(struct thread *t, const char *why)
 	pr_warn("svc %s: %s in request %lu; %u lock(s) released, request fails with EIO",
 		s->name, why, r ? (unsigned long)r->seq : 0UL, released);
 	w->cur = NULL;
+	s->fault_in_work = w->in_work;
+	w->in_work = false;
 	t->proc = NULL;
 	t->vm = NULL;
 	vm_activate(NULL);

@@ -286,6 +286,7 @@ int main(int argc, char **argv)
 	}
 	if (n == 3) {
 		is_fat = !strcmp(a[1], "vfat");
+		mkdir("/mnt", 0755);
 		mkdir(dir, 0755);
 		if (mount(a[0], dir, a[1], 0, NULL)) {
 			T_CHECK(!"mount");

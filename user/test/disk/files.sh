@@ -1,28 +1,38 @@
 # files.sh DEV FSTYPE: busybox tools on a disk file system. Mounts DEV on
 # /mnt/sh-FSTYPE, runs a pipeline, redirections, cp/mv/rm of trees, find,
 # tar and gzip round trips, df and mount listings there, then unmounts.
-set -e
+# Each step that fails is named, and the script exits 1.
+PATH=/bin:/sbin:/usr/bin:/usr/sbin
+export PATH
 dev=$1 type=$2 dir=/mnt/sh-$2
-mkdir -p "$dir"
-mount -t "$type" "$dev" "$dir"
-cd "$dir"
-mkdir -p tree/a/b tree/c
-seq 1 2000 > tree/a/b/numbers
+fail() {
+	echo "files.sh $type: FAIL: $*"
+	cd /
+	umount "$dir" 2>/dev/null
+	exit 1
+}
+mkdir -p "$dir" || fail mkdir
+mount -t "$type" "$dev" "$dir" || fail mount
+cd "$dir" || fail cd
+mkdir -p tree/a/b tree/c || fail mkdir -p
+awk 'BEGIN { for (i = 1; i <= 2000; i++) print i }' > tree/a/b/numbers || fail awk
 for i in 1 2 3 4 5; do echo "line $i" >> tree/c/lines; done
-[ "$(wc -l < tree/a/b/numbers)" = 2000 ]
-[ "$(grep -c line tree/c/lines)" = 5 ]
-[ "$(sort -rn tree/a/b/numbers | head -n 1)" = 2000 ]
-cp -r tree copy
-[ "$(find copy -type f | wc -l)" = 2 ]
-cmp tree/a/b/numbers copy/a/b/numbers
-mv copy moved
-[ ! -e copy ] && [ -d moved/a/b ]
-tar -cf t.tar tree && gzip t.tar && mkdir out && cd out && tar -xzf ../t.tar.gz && cd ..
-cmp tree/a/b/numbers out/tree/a/b/numbers && cmp tree/c/lines out/tree/c/lines
-rm -r moved out tree t.tar.gz
-[ -z "$(ls | grep -v '^lost+found$' || true)" ]
-df "$dir" | grep -q "$dir"
-mount | grep -q " $dir "
+[ "$(wc -l < tree/a/b/numbers)" = 2000 ] || fail wc
+[ "$(grep -c line tree/c/lines)" = 5 ] || fail grep
+[ "$(sort -rn tree/a/b/numbers | head -n 1)" = 2000 ] || fail sort
+cp -r tree copy || fail cp -r
+[ "$(find copy -type f | wc -l)" = 2 ] || fail find
+cmp tree/a/b/numbers copy/a/b/numbers || fail cmp copy
+mv copy moved || fail mv
+[ ! -e copy ] && [ -d moved/a/b ] || fail after mv
+tar -cf t.tar tree || fail tar -c
+gzip t.tar || fail gzip
+mkdir out && cd out && tar -xzf ../t.tar.gz && cd .. || fail tar -x
+cmp tree/a/b/numbers out/tree/a/b/numbers && cmp tree/c/lines out/tree/c/lines || fail cmp tar
+rm -r moved out tree t.tar.gz || fail rm -r
+[ -z "$(ls | grep -v '^lost+found$')" ] || fail "ls: $(ls)"
+df "$dir" | grep -q "$dir" || fail "df: $(df "$dir")"
+mount | grep -q " $dir " || fail "mount: $(mount)"
 cd /
-umount "$dir"
+umount "$dir" || fail umount
 echo "files.sh $type: ok"

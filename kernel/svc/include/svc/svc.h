@@ -74,6 +74,7 @@ struct svc_worker {
 	struct svc_req *cur; /* in flight, or NULL */
 	struct ktimer watchdog;
 	bool restarting;     /* came back from a fault: run recover first */
+	bool in_work;	     /* the request's own function is running */
 };
 
 struct service {
@@ -82,7 +83,11 @@ struct service {
 	unsigned nworkers;	/* 1 .. SVC_MAX_WORKERS */
 	uint64_t watchdog_ns;	/* a request running longer faults (0: none) */
 	int (*init)(struct service *s);
+	/* After a fault; s->fault_in_work says whether the request's own code
+	 * had started (else the service's state is what the requests before it
+	 * left, and may be kept). */
 	void (*recover)(struct service *s);
+	bool fault_in_work;
 
 	/* State. */
 	struct spinlock lock;
