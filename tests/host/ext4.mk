@@ -15,16 +15,20 @@
 E4_FIX := $(B)/host/fixtures
 E4_BS_4k := 4096
 E4_BS_1k := 1024
+E4_BS_tea := 1024
+E4_TUNE_tea := -E hash_alg=tea
 
 $(E4_FIX)/ext4-treegen: tests/host/ext4_tree.c tests/host/ext4_tree.h
 	@mkdir -p $(dir $@)
 	$(HCC) -std=gnu11 -O1 $(WARN) -o $@ $<
 
 # The populated images: mkfs.ext4 -d, then e2fsck -fyD (exit 1: it indexed
-# directories), then e2fsck -fn must find nothing.
+# directories), then e2fsck -fn must find nothing. "tea" indexes with the
+# TEA hash instead of the default half-MD4.
 $(E4_FIX)/ext4-tree-%.img: $(E4_FIX)/ext4-treegen
 	rm -rf $@.d $@ && $< $@.d
-	truncate -s 64M $@ && mkfs.ext4 -q -F -b $(E4_BS_$*) -d $@.d $@
+	truncate -s 64M $@ && mkfs.ext4 -q -F -b $(E4_BS_$*) -d $@.d $@ || { rm -f $@; false; }
+	$(if $(E4_TUNE_$*),tune2fs $(E4_TUNE_$*) $@ >/dev/null)
 	e2fsck -fyD $@ >/dev/null 2>&1; [ $$? -le 1 ]
 	e2fsck -fn $@ >/dev/null
 	rm -rf $@.d
@@ -71,7 +75,7 @@ E4_HT_CFLAGS = $(FS_HT_CFLAGS) -Ikernel/fs/ext4
 HOST_TESTS += ext4
 HT_ext4_SRCS = tests/host/test_ext4.c tests/host/ext4_util.c $(FS_HT_SRCS)
 $(B)/host/ext4: HCFLAGS += $(E4_HT_CFLAGS)
-$(B)/host/ext4: | $(E4_FIX)/ext4-tree-4k.img $(E4_FIX)/ext4-tree-1k.img \
+$(B)/host/ext4: | $(E4_FIX)/ext4-tree-4k.img $(E4_FIX)/ext4-tree-1k.img $(E4_FIX)/ext4-tree-tea.img \
 	$(E4_FIX)/ext4-empty-4k.img $(E4_FIX)/ext4-empty-1k.img \
 	$(E4_FIX)/ext4-gdtcsum-1k.img $(E4_FIX)/ext4-32bit-4k.img
 

@@ -225,6 +225,11 @@ HT_TEST(read_1k)
 	read_image("ext4-tree-1k.img");
 }
 
+HT_TEST(read_tea_hash)
+{
+	read_image("ext4-tree-tea.img");
+}
+
 /* ---- write workloads ---- */
 
 static void wl_deep_and_many(void)
@@ -773,8 +778,9 @@ HT_TEST(bad_superblock_checksum_refused)
 	unlink(img);
 }
 
-HT_MAIN(HT_CASE(read_4k), HT_CASE(read_1k), HT_CASE(write_4k), HT_CASE(write_1k),
-	HT_CASE(write_gdtcsum_1k), HT_CASE(write_32bit_4k), HT_CASE(modify_htree_4k),
-	HT_CASE(modify_htree_1k), HT_CASE(recover), HT_CASE(inodes_across_groups), HT_CASE(release_from_other_thread),
+HT_MAIN(HT_CASE(read_4k), HT_CASE(read_1k), HT_CASE(read_tea_hash), HT_CASE(write_4k),
+	HT_CASE(write_1k), HT_CASE(write_gdtcsum_1k), HT_CASE(write_32bit_4k),
+	HT_CASE(modify_htree_4k), HT_CASE(modify_htree_1k), HT_CASE(recover),
+	HT_CASE(inodes_across_groups), HT_CASE(release_from_other_thread),
 	HT_CASE(journal_needs_recovery_is_readonly), HT_CASE(unknown_incompat_refused),
 	HT_CASE(bad_superblock_checksum_refused))

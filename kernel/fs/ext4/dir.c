@@ -3,9 +3,10 @@
  * in place through the buffer cache.
  *
  * Every block is checked when read: its checksum tail (metadata_csum), and
- * every entry's record length and name length against the block. Lookups
- * scan every block, which also works for hash-indexed (htree) directories,
- * whose index blocks look like empty entries to a scan. Removing an entry
+ * every entry's record length and name length against the block. Lookups in
+ * hash-indexed (htree) directories go through the index (htree.c); other
+ * lookups scan every block, which works for indexed directories too, whose
+ * index blocks look like empty entries to a scan. Removing an entry
  * keeps an index valid; adding one could break it, so before the first
  * insertion into an indexed directory the index is dropped: the root block
  * and the interior index blocks become ordinary (empty) entry blocks and the
@@ -195,29 +196,53 @@ static void block_done(struct ext4_fs *fs, struct ext4_inode *dir, struct buf *b
 	bcache_put(b);
 }
 
+int ext4_dir_block_raw(struct ext4_fs *fs, struct ext4_inode *dir, uint32_t lblk, struct buf **b)
+{
+	uint32_t end;
+	return dir_block(fs, dir, lblk, b, &end);
+}
+
+int ext4_dir_scan_block(struct ext4_fs *fs, struct ext4_inode *dir, uint32_t lblk, const char *name,
+			struct ext4_dirent *de)
+{
+	size_t nlen = strlen(name);
+	uint32_t end, prev = UINT32_MAX;
+	struct buf *b;
+	int err = dir_block(fs, dir, lblk, &b, &end);
+
+	if (err)
+		return err;
+	for (uint32_t off = 0; off < end; off += rec_len(fs, b->data + off)) {
+		const uint8_t *p = b->data + off;
+		if (get32(p, 0) && p[6] == nlen && !memcmp(p + DE_HDR, name, nlen)) {
+			*de = (struct ext4_dirent){get32(p, 0), p[7], lblk, off, prev};
+			bcache_put(b);
+			return 0;
+		}
+		prev = off;
+	}
+	bcache_put(b);
+	return -ENOENT;
+}
+
 int ext4_dir_find(struct ext4_fs *fs, struct ext4_inode *dir, const char *name,
 		  struct ext4_dirent *de)
 {
-	size_t nlen = strlen(name);
 	uint32_t nblk;
 	int err = dir_blocks(fs, dir, &nblk);
 
+	if (!err && indexed(dir)) {
+		err = ext4_dx_find(fs, dir, name, nblk, de);
+		if (err != -EOPNOTSUPP)
+			return err;
+		err = 0;
+	}
 	for (uint32_t lblk = 0; lblk < nblk && !err; lblk++) {
-		struct buf *b;
-		uint32_t end, prev = UINT32_MAX;
-		err = dir_block(fs, dir, lblk, &b, &end);
-		if (err)
-			break;
-		for (uint32_t off = 0; off < end; off += rec_len(fs, b->data + off)) {
-			const uint8_t *p = b->data + off;
-			if (get32(p, 0) && p[6] == nlen && !memcmp(p + DE_HDR, name, nlen)) {
-				*de = (struct ext4_dirent){get32(p, 0), p[7], lblk, off, prev};
-				bcache_put(b);
-				return 0;
-			}
-			prev = off;
-		}
-		bcache_put(b);
+		err = ext4_dir_scan_block(fs, dir, lblk, name, de);
+		if (err == -ENOENT)
+			err = 0;
+		else if (!err)
+			return 0;
 	}
 	return err ? err : -ENOENT;
 }

@@ -378,6 +378,18 @@ int ext4_readdir(struct vnode *dir, struct uio *uio, uint64_t *pos);
 void ext4_dir_forget(struct ext4_fs *fs, uint64_t start, uint64_t n);
 uint8_t ext4_mode_to_ft(uint32_t mode);
 
+/* Directory block lblk, checked (a leaf or an index block). */
+int ext4_dir_block_raw(struct ext4_fs *fs, struct ext4_inode *dir, uint32_t lblk, struct buf **b);
+/* Look for name in directory block lblk only: 0 and *de, -ENOENT, or an error. */
+int ext4_dir_scan_block(struct ext4_fs *fs, struct ext4_inode *dir, uint32_t lblk, const char *name,
+			struct ext4_dirent *de);
+
+/* ---- htree.c ---- */
+/* Find name through dir's hash index (nblk blocks): as ext4_dir_find, or
+ * -EOPNOTSUPP when the index cannot tell and the caller must scan. */
+int ext4_dx_find(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, uint32_t nblk,
+		 struct ext4_dirent *de);
+
 /* ---- namei.c ---- */
 extern const struct vnode_ops ext4_vnode_ops;
 
