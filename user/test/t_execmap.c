@@ -26,15 +26,6 @@ static long free_bytes(void)
 	return sysinfo(&si) ? -1 : (long)(si.freeram * si.mem_unit);
 }
 
-static int reap(pid_t pid)
-{
-	int st = -1;
-
-	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
-		return -1;
-	return WEXITSTATUS(st);
-}
-
 static long file_sum(const char *path)
 {
 	unsigned char buf[4096];
@@ -70,7 +61,7 @@ static void test_private(const char *self)
 			execv(self, argv);
 			_exit(98);
 		}
-		T_EQ(reap(pid), 0);
+		T_EQ(t_reap(pid), 0);
 	}
 	T_EQ(counter, 1234);
 	T_EQ(file_sum(self), before);
@@ -100,7 +91,7 @@ static void test_memory(void)
 	/* Copies would take KIDS times the text; mapped, it is shared. */
 	T_CHECK(before - during < (long)st.st_size * KIDS / 3);
 	for (int i = 0; i < KIDS; i++)
-		T_EQ(reap(kids[i]), 0);
+		T_EQ(t_reap(kids[i]), 0);
 }
 
 int main(int argc, char **argv)
