@@ -575,6 +575,23 @@ static int fifo_add_end(struct pipe *p, struct file *f)
 	return 0;
 }
 
+/* Make f, a new file, an end of p (the caller took p's reference for it):
+ * 0 and f in *out, or the error with f and that reference dropped. */
+static int attach_end(struct pipe *p, struct file *f, struct file **out)
+{
+	int err = fifo_add_end(p, f);
+
+	if (err) {
+		file_put(f);
+		pipe_put(p);
+		return err;
+	}
+	f->priv = p;
+	f->fops = end_fops(f->flags & VFS_O_ACCMODE);
+	*out = f;
+	return 0;
+}
+
 int pipe_fifo_open(struct vnode *vn, unsigned flags, struct file **out)
 {
 	unsigned acc = flags & VFS_O_ACCMODE;
@@ -592,16 +609,7 @@ int pipe_fifo_open(struct vnode *vn, unsigned flags, struct file **out)
 		file_put(f);
 		return -ENOMEM;
 	}
-	err = fifo_add_end(p, f);
-	if (err) {
-		file_put(f);
-		pipe_put(p);
-		return err;
-	}
-	f->priv = p;
-	f->fops = end_fops(acc);
-	*out = f;
-	return 0;
+	return attach_end(p, f, out);
 }
 
 /* Has the other kind of end opened since f did (or is f both kinds)? */
@@ -642,14 +650,5 @@ int pipe_reopen(struct file *f, unsigned flags, struct file **out)
 	if (err)
 		return err;
 	__atomic_add_fetch(&p->refs, 1, __ATOMIC_ACQ_REL);
-	err = fifo_add_end(p, nf);
-	if (err) {
-		file_put(nf);
-		pipe_put(p);
-		return err;
-	}
-	nf->priv = p;
-	nf->fops = end_fops(flags & VFS_O_ACCMODE);
-	*out = nf;
-	return 0;
+	return attach_end(p, nf, out);
 }

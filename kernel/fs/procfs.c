@@ -163,7 +163,7 @@ static int lookup_pid(struct vnode *dir, const char *name, struct vnode **out)
 
 bool procfs_fd_node(const struct vnode *vn, int *pid, int *fd)
 {
-	if (vn->mnt->fstype != &procfs_fstype || node_kind(vn) != PROCFS_FD)
+	if (!vn->mnt || vn->mnt->fstype != &procfs_fstype || node_kind(vn) != PROCFS_FD)
 		return false;
 	*pid = node_pid(vn);
 	*fd = (int)node_idx(vn);

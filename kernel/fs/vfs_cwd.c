@@ -165,6 +165,7 @@ long vfs_path_of(struct vnode *root, struct vnode *vn, char *buf, size_t size)
 {
 	char *name;
 	struct vnode *parent, *check;
+	size_t len;
 	long n;
 	int err;
 
@@ -188,14 +189,15 @@ long vfs_path_of(struct vnode *root, struct vnode *vn, char *buf, size_t size)
 		err = (int)n;
 		goto out_free;
 	}
-	if ((size_t)n + strlen(name) + 2 > size) {
+	len = strlen(name);
+	if ((size_t)n + len + 2 > size) {
 		err = -ENAMETOOLONG;
 		goto out_free;
 	}
 	if (n > 1)
 		buf[n++] = '/';
-	strlcpy(buf + n, name, size - (size_t)n);
-	n += (long)strlen(name);
+	memcpy(buf + n, name, len + 1);
+	n += (long)len;
 	kfree(name);
 	return n;
 out_free:

@@ -48,21 +48,64 @@ static unsigned seg_prot(uint32_t flags)
 	       ((flags & PF_X) ? VM_X : 0);
 }
 
-static int copy_segment(struct vm_space *vm, struct vnode *vn, const struct elf_seg *s,
-			uint64_t bias, char *buf)
+/* Copy the segment's file bytes at user addresses [lo, hi) (clipped to them). */
+static int copy_range(struct vm_space *vm, struct vnode *vn, const struct elf_seg *s,
+		      uint64_t bias, uaddr_t lo, uaddr_t hi, char *buf)
 {
-	for (uint64_t done = 0; done < s->filesz;) {
-		size_t n = s->filesz - done > PAGE_SIZE ? PAGE_SIZE : s->filesz - done;
+	uaddr_t va = bias + s->vaddr;
+	uint64_t done = lo > va ? lo - va : 0, last = s->filesz;
+
+	if (hi < va + last)
+		last = hi > va ? hi - va : 0;
+	while (done < last) {
+		size_t n = last - done > PAGE_SIZE ? PAGE_SIZE : last - done;
 		long got = vfs_read_kernel(vn, s->offset + done, buf, n);
 		int err;
 
 		if (got != (long)n)
 			return got < 0 ? (int)got : -ENOEXEC;
-		err = vm_write(vm, bias + s->vaddr + done, buf, n);
+		err = vm_write(vm, va + done, buf, n);
 		if (err)
 			return err;
 		done += n;
 	}
+	return 0;
+}
+
+/*
+ * Map [start, end) for segment s. Where the segment's pages line up with the
+ * file's (vaddr and offset agree modulo the page size) and the file system
+ * lends its pages, they are mapped from the file, privately: read-only ones
+ * stay the file's pages, written ones are copied on write. The page where the
+ * file bytes end is copied instead when zeros (bss) must follow them, and
+ * the rest is anonymous. Returns the first address not mapped from the file,
+ * through *filled, for the copy that follows.
+ */
+static int map_segment(struct vm_space *vm, struct vnode *vn, const struct elf_seg *s,
+		       uint64_t bias, uaddr_t start, uaddr_t end, uaddr_t *filled)
+{
+	uaddr_t va = bias + s->vaddr, file_end = va + s->filesz, fend = start, at;
+	unsigned prot = seg_prot(s->flags);
+	int err;
+
+	if (vn->ops->getpage && (va & (PAGE_SIZE - 1)) == (s->offset & (PAGE_SIZE - 1))) {
+		fend = s->memsz > s->filesz ? PAGE_ROUND_DOWN(file_end) : PAGE_ROUND_UP(file_end);
+		fend = fend > end ? end : fend < start ? start : fend;
+	}
+	if (fend > start) {
+		at = start;
+		err = vm_map_pager(vm, &at, fend - start, prot, VM_FIXED, &lx_vnode_pager, vn,
+				   s->offset + start - va);
+		if (err)
+			return err;
+	}
+	if (end > fend) {
+		at = fend;
+		err = vm_map(vm, &at, end - fend, prot, VM_FIXED);
+		if (err)
+			return err;
+	}
+	*filled = fend;
 	return 0;
 }
 
@@ -77,6 +120,7 @@ static int load_segments(struct vm_space *vm, struct vnode *vn, const struct elf
 		const struct elf_seg *s = &ei->seg[i];
 		uaddr_t start = PAGE_ROUND_DOWN(bias + s->vaddr);
 		uaddr_t end = PAGE_ROUND_UP(bias + s->vaddr + s->memsz);
+		uaddr_t filled;
 		unsigned prot = seg_prot(s->flags);
 		int err;
 
@@ -86,13 +130,16 @@ static int load_segments(struct vm_space *vm, struct vnode *vn, const struct elf
 				return err;
 			start = prev_end;
 		}
+		filled = start;
 		if (end > start) {
-			uaddr_t at = start;
-			err = vm_map(vm, &at, end - start, prot, VM_FIXED);
+			err = map_segment(vm, vn, s, bias, start, end, &filled);
 			if (err)
 				return err;
 		}
-		err = copy_segment(vm, vn, s, bias, buf);
+		/* The file's bytes, except where the file's own pages are mapped. */
+		err = copy_range(vm, vn, s, bias, 0, start, buf);
+		if (!err)
+			err = copy_range(vm, vn, s, bias, filled, (uaddr_t)-1, buf);
 		if (err)
 			return err;
 		if (end > prev_end) {

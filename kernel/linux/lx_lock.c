@@ -40,41 +40,30 @@ bool lx_is_lock_cmd(int cmd)
 	return (cmd >= F_GETLK && cmd <= F_SETLKW) || (cmd >= F_OFD_GETLK && cmd <= F_OFD_SETLKW);
 }
 
-/* The byte range fl names in f: [*s, *e], *e LOCKS_EOF for "to the end". */
+/* The byte range fl names in f: [*s, *e], *e LOCKS_EOF for "to the end".
+ * l_whence and l_start resolve as lseek would (without moving the offset). */
 static int lock_range(struct file *f, const struct lx_flock *fl, uint64_t *s, uint64_t *e)
 {
-	int64_t base, start, len = fl->len;
+	int64_t len = fl->len;
+	uint64_t start;
+	int err;
 
-	switch (fl->whence) {
-	case VFS_SEEK_SET:
-		base = 0;
-		break;
-	case VFS_SEEK_CUR:
-		spin_lock(&f->lock);
-		base = (int64_t)f->off;
-		spin_unlock(&f->lock);
-		break;
-	case VFS_SEEK_END:
-		spin_lock(&f->vn->lock);
-		base = (int64_t)f->vn->size;
-		spin_unlock(&f->vn->lock);
-		break;
-	default:
+	if (fl->whence == VFS_SEEK_SET && fl->start >= 0)
+		start = (uint64_t)fl->start;
+	else if (!f->fops->lseek || (fl->whence != VFS_SEEK_SET && fl->whence != VFS_SEEK_CUR &&
+				     fl->whence != VFS_SEEK_END))
 		return -EINVAL;
-	}
-	if (__builtin_add_overflow(base, fl->start, &start))
-		return -EOVERFLOW;
-	if (len < 0) { /* the len bytes before start */
-		start += len;
+	else if ((err = f->fops->lseek(f, fl->start, fl->whence, &start)) != 0)
+		return err;
+	if (len < 0) { /* the -len bytes before start */
+		if ((uint64_t)-len > start)
+			return -EINVAL;
+		start -= (uint64_t)-len;
 		len = -len;
 	}
-	if (start < 0)
-		return -EINVAL;
-	*s = (uint64_t)start;
-	*e = len ? (uint64_t)start + (uint64_t)len - 1 : LOCKS_EOF;
-	if (*e < *s)
-		return -EOVERFLOW;
-	return 0;
+	*s = start;
+	*e = len ? start + (uint64_t)len - 1 : LOCKS_EOF;
+	return *e < *s ? -EOVERFLOW : 0;
 }
 
 /* Decode a struct flock into a request (for F_GETLK too: type RD/WR only). */

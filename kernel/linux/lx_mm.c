@@ -57,7 +57,7 @@ static void vnode_pager_put(void *obj)
 	vnode_put(obj);
 }
 
-static const struct vm_pager_ops vnode_pager = {
+const struct vm_pager_ops lx_vnode_pager = {
 	.getpage = vnode_pager_getpage,
 	.prefetch = vnode_pager_prefetch,
 	.get = vnode_pager_get,
@@ -82,7 +82,7 @@ static long map_file(struct thread *t, uaddr_t *addr, size_t len, unsigned long 
 	else if ((vflags & VM_SHARED) && (prot & LX_PROT_WRITE) && acc != VFS_O_RDWR)
 		err = -EACCES;
 	else
-		err = vm_map_pager(t->vm, addr, len, prot_of(prot), vflags, &vnode_pager, f->vn, off);
+		err = vm_map_pager(t->vm, addr, len, prot_of(prot), vflags, &lx_vnode_pager, f->vn, off);
 	file_put(f);
 	return err;
 }

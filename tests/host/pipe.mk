@@ -4,3 +4,8 @@
 HOST_TESTS += pipe
 HT_pipe_SRCS = tests/host/test_pipe.c $(FS_HT_SRCS)
 $(B)/host/pipe: HCFLAGS += $(FS_HT_CFLAGS)
+
+# Host test for kernel/fs/locks.c, on the same sources.
+HOST_TESTS += locks
+HT_locks_SRCS = tests/host/test_locks.c $(FS_HT_SRCS)
+$(B)/host/locks: HCFLAGS += $(FS_HT_CFLAGS)

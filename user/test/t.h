@@ -21,6 +21,8 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef T_NAME
@@ -104,6 +106,37 @@ static int __attribute__((unused)) t_is_weft(void)
 	struct utsname u;
 
 	return uname(&u) == 0 && strstr(u.version, "Weft") != NULL;
+}
+
+/* Sleep ms milliseconds, whatever signals arrive meanwhile. */
+static void __attribute__((unused)) t_sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+/* CLOCK_MONOTONIC in milliseconds. */
+static long __attribute__((unused)) t_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* Wait for child pid (through EINTR): its exit code, or -1 if it did not
+ * exit normally (killed, stopped) or is not ours. */
+static int __attribute__((unused)) t_reap(pid_t pid)
+{
+	int st = -1;
+	pid_t r;
+
+	do
+		r = waitpid(pid, &st, 0);
+	while (r < 0 && errno == EINTR);
+	return r == pid && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
 /* The directory of argv[0] with a trailing slash, for finding sibling programs. */

@@ -22,15 +22,6 @@
 #define DIR_A "/tmp/t_cf_a"
 #define DIR_B "/tmp/t_cf_b"
 
-static int reap(pid_t pid)
-{
-	int st = -1;
-
-	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
-		return -1;
-	return WEXITSTATUS(st);
-}
-
 /* clone(flags | SIGCHLD) with no new stack: a fork that may share more. */
 static long xclone(long flags)
 {
@@ -49,7 +40,7 @@ static void test_shared_table(void)
 		_exit(fd);
 	}
 	T_CHECK(pid > 0);
-	fd = reap((pid_t)pid);
+	fd = t_reap((pid_t)pid);
 	T_CHECK(fd > 2);
 	T_CHECK(fcntl(fd, F_GETFD) >= 0); /* opened by the child, open here */
 	T_ERR(t_sys(SYS_fcntl, gone, F_GETFD, 0), EBADF);
@@ -62,7 +53,7 @@ static void test_shared_table(void)
 		close(keep);
 		_exit(fd);
 	}
-	fd = reap((pid_t)pid);
+	fd = t_reap((pid_t)pid);
 	T_CHECK(fd > 2);
 	T_ERR(t_sys(SYS_fcntl, fd, F_GETFD, 0), EBADF);
 	T_CHECK(fcntl(keep, F_GETFD) >= 0);
@@ -79,7 +70,7 @@ static void test_exec_unshares(void)
 		execv("/bin/true", argv);
 		_exit(99);
 	}
-	T_EQ(reap((pid_t)pid), 0);
+	T_EQ(t_reap((pid_t)pid), 0);
 	T_CHECK(fcntl(fd, F_GETFD) >= 0); /* the child's exec closed only its copy */
 	close(fd);
 }

@@ -24,33 +24,6 @@
 #define FIFO DIR "/f"
 #define BIG (200 * 1024)
 
-static void sleep_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
-static int reap(pid_t pid)
-{
-	int st = -1;
-	pid_t r;
-
-	do
-		r = waitpid(pid, &st, 0);
-	while (r < 0 && errno == EINTR);
-	return r == pid && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 static long xopen(const char *path, int flags)
 {
 	return t_sys(SYS_openat, AT_FDCWD, (long)path, flags, 0);
@@ -120,7 +93,7 @@ static void test_blocking_open(int side)
 
 	if (pid == 0) {
 		long c;
-		sleep_ms(150);
+		t_sleep_ms(150);
 		c = xopen(FIFO, other);
 		if (c < 0)
 			_exit(2);
@@ -128,17 +101,17 @@ static void test_blocking_open(int side)
 			_exit(t_sys(SYS_write, c, (long)"abc", 3) == 3 ? 0 : 3);
 		_exit(t_sys(SYS_read, c, (long)buf, 3) == 3 && !memcmp(buf, "xyz", 3) ? 0 : 4);
 	}
-	t0 = now_ms();
+	t0 = t_now_ms();
 	fd = xopen(FIFO, side);
 	T_CHECK(fd >= 0);
-	T_CHECK(now_ms() - t0 >= 100);
+	T_CHECK(t_now_ms() - t0 >= 100);
 	if (side == O_RDONLY) {
 		T_EQ(t_sys(SYS_read, fd, (long)buf, 3), 3);
 		T_CHECK(memcmp(buf, "abc", 3) == 0);
 	} else {
 		T_EQ(t_sys(SYS_write, fd, (long)"xyz", 3), 3);
 	}
-	T_EQ(reap(pid), 0);
+	T_EQ(t_reap(pid), 0);
 	if (side == O_RDONLY)
 		T_EQ(t_sys(SYS_read, fd, (long)buf, 3), 0);
 	else
@@ -167,16 +140,16 @@ static void test_open_interrupted(void)
 	alarms = 0;
 	pid = fork();
 	if (pid == 0) {
-		sleep_ms(200);
+		t_sleep_ms(200);
 		kill(me, SIGUSR1);
 		_exit(0);
 	}
-	t0 = now_ms();
+	t0 = t_now_ms();
 	T_ERR(xopen(FIFO, O_RDONLY), EINTR);
-	T_CHECK(now_ms() - t0 >= 150);
+	T_CHECK(t_now_ms() - t0 >= 150);
 	T_EQ(alarms, 1);
 	T_ERR(xopen(FIFO, O_WRONLY | O_NONBLOCK), ENXIO);
-	T_EQ(reap(pid), 0);
+	T_EQ(t_reap(pid), 0);
 	signal(SIGUSR1, SIG_DFL);
 }
 
@@ -233,7 +206,7 @@ static void test_transfer(void)
 	T_CHECK(memcmp(in, out, BIG) == 0);
 	T_EQ(t_sys(SYS_read, fd, (long)in, 1), 0);
 	close(fd);
-	T_EQ(reap(pid), 0);
+	T_EQ(t_reap(pid), 0);
 }
 
 int main(void)

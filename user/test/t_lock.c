@@ -20,33 +20,6 @@
 
 #define PATH "/tmp/t_lock.dat"
 
-static void sleep_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
-static int reap(pid_t pid)
-{
-	int st = -1;
-	pid_t r;
-
-	do
-		r = waitpid(pid, &st, 0);
-	while (r < 0 && errno == EINTR);
-	return r == pid && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 static long lk(int fd, int cmd, int type, long start, long len)
 {
 	struct flock fl;
@@ -99,7 +72,7 @@ static int in_child(int (*fn)(int fd, pid_t parent))
 
 	if (pid == 0)
 		_exit(fn(xopen(O_RDWR), parent));
-	return reap(pid);
+	return t_reap(pid);
 }
 
 static int child_sees_split(int fd, pid_t parent)
@@ -198,7 +171,7 @@ static int child_holds_a_while(int fd, pid_t parent)
 	(void)parent;
 	if (lk(fd, F_SETLK, F_WRLCK, 0, 10))
 		return 1;
-	sleep_ms(200);
+	t_sleep_ms(200);
 	return 0;
 }
 
@@ -215,12 +188,12 @@ static void test_wait(void)
 	pid = fork();
 	if (pid == 0)
 		_exit(child_holds_a_while(xopen(O_RDWR), 0));
-	sleep_ms(50);
-	t0 = now_ms();
+	t_sleep_ms(50);
+	t0 = t_now_ms();
 	T_ERR(lk(fd, F_SETLK, F_WRLCK, 5, 1), EAGAIN);
 	T_EQ(lk(fd, F_SETLKW, F_WRLCK, 5, 1), 0);
-	T_CHECK(now_ms() - t0 >= 100);
-	T_EQ(reap(pid), 0);
+	T_CHECK(t_now_ms() - t0 >= 100);
+	T_EQ(t_reap(pid), 0);
 	T_EQ(lk(fd, F_SETLK, F_UNLCK, 0, 0), 0);
 	close(fd);
 }
@@ -249,7 +222,7 @@ static pid_t holder(int *fds, long start)
 		_exit(read(fds[0], &c, 1) == 1 ? 0 : 2);
 	}
 	close(fds[0]);
-	sleep_ms(50);
+	t_sleep_ms(50);
 	return pid;
 }
 
@@ -264,15 +237,15 @@ static void test_interrupted(void)
 	sigaction(SIGUSR1, &sa, NULL);
 	k = fork();
 	if (k == 0) {
-		sleep_ms(150);
+		t_sleep_ms(150);
 		kill(me, SIGUSR1);
 		_exit(0);
 	}
 	T_ERR(lk(fd, F_SETLKW, F_RDLCK, 0, 1), EINTR);
 	T_EQ(hits, 1);
 	T_EQ(write(fds[1], "x", 1), 1);
-	T_EQ(reap(h), 0);
-	T_EQ(reap(k), 0);
+	T_EQ(t_reap(h), 0);
+	T_EQ(t_reap(k), 0);
 	close(fds[1]);
 	close(fd);
 	signal(SIGUSR1, SIG_DFL);
@@ -298,10 +271,10 @@ static void test_deadlock(void)
 	}
 	close(go[1]);
 	T_EQ(read(go[0], &c, 1), 1);
-	sleep_ms(100); /* let the child park in F_SETLKW */
+	t_sleep_ms(100); /* let the child park in F_SETLKW */
 	T_ERR(lk(fd, F_SETLKW, F_WRLCK, 1, 1), EDEADLK);
 	T_EQ(lk(fd, F_SETLK, F_UNLCK, 0, 1), 0); /* the child gets byte 0 */
-	T_EQ(reap(pid), 0);
+	T_EQ(t_reap(pid), 0);
 	close(go[0]);
 	close(fd);
 }
@@ -362,18 +335,18 @@ static void test_flock(void)
 	pid = fork(); /* the child inherits b's description: the lock is shared */
 	if (pid == 0)
 		_exit(t_sys(SYS_flock, b, LOCK_EX | LOCK_NB) == 0 ? 0 : 1);
-	T_EQ(reap(pid), 0);
+	T_EQ(t_reap(pid), 0);
 	pid = fork();
 	if (pid == 0) {
 		int c = xopen(O_RDONLY);
 		close(b); /* else our copy keeps the locked description alive */
 		_exit(t_sys(SYS_flock, c, LOCK_SH) == 0 ? 0 : 1); /* waits for the parent */
 	}
-	sleep_ms(150);
-	t0 = now_ms();
+	t_sleep_ms(150);
+	t0 = t_now_ms();
 	close(b);
-	T_EQ(reap(pid), 0);
-	T_CHECK(now_ms() - t0 < 2000);
+	T_EQ(t_reap(pid), 0);
+	T_CHECK(t_now_ms() - t0 < 2000);
 }
 
 int main(void)

@@ -22,22 +22,6 @@
 
 #define CAP (64 * 1024) /* Linux's default pipe capacity */
 
-static void sleep_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 static pid_t wait_for(pid_t pid, int *status)
 {
 	pid_t r;
@@ -245,13 +229,13 @@ static void test_blocking_read(void)
 	T_CHECK(pid >= 0);
 	if (pid == 0) {
 		close(fds[0]);
-		sleep_ms(150);
+		t_sleep_ms(150);
 		_exit(write_all(fds[1], "late", 4) ? 1 : 0);
 	}
 	close(fds[1]);
-	t0 = now_ms();
+	t0 = t_now_ms();
 	T_EQ(xread(fds[0], buf, sizeof(buf)), 4);
-	T_CHECK(now_ms() - t0 >= 100);
+	T_CHECK(t_now_ms() - t0 >= 100);
 	T_CHECK(memcmp(buf, "late", 4) == 0);
 	T_EQ(xread(fds[0], buf, sizeof(buf)), 0); /* the child exited: end of file */
 	close(fds[0]);
@@ -274,7 +258,7 @@ static void test_blocking_write(void)
 		_exit(write_all(fds[1], buf, sizeof(buf)) ? 1 : 0);
 	}
 	close(fds[1]);
-	sleep_ms(150);
+	t_sleep_ms(150);
 	T_EQ(ioctl(fds[0], FIONREAD, &avail), 0);
 	T_EQ(avail, CAP); /* full, and the writer still waits for the rest */
 	T_EQ(read_all(fds[0], buf, sizeof(buf), 10000), sizeof(buf));
@@ -303,13 +287,13 @@ static void test_eof(void)
 	T_CHECK(pid >= 0);
 	if (pid == 0) {
 		close(fds[0]);
-		sleep_ms(120);
+		t_sleep_ms(120);
 		_exit(0);
 	}
 	close(fds[1]);
-	t0 = now_ms();
+	t0 = t_now_ms();
 	T_EQ(xread(fds[0], buf, sizeof(buf)), 0);
-	T_CHECK(now_ms() - t0 >= 80);
+	T_CHECK(t_now_ms() - t0 >= 80);
 	close(fds[0]);
 	reap_ok(pid);
 }

@@ -22,31 +22,9 @@
 
 static unsigned char big[BIG], got[BIG];
 
-static void sleep_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
-
 static unsigned char pattern(unsigned long i)
 {
 	return (unsigned char)(i * 7 + (i >> 11));
-}
-
-/* Wait for pid; its exit status, or -1 if it did not exit normally. */
-static int reap(pid_t pid)
-{
-	int st = -1;
-	pid_t r;
-
-	do
-		r = waitpid(pid, &st, 0);
-	while (r < 0 && errno == EINTR);
-	if (r != pid || !WIFEXITED(st))
-		return -1;
-	return WEXITSTATUS(st);
 }
 
 /* Read exactly n bytes in pieces of step, sleeping a little now and then. */
@@ -60,7 +38,7 @@ static long slow_read(int fd, unsigned char *buf, size_t n, size_t step)
 			return r < 0 ? r : (long)done;
 		done += (size_t)r;
 		if (done % (32 * 1024) < step)
-			sleep_ms(5);
+			t_sleep_ms(5);
 	}
 	return (long)done;
 }
@@ -80,12 +58,12 @@ static void test_big_write_whole(void)
 		_exit(t_sys(SYS_write, fds[1], (long)big, BIG) == BIG ? 0 : 1);
 	}
 	close(fds[1]);
-	sleep_ms(50);
+	t_sleep_ms(50);
 	T_EQ(slow_read(fds[0], got, BIG, 3000), BIG);
 	T_CHECK(memcmp(big, got, BIG) == 0);
 	T_EQ(t_sys(SYS_read, fds[0], (long)got, 1), 0);
 	close(fds[0]);
-	T_EQ(reap(pid), 0);
+	T_EQ(t_reap(pid), 0);
 }
 
 /* The same through writev(2) with one large piece. */
@@ -105,7 +83,7 @@ static void test_big_writev_whole(void)
 	T_EQ(slow_read(fds[0], got, BIG, 8192), BIG);
 	T_CHECK(memcmp(big, got, BIG) == 0);
 	close(fds[0]);
-	T_EQ(reap(pid), 0);
+	T_EQ(t_reap(pid), 0);
 }
 
 static volatile sig_atomic_t hits;
@@ -126,29 +104,52 @@ static void catch_signal(int sig, int flags)
 	sigaction(sig, &sa, NULL);
 }
 
+/*
+ * A child that makes one write(2) of BIG bytes into a new pipe (*fds: we keep
+ * the read end) after setup(arg), and reports its result on a second pipe
+ * (*rep: we keep the read end). It exits with 0, or 1 if hits != want_hits.
+ */
+static pid_t big_writer(int *fds, int *rep, void (*setup)(int), int arg, int want_hits)
+{
+	pid_t pid;
+	long r;
+
+	T_EQ(pipe(fds), 0);
+	T_EQ(pipe(rep), 0);
+	pid = fork();
+	if (pid == 0) {
+		close(fds[0]);
+		close(rep[0]);
+		hits = 0;
+		setup(arg);
+		r = t_sys(SYS_write, fds[1], (long)big, BIG);
+		t_sys(SYS_write, rep[1], (long)&r, sizeof(r));
+		_exit(hits == want_hits ? 0 : 1);
+	}
+	close(fds[1]);
+	close(rep[1]);
+	return pid;
+}
+
+static void catch_usr1(int flags)
+{
+	catch_signal(SIGUSR1, flags);
+}
+
+static void sigpipe_action(int ignore)
+{
+	signal(SIGPIPE, ignore ? SIG_IGN : SIG_DFL);
+}
+
 /* A signal after the pipe filled: the write returns what went in (64 KiB),
  * with or without SA_RESTART. */
 static void test_signal_partial(int flags)
 {
 	int fds[2], p2[2];
-	pid_t pid;
+	pid_t pid = big_writer(fds, p2, catch_usr1, flags, 1);
 	long r = 0;
 
-	T_EQ(pipe(fds), 0);
-	T_EQ(pipe(p2), 0);
-	pid = fork();
-	if (pid == 0) {
-		close(fds[0]);
-		close(p2[0]);
-		hits = 0;
-		catch_signal(SIGUSR1, flags);
-		r = t_sys(SYS_write, fds[1], (long)big, BIG);
-		t_sys(SYS_write, p2[1], (long)&r, sizeof(r));
-		_exit(hits == 1 ? 0 : 1);
-	}
-	close(fds[1]);
-	close(p2[1]);
-	sleep_ms(150);
+	t_sleep_ms(150);
 	kill(pid, SIGUSR1);
 	T_EQ(t_sys(SYS_read, p2[0], (long)&r, sizeof(r)), sizeof(r));
 	T_EQ(r, CAP);
@@ -157,7 +158,7 @@ static void test_signal_partial(int flags)
 	T_EQ(t_sys(SYS_read, fds[0], (long)got, 1), 0);
 	close(fds[0]);
 	close(p2[0]);
-	T_EQ(reap(pid), 0);
+	T_EQ(t_reap(pid), 0);
 }
 
 /* The reader goes away in the middle: a partial count (SIGPIPE ignored),
@@ -165,30 +166,17 @@ static void test_signal_partial(int flags)
 static void test_reader_leaves(void)
 {
 	int fds[2], p2[2], st = -1;
-	pid_t pid;
 	long r = 0;
 
 	for (int ignore = 1; ignore >= 0; ignore--) {
-		T_EQ(pipe(fds), 0);
-		T_EQ(pipe(p2), 0);
-		pid = fork();
-		if (pid == 0) {
-			close(fds[0]);
-			close(p2[0]);
-			signal(SIGPIPE, ignore ? SIG_IGN : SIG_DFL);
-			r = t_sys(SYS_write, fds[1], (long)big, BIG);
-			t_sys(SYS_write, p2[1], (long)&r, sizeof(r));
-			_exit(0);
-		}
-		close(fds[1]);
-		close(p2[1]);
+		pid_t pid = big_writer(fds, p2, sigpipe_action, ignore, 0);
 		T_EQ(slow_read(fds[0], got, CAP + 100, 4096), CAP + 100);
 		close(fds[0]);
 		r = -1;
 		if (ignore) {
 			T_EQ(t_sys(SYS_read, p2[0], (long)&r, sizeof(r)), sizeof(r));
 			T_CHECK(r >= CAP + 100 && r < BIG);
-			T_EQ(reap(pid), 0);
+			T_EQ(t_reap(pid), 0);
 		} else {
 			T_EQ(t_sys(SYS_read, p2[0], (long)&r, sizeof(r)), 0);
 			T_EQ(waitpid(pid, &st, 0), pid);
@@ -227,7 +215,7 @@ static void test_atomic_next_to_big(void)
 	T_EQ(slow_read(fds[0], all, total, 1000), (long)total);
 	close(fds[0]);
 	for (int k = 0; k < 3; k++)
-		T_EQ(reap(kids[k]), 0);
+		T_EQ(t_reap(kids[k]), 0);
 	/* Every 'B' or 'C' byte belongs to a run of exactly 4096 such bytes. */
 	while (at < total) {
 		unsigned char c = all[at];

@@ -25,15 +25,6 @@ static long free_bytes(void)
 	return (long)(si.freeram * si.mem_unit);
 }
 
-static int reap(pid_t pid)
-{
-	int st = -1;
-
-	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
-		return -1;
-	return WEXITSTATUS(st);
-}
-
 int main(void)
 {
 	long before = free_bytes(), after_map, after_touch;
@@ -57,7 +48,7 @@ int main(void)
 		m[3 * MIB + 1] = 'x';
 		_exit(m[LEN - 1] == 0 ? 0 : 1);
 	}
-	T_EQ(reap(pid), 0);
+	T_EQ(t_reap(pid), 0);
 	T_EQ(m[50 * MIB], 'c');
 	T_EQ(m[3 * MIB + 1], 'x');
 	m[70 * MIB] = 'p';
@@ -68,9 +59,9 @@ int main(void)
 			m[80 * MIB] = 'g';
 			_exit(m[70 * MIB] == 'p' ? 0 : 1);
 		}
-		_exit(reap(g) == 0 && m[80 * MIB] == 'g' && m[50 * MIB] == 'c' ? 0 : 1);
+		_exit(t_reap(g) == 0 && m[80 * MIB] == 'g' && m[50 * MIB] == 'c' ? 0 : 1);
 	}
-	T_EQ(reap(pid), 0);
+	T_EQ(t_reap(pid), 0);
 	T_EQ(m[80 * MIB], 'g');
 	T_EQ(munmap((void *)m, LEN), 0);
 	T_CHECK(free_bytes() - after_touch > -8 * MIB);

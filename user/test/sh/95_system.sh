@@ -6,7 +6,13 @@ check "ps lists this shell" "yes" "$(ps | awk -v p=$$ '$1 == p && /sh/ { print "
 check "ps has a header" "PID" "$(ps | head -n 1 | awk '{ print $1 }')"
 sleep 5 &
 sp=$!
-check "ps lists a background sleep" "sleep 5" "$(ps | awk -v p=$sp '$1 == p { print $(NF - 1), $NF }')"
+# The child may not have exec'd sleep yet (another CPU, a busy host): look a few times.
+for i in 1 2 3 4 5 6 7 8 9 10; do
+	bg=$(ps | awk -v p=$sp '$1 == p { print $(NF - 1), $NF }')
+	[ "$bg" = "sleep 5" ] && break
+	sleep 0.2
+done
+check "ps lists a background sleep" "sleep 5" "$bg"
 kill $sp
 wait $sp 2>/dev/null
 check "ps no longer lists it" "" "$(ps | awk -v p=$sp '$1 == p')"

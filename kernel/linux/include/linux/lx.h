@@ -154,6 +154,10 @@ int lx_procfd_open(struct thread *t, struct vnode *dir, const char *path, unsign
 bool lx_is_lock_cmd(int cmd);
 long lx_fcntl_lock(struct thread *t, struct file *f, int cmd, uaddr_t ufl);
 
+/* The pager of file mappings (lx_mm.c): the object is a vnode, whose pages
+ * come from vfs_getpage; exec maps program segments with it too. */
+extern const struct vm_pager_ops lx_vnode_pager;
+
 /* Exec (lx_exec.c): replace the current image. */
 long lx_execve(struct thread *t, const char *path, char *const *argv, int argc,
 	       char *const *envp, int envc);
