@@ -55,7 +55,7 @@ INC_host_hal := -Ihost/include
 KSRC      :=
 HOST_TESTS :=
 
-.PHONY: all kernel user initrd run test test-host test-qemu bench debug clean deps distclean
+.PHONY: all kernel user initrd run run-initrd test test-host test-qemu bench debug clean deps distclean
 all: kernel user initrd
 
 include lib/build.mk
@@ -110,9 +110,16 @@ deps:
 
 QEMU_BASE = qemu-system-riscv64 -machine virt -nographic -bios default -m $(MEM) -smp $(SMP) \
 	-kernel $(B)/weft.bin
-# busybox init reads /etc/inittab and starts a shell on the console.
+# busybox init reads /etc/inittab and starts a shell on the console. The root
+# file system is ext4 on /dev/vda: $(B)/rootfs.ext4, the initrd's tree made into
+# an image by mkfs.ext4 (changes made in a session stay until it is rebuilt).
+# "make run-initrd" boots the same tree from the initrd into tmpfs instead.
 INIT ?= /sbin/init
 run: all
+	$(QEMU_BASE) -drive file=$(B)/rootfs.ext4,if=none,format=raw,id=vda \
+		-device virtio-blk-device,drive=vda -append "root=/dev/vda init=$(INIT)"
+
+run-initrd: all
 	$(QEMU_BASE) -initrd $(B)/initrd.cpio -append "init=$(INIT)"
 
 debug: all

@@ -2,7 +2,7 @@
 r"""Boot a kernel in qemu-system-riscv64 and judge the in-guest test suite.
 
     tools/qemu-test.py --kernel build/weft.bin --initrd build/initrd.cpio --smp N
-                       [--mem 256M] [--timeout S] [--append "..."]
+                       [--mem 256M] [--timeout S] [--append "..."] [--kargs "..."]
                        [--expect-log REGEX] [--log FILE] [--verbose]
                        [--disk FILE] [--ro-disk FILE] [--virtio-modern]
                        [--input TEXT [--input-after REGEX]]
@@ -70,6 +70,8 @@ def parse_args():
     ap.add_argument("--mem", default="256M")
     ap.add_argument("--timeout", type=float, default=300)
     ap.add_argument("--append", default="")
+    ap.add_argument("--kargs", default="",
+                    help="kernel options, put before init= (e.g. root=/dev/vda)")
     ap.add_argument("--init", default="/bin/runtests",
                     help="init program (put a test filter in --append after it)")
     ap.add_argument("--expect-log", dest="expect_log")
@@ -412,7 +414,7 @@ def main():
             print(f"qemu-test: {path} does not exist")
             print("0 passed, 1 failed")
             return 1
-    append = f"init={args.init} {args.append}".strip()
+    append = f"{args.kargs} init={args.init} {args.append}".strip()
     log = open(args.log, "wb") if args.log else None
     proc = start_qemu(args, append)
     con = Console(proc, log, args.verbose, interactive=bool(args.steps))

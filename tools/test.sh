@@ -9,7 +9,10 @@
 #   6. one boot with init=/bin/wsh where the harness types at the console
 #      (interrupt-driven UART input through the PLIC, end to end): a builtin's
 #      output, /test/t_console reading "ping", then exit must power off,
-#   7. the virtio-blk driver test (ktest=blk, kernel/init/ktest_blk.c) on a
+#   7. the disk suites: ext4 and FAT32 workloads in the hybrid and the
+#      monolithic kernel, images checked by e2fsck -fn / fsck.fat -n, read back
+#      in a second boot; the fs service's restart test with injected faults,
+#   8. the virtio-blk driver test (ktest=blk, kernel/init/ktest_blk.c) on a
 #      scratch and a read-only disk, legacy and modern virtio-mmio, 1 and 4
 #      harts, once with a tiny queue and once with the throughput figures; the
 #      host then checks every region of the images (tools/blkcheck.py).
@@ -141,6 +144,76 @@ if [ "$build_ok" = 1 ] && [ -f "$B/weft.bin" ]; then
 		--expect 'TEST t_console: PASS' --send 'weft\$ =>exit\r' \
 		--log "$LOGS/console-input.log" || true
 	tally "console input" "$LOGS/console.out"
+	echo "== disk file systems (ext4, FAT32)"
+	# The disk suite on fresh images made by the real mkfs.ext4 (default
+	# features) and mkfs.fat -F 32: file workloads and busybox tools on both
+	# (runtests @disk), the images checked by e2fsck -fn and fsck.fat -n on the
+	# host, then a second boot reading back what the first left (@diskverify).
+	# In the hybrid kernel at -smp 1 and 4, and in the monolithic one at -smp 4.
+	# Then the suite from an ext4 root (root=/dev/vda, runtests @rootfs), and
+	# the fs service's restart test (runtests @fsfault, hybrid only):
+	# faults injected into every 50th request, and e2fsck -fn after it.
+	{
+		p=0 f=0
+		disk_boot() { # label kernel smp suite disks...
+			local label=$1 kernel=$2 smp=$3 suite=$4
+			shift 4
+			local args=()
+			for d in "$@"; do args+=(--disk "$d"); done
+			if python3 tools/qemu-test.py --kernel "$kernel" --initrd "$B/initrd.cpio" \
+				--smp "$smp" --mem "$MEM" --timeout "$TIMEOUT" --append "$suite" \
+				--log "$LOGS/console-$label.log" "${args[@]}" >"$LOGS/$label.out" 2>&1; then
+				p=$((p + 1))
+			else
+				f=$((f + 1)); echo "$label: suite failed:"; grep -E 'FAIL|panic' "$LOGS/$label.out" | head -20
+			fi
+		}
+		fsck_images() { # label ext4-image fat-image
+			if e2fsck -fn "$2" >"$LOGS/$1-e2fsck.log" 2>&1; then p=$((p + 1)); else
+				f=$((f + 1)); echo "$1: e2fsck -fn found problems:"; tail -20 "$LOGS/$1-e2fsck.log"; fi
+			if [ -n "${3:-}" ]; then
+				if fsck.fat -n "$3" >"$LOGS/$1-fsckfat.log" 2>&1 &&
+					! grep -qi 'differ\|corrected\|wrong\|invalid\|broken' "$LOGS/$1-fsckfat.log"; then
+					p=$((p + 1)); else
+					f=$((f + 1)); echo "$1: fsck.fat -n found problems:"; tail -20 "$LOGS/$1-fsckfat.log"; fi
+			fi
+		}
+		for run in hybrid:1 hybrid:4 monolithic:4; do
+			mode=${run%:*} smp=${run#*:} kernel=$B/weft.bin
+			[ "$mode" = hybrid ] || kernel=$BM/weft.bin
+			label=disk-$mode-smp$smp ext=$B/$label.ext4 fat=$B/$label.fat
+			rm -f "$ext" "$fat"
+			mkfs.ext4 -q -F "$ext" 128M
+			mkfs.fat -F 32 -C "$fat" $((64 * 1024)) >/dev/null
+			disk_boot "$label" "$kernel" "$smp" @disk "$ext" "$fat"
+			fsck_images "$label" "$ext" "$fat"
+			disk_boot "$label-verify" "$kernel" "$smp" @diskverify "$ext" "$fat"
+		done
+		# The suite from an ext4 root: a copy of the root image.
+		cp "$B/rootfs.ext4" "$B/rootfs-test.ext4"
+		if python3 tools/qemu-test.py --kernel "$B/weft.bin" --initrd "$B/initrd-bad.cpio" \
+			--smp 4 --mem "$MEM" --timeout "$TIMEOUT" --kargs root=/dev/vda --append @rootfs \
+			--log "$LOGS/console-rootfs.log" --disk "$B/rootfs-test.ext4" \
+			>"$LOGS/rootfs.out" 2>&1; then p=$((p + 1)); else
+			f=$((f + 1)); echo "rootfs: suite failed:"; grep -E 'FAIL|panic' "$LOGS/rootfs.out" | head -20; fi
+		fsck_images rootfs "$B/rootfs-test.ext4"
+		# What "make run" does: busybox init from the ext4 root to a shell.
+		cp "$B/rootfs.ext4" "$B/rootfs-test.ext4"
+		if python3 tools/qemu-test.py --kernel "$B/weft.bin" --initrd "$B/initrd-bad.cpio" \
+			--smp 2 --mem "$MEM" --timeout 120 --kargs root=/dev/vda --init /sbin/init \
+			--disk "$B/rootfs-test.ext4" --log "$LOGS/console-run.log" \
+			--send '(?m)# $=>echo hello-$((6*7))\r' --expect '(?m)^hello-42' \
+			--send '(?m)# $=>poweroff\r' >"$LOGS/run.out" 2>&1; then p=$((p + 1)); else
+			f=$((f + 1)); echo "make run's boot (init from the ext4 root) failed:"; tail -5 "$LOGS/run.out"; fi
+		img=$B/fsfault.ext4
+		rm -f "$img"
+		mkfs.ext4 -q -F "$img" 64M
+		disk_boot fsfault "$B/weft.bin" 4 @fsfault "$img"
+		grep -E '[0-9]+ fs requests' "$LOGS/console-fsfault.log" || true
+		fsck_images fsfault "$img"
+		echo "$p passed, $f failed"
+	} | tee "$LOGS/disk.out"
+	tally "disk file systems" "$LOGS/disk.out"
 	echo "== virtio-blk (ktest)"
 	# Each run: the kernel's verdict, then the host's check of the images.
 	blk_run() {

@@ -133,6 +133,7 @@ U_INITRD_SPEC := bin/runtests=$(UB)/runtests bin/wsh=$(UB)/wsh \
 		 test/manifest.disk=user/test/manifest.disk \
 		 test/manifest.diskverify=user/test/manifest.diskverify \
 		 test/manifest.fsfault=user/test/manifest.fsfault \
+		 test/manifest.rootfs=user/test/manifest.rootfs \
 		 test/badelf=$(B)/badelf $(foreach t,$(U_TESTS),test/$(t)=$(UB)/$(t)) \
 		 $(foreach n,$(N_NAMES),native/$(n)=$(UB)/native/$(n))
 U_INITRD_DEPS := $(addprefix $(UB)/,$(U_PROGS)) $(addprefix $(UB)/native/,$(N_NAMES)) \
@@ -159,4 +160,10 @@ $(B)/initrd-bad.cpio: $(U_INITRD_DEPS)
 	bash tools/mkinitrd.sh --truncate bin/runtests $@ bin/runtests=$(UB)/runtests \
 		test/manifest=user/test/manifest
 
-initrd: $(B)/initrd.cpio $(B)/initrd-bad.cpio
+# The same tree as an ext4 image (real mkfs.ext4): the root file system of
+# "make run", and of the suite's run from a disk root in tools/test.sh.
+$(B)/rootfs.ext4: $(U_INITRD_DEPS) $(U_EXTRA_NOTE) $(U_INITRD_FORCE) $(B)/busybox-root/.stamp
+	bash tools/mkinitrd.sh --ext4 $(if $(EXTRA),--extra $(EXTRA)) $@ $(BUSYBOX_INITRD_SPEC) \
+		$(U_INITRD_SPEC)
+
+initrd: $(B)/initrd.cpio $(B)/initrd-bad.cpio $(B)/rootfs.ext4

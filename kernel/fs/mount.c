@@ -277,6 +277,40 @@ int vfs_mount_foreach(int (*fn)(struct mount *m, void *arg), void *arg)
 	return r;
 }
 
+/* devfs has one instance: move its mount from the old root's /dev onto the
+ * new root's (which holds a reference the mount keeps). */
+static int move_devfs(void)
+{
+	struct vnode *dir, *old = NULL;
+	struct list *it;
+	int err = vfs_lookup(root_vnode, root_vnode, "/dev", VFS_LOOKUP_FOLLOW | VFS_LOOKUP_DIRECTORY,
+			     &dir);
+
+	if (err)
+		return err;
+	spin_lock(&mount_lock);
+	list_for_each(it, &mount_list) {
+		struct mount *m = list_entry(it, struct mount, link);
+		if (m->fstype != &devfs_fstype || !m->covered)
+			continue;
+		if (dir->covered_by) {
+			err = -EBUSY;
+			break;
+		}
+		old = m->covered;
+		old->covered_by = NULL;
+		m->covered = dir;
+		m->parent = dir->mnt;
+		dir->covered_by = m;
+		dir = NULL;
+		break;
+	}
+	spin_unlock(&mount_lock);
+	vnode_put(old);
+	vnode_put(dir);
+	return err;
+}
+
 int vfs_mount_root(const char *fstype, const char *source, const void *data)
 {
 	const struct vfs_fstype *fs = fstype_find(fstype);
@@ -291,6 +325,14 @@ int vfs_mount_root(const char *fstype, const char *source, const void *data)
 	if (err)
 		return err;
 	spin_lock(&mount_lock);
+	/* The old tree is unreachable from now on: its mounts leave the table
+	 * (they stay allocated), but devfs, which moves below. */
+	struct list *it, *tmp;
+	list_for_each_safe(it, tmp, &mount_list) {
+		struct mount *old = list_entry(it, struct mount, link);
+		if (old->fstype != &devfs_fstype)
+			list_del(&old->link);
+	}
 	list_add(&mount_list, &m->link); /* first: it is "/" now */
 	root_vnode = m->root;
 	spin_unlock(&mount_lock);
@@ -298,7 +340,7 @@ int vfs_mount_root(const char *fstype, const char *source, const void *data)
 	err = vfs_mkdir(root_vnode, root_vnode, "/dev", 0755);
 	if (err && err != -EEXIST)
 		return err;
-	return vfs_mount("devfs", "/dev", "devfs", NULL);
+	return move_devfs();
 }
 
 struct vnode *vfs_root(void)

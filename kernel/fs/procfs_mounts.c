@@ -27,7 +27,10 @@ static int mounts_visit(struct mount *m, void *arg)
 
 	if (!m->covered)
 		return w->fn("/", m, w->arg);
-	if (vfs_getcwd(vfs_root(), m->covered, w->path, sizeof(w->path)) < 0)
+	long n = vfs_getcwd(vfs_root(), m->covered, w->path, sizeof(w->path));
+	if (n == -ESVC)
+		return -ESVC;	/* the path runs through a disk file system: ask its service */
+	if (n < 0)
 		return 0;	/* its directory was removed, or the path is too long */
 	return w->fn(w->path, m, w->arg);
 }

@@ -438,7 +438,7 @@ int vfs_init(void);
 /*
  * Make a new instance of fstype on source the root of the system (the boot's
  * root= file system): "/" and every later absolute path resolve there; the
- * old root tree stays mounted but unreachable. Mounts devfs on its /dev
+ * old root tree stays mounted but unreachable. devfs moves to its /dev
  * (created if missing). Before any process exists. 0 or the mount's error.
  */
 int vfs_mount_root(const char *fstype, const char *source, const void *data);
