@@ -11,7 +11,7 @@
 FS_FIX := $(B)/host/fixtures
 FS_HT_SRCS := tests/host/fs_shims.c $(wildcard kernel/fs/*.c kernel/fs/fat/*.c kernel/fs/ext4/*.c) \
 	kernel/core/pmm.c kernel/core/clock.c kernel/core/slab.c kernel/core/spinlock.c \
-	kernel/core/waitq.c lib/cpio.c lib/string.c tests/host/pipe_shims.c
+	kernel/core/waitq.c lib/cpio.c lib/string.c tests/host/pipe_shims.c tests/host/ht_ram.c
 FS_HT_CFLAGS := -Ikernel/arch/riscv64/include
 FS_HT_TESTS := vfs_path vfs_ops vfs_dev bcache
 

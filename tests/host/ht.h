@@ -41,6 +41,9 @@ struct ht_case {
 
 int ht_run(const char *suite, const struct ht_case *cases, int n);
 
+/* Give the real page allocator a 64 MiB arena, once (tests/host/ht_ram.c). */
+void ht_ram_setup(void);
+
 #define HT_MAIN(...)                                                                               \
 	int ht_failures;                                                                           \
 	int main(void)                                                                             \

@@ -4,4 +4,5 @@ HOST_TESTS += pmm
 HT_pmm_SRCS := tests/host/test_pmm.c kernel/core/pmm.c kernel/core/spinlock.c
 
 HOST_TESTS += slab
-HT_slab_SRCS := tests/host/test_slab.c kernel/core/slab.c kernel/core/pmm.c kernel/core/spinlock.c
+HT_slab_SRCS := tests/host/test_slab.c kernel/core/slab.c kernel/core/pmm.c kernel/core/spinlock.c \
+	tests/host/ht_ram.c

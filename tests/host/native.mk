@@ -2,7 +2,7 @@
 # references (kernel/obj) over the real allocators, and the TLV codec (lib/tlv.c).
 
 NAT_HT_SRCS := kernel/obj/object.c kernel/obj/handle.c kernel/obj/lease.c kernel/obj/channel.c kernel/core/slab.c \
-	kernel/core/pmm.c kernel/core/spinlock.c kernel/core/waitq.c tests/host/pipe_shims.c
+	kernel/core/pmm.c kernel/core/spinlock.c kernel/core/waitq.c tests/host/pipe_shims.c tests/host/ht_ram.c
 # <obj/object.h> includes <core/waitq.h>, which needs the riscv64 <arch/context.h> (see fs.mk)
 NAT_HT_CFLAGS := -Ikernel/arch/riscv64/include
 $(B)/host/handle $(B)/host/signals $(B)/host/channel: HCFLAGS += $(NAT_HT_CFLAGS)

@@ -14,21 +14,9 @@
 #include <weft/errno.h>
 #include <stdlib.h>
 
-#define RAM_BYTES (64UL << 20)
-
 static void setup(void)
 {
-	static int done;
-	void *p;
-
-	if (done)
-		return;
-	if (posix_memalign(&p, PAGE_SIZE << PMM_MAX_ORDER, RAM_BYTES))
-		abort();
-	paddr_t base = (paddr_t)(uintptr_t)p;
-	struct pmm_range r = {base, base + RAM_BYTES};
-	pmm_init(base, base + RAM_BYTES, &r, 1);
-	done = 1;
+	ht_ram_setup();
 }
 
 static int destroyed;

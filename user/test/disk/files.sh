@@ -1,5 +1,5 @@
 # files.sh DEV FSTYPE: busybox tools on a disk file system. Mounts DEV on
-# /mnt/sh-FSTYPE, runs a pipeline, redirections, cp/mv/rm of trees, find,
+# /mnt/sh-FSTYPE and works in a new directory sh there: a pipeline, redirections, cp/mv/rm of trees, find,
 # tar and gzip round trips, df and mount listings there, then unmounts.
 # Each step that fails is named, and the script exits 1.
 PATH=/bin:/sbin:/usr/bin:/usr/sbin
@@ -13,7 +13,7 @@ fail() {
 }
 mkdir -p "$dir" || fail mkdir
 mount -t "$type" "$dev" "$dir" || fail mount
-cd "$dir" || fail cd
+mkdir "$dir/sh" && cd "$dir/sh" || fail "mkdir $dir/sh"
 mkdir -p tree/a/b tree/c || fail mkdir -p
 awk 'BEGIN { for (i = 1; i <= 2000; i++) print i }' > tree/a/b/numbers || fail awk
 for i in 1 2 3 4 5; do echo "line $i" >> tree/c/lines; done
@@ -30,7 +30,8 @@ gzip t.tar || fail gzip
 mkdir out && cd out && tar -xzf ../t.tar.gz && cd .. || fail tar -x
 cmp tree/a/b/numbers out/tree/a/b/numbers && cmp tree/c/lines out/tree/c/lines || fail cmp tar
 rm -r moved out tree t.tar.gz || fail rm -r
-[ -z "$(ls | grep -v '^lost+found$')" ] || fail "ls: $(ls)"
+[ -z "$(ls)" ] || fail "ls: $(ls)"
+cd .. && rmdir sh || fail rmdir
 df "$dir" | grep -q "$dir" || fail "df: $(df "$dir")"
 mount | grep -q " $dir " || fail "mount: $(mount)"
 cd /
