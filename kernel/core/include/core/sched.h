@@ -152,6 +152,11 @@ void sched_block_kthread(void);
 uint64_t thread_park_begin(struct thread *t, thread_cont_t cont);
 bool thread_wake(struct thread *t, uint64_t gen, long result);
 uint64_t thread_park_gen(const struct thread *t);
+/* End whatever park t is in with result (-EINTR: a kill, a signal) and take it
+ * off its wait queue: true if it was parked. Unlike thread_wake followed by
+ * waitq_unlink, t cannot run (and free the object it waited on) before the
+ * unlink is done. */
+bool thread_interrupt(struct thread *t, long result);
 /* End t's own park gen before anyone woke it (t is still running): true if it
  * did; false if a waker got there first (t is then queued to run its cont). */
 bool thread_cancel_park(struct thread *t, uint64_t gen);
