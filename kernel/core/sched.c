@@ -358,6 +358,24 @@ bool thread_wake(struct thread *t, uint64_t gen, long result)
 	return wake_state(t, gen, PARK_PARKED, result);
 }
 
+bool thread_interrupt(struct thread *t, long result)
+{
+	uint64_t gen = thread_park_gen(t), expect = (gen << 8) | PARK_PARKED;
+
+	/* Claim the park first, then unlink, then enqueue (as the park timeout
+	 * does): t cannot run its continuation, which may free the queue's
+	 * object, before we are done with the queue. */
+	if (!__atomic_compare_exchange_n(&t->park, &expect, gen << 8 | PARK_WOKEN, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+		return false;
+	__atomic_sub_fetch(&nr_parked, 1, __ATOMIC_RELAXED);
+	waitq_unlink(t);
+	t->wake_result = result;
+	ktimer_cancel(&t->timer);
+	wake_enqueue(t);
+	return true;
+}
+
 bool thread_cancel_park(struct thread *t, uint64_t gen)
 {
 	uint64_t expect = (gen << 8) | PARK_PARKED;

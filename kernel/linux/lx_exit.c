@@ -8,6 +8,7 @@
  * (lx_before_user), the last one ending the process with the group's status.
  */
 #include <linux/lx.h>
+#include <obj/process.h>
 #include <core/futex.h>
 #include <core/waitq.h>
 #include <core/klog.h>
@@ -29,24 +30,6 @@ static void clear_child_tid(struct thread *t)
 		futex_wake(&key, 1, ~0u);
 }
 
-/* Wake every other thread of p so that it reaches lx_before_user and dies. */
-static void kick_others(struct proc *p, struct thread *self)
-{
-	struct list *it;
-
-	spin_lock(&p->lock);
-	list_for_each(it, &p->threads) {
-		struct thread *o = list_entry(it, struct thread, proc_link);
-		if (o == self)
-			continue;
-		if (thread_wake(o, thread_park_gen(o), -EINTR))
-			waitq_unlink(o);
-		else if (o->cpu != this_cpu()->id)
-			hal_send_ipi(o->cpu);	/* running: make it enter the kernel */
-	}
-	spin_unlock(&p->lock);
-}
-
 long lx_thread_exit(struct thread *t, int status, bool group)
 {
 	struct proc *p = t->proc;
@@ -59,7 +42,7 @@ long lx_thread_exit(struct thread *t, int status, bool group)
 			p->group_status = status;
 		}
 		spin_unlock(&p->lock);
-		kick_others(p, t);
+		proc_kick_threads(p, t); /* they reach lx_before_user and die */
 	}
 	clear_child_tid(t);
 	t->dead = true;

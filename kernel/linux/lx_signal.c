@@ -99,9 +99,9 @@ void lx_signals_exec(struct proc *p)
 /* Make t notice a new signal: end its park, or interrupt its CPU. */
 static void kick(struct thread *t)
 {
-	if (thread_wake(t, thread_park_gen(t), -EINTR))
-		waitq_unlink(t);
-	else if (t->on_cpu && t->cpu != this_cpu()->id)
+	if (thread_interrupt(t, -EINTR))
+		return;
+	if (t->on_cpu && t->cpu != this_cpu()->id)
 		hal_send_ipi(t->cpu);
 }
 

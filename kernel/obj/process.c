@@ -3,7 +3,6 @@
  */
 #include <obj/process.h>
 #include <core/slab.h>
-#include <core/waitq.h>
 #include <hal/cpu.h>
 #include <weft/errno.h>
 
@@ -94,9 +93,9 @@ void proc_kick_threads(struct proc *p, struct thread *self)
 		struct thread *o = list_entry(it, struct thread, proc_link);
 		if (o == self)
 			continue;
-		if (thread_wake(o, thread_park_gen(o), -EINTR))
-			waitq_unlink(o);
-		else if (o->cpu != this_cpu()->id)
+		if (thread_interrupt(o, -EINTR))
+			continue;
+		if (o->cpu != this_cpu()->id)
 			hal_send_ipi(o->cpu); /* running: make it enter the kernel */
 	}
 	spin_unlock(&p->lock);

@@ -46,6 +46,8 @@ static rights_t rights_of(handle_t h)
 
 /* ---- native processes ---- */
 
+static handle_t ns_handle(rights_t r);
+
 static handle_t image(const char *path, rights_t r)
 {
 	handle_t fs, root, f = 0;
@@ -129,6 +131,17 @@ static void test_native_processes(void)
 	T_EQ(weft_process_kill(p), -ESRCH);
 	weft_handle_close(p);
 	weft_handle_close(q);
+	/* kill a process parked in object_wait_one (the echo server, idle) */
+	char name[48];
+	snprintf(name, sizeof(name), "t.parked.%d", (int)getpid());
+	struct weft_handle_xfer xs = {ns_handle(WEFT_RIGHT_WRITE | WEFT_RIGHT_TRANSFER),
+				      WEFT_RIGHTS_SAME};
+	T_EQ(spawn("native/nat_echo_srv", name, &xs, 1, &p), 0);
+	usleep(50000);
+	T_EQ(weft_process_status(p, &code), -EAGAIN);
+	T_EQ(weft_process_kill(p), 0);
+	T_EQ(wait_exit(p), WEFT_EXIT_KILLED);
+	weft_handle_close(p);
 	/* images: a non-ELF file is refused and the handles stay here; no EXEC right */
 	handle_t c[2], img;
 	T_EQ(weft_channel_create(c), 0);

@@ -171,6 +171,11 @@ bool thread_wake_unintr(struct thread *t, uint64_t gen, long result);
 /* May the running code block its stack (a kernel thread, or a user thread on
  * a borrowed stack)? False in a user thread's syscall on the per-CPU stack. */
 bool sched_may_block(void);
+/* End whatever park t is in with result (-EINTR: a kill, a signal) and take it
+ * off its wait queue: true if it was parked. Unlike thread_wake followed by
+ * waitq_unlink, t cannot run (and free the object it waited on) before the
+ * unlink is done. */
+bool thread_interrupt(struct thread *t, long result);
 /* End t's own park gen before anyone woke it (t is still running): true if it
  * did; false if a waker got there first (t is then queued to run its cont). */
 bool thread_cancel_park(struct thread *t, uint64_t gen);
