@@ -15,16 +15,20 @@
 # after 20 s, so a bad boot cannot take much longer). At -smp 4 on 2 host
 # cores, figures that wake another CPU (pipes, fork, threads) depend on how
 # the host schedules QEMU's vCPU threads: compare them with care.
+# Then tools/fsbench.py runs bench/fsbench.c (ext4 figures on a fresh image per
+# boot) on the hybrid kernel, the monolithic one (build-monolithic) and Linux,
+# into $(B)/fsbench.txt; "make fsbench" runs only that.
 # Knobs: BENCH_RUNS (boots per kernel and -smp, default 3), BENCH_SMPS
-# (default "1 4"), BENCH_ARGS (more tools/bench.py options). Not part of
+# (default "1 4"), FSBENCH_SMPS (default 1), BENCH_ARGS (more tools/bench.py options). Not part of
 # "make test".
 
-.PHONY: bench bench-build
+.PHONY: bench bench-build fsbench
 
 BENCH_B     := $(B)/bench
 BENCH_LINUX ?= $(CURDIR)/../shared/linux/Image
 BENCH_RUNS  ?= 3
 BENCH_SMPS  ?= 1 4
+FSBENCH_SMPS ?= 1
 BENCH_ARGS  ?=
 
 $(BENCH_B)/wbench: bench/wbench.c user/lib/sys/weft/sys.h | $(MUSL_STAMP)
@@ -35,13 +39,31 @@ $(BENCH_B)/bench_true: bench/bench_true.c | $(MUSL_STAMP)
 	@mkdir -p $(BENCH_B)
 	$(U_MUSL) $(U_CFLAGS) -no-pie -fno-pie -o $@ $<
 
+$(BENCH_B)/fsbench: bench/fsbench.c | $(MUSL_STAMP)
+	@mkdir -p $(BENCH_B)
+	$(U_MUSL) $(U_CFLAGS) -no-pie -fno-pie -o $@ $<
+
+# The file-system benchmark's initrd: fsbench as /bench.
+$(BENCH_B)/fs-initrd.cpio: $(BENCH_B)/fsbench tools/mkinitrd.sh
+	bash tools/mkinitrd.sh $@ bench=$(BENCH_B)/fsbench
+
 $(BENCH_B)/initrd.cpio: $(BENCH_B)/wbench $(BENCH_B)/bench_true $(UB)/native/nat_bench_srv tools/mkinitrd.sh
 	bash tools/mkinitrd.sh $@ bench=$(BENCH_B)/wbench bench_true=$(BENCH_B)/bench_true \
 		native/nat_bench_srv=$(UB)/native/nat_bench_srv
 
-bench-build: kernel $(BENCH_B)/initrd.cpio
+bench-build: kernel $(BENCH_B)/initrd.cpio $(BENCH_B)/fs-initrd.cpio
+	$(MAKE) MODE=monolithic kernel
 
 bench: bench-build
 	python3 tools/bench.py --weft $(B)/weft.bin --linux $(BENCH_LINUX) \
 		--initrd $(BENCH_B)/initrd.cpio --runs $(BENCH_RUNS) --smp "$(BENCH_SMPS)" \
 		--out $(B)/bench.txt --logs $(BENCH_B)/logs $(BENCH_ARGS)
+	python3 tools/fsbench.py --weft $(B)/weft.bin --weft-mono build-monolithic/weft.bin \
+		--linux $(BENCH_LINUX) --initrd $(BENCH_B)/fs-initrd.cpio --runs $(BENCH_RUNS) \
+		--smp "$(FSBENCH_SMPS)" --out $(B)/fsbench.txt --logs $(BENCH_B)/logs
+
+# Only the file-system figures (issue 5).
+fsbench: bench-build
+	python3 tools/fsbench.py --weft $(B)/weft.bin --weft-mono build-monolithic/weft.bin \
+		--linux $(BENCH_LINUX) --initrd $(BENCH_B)/fs-initrd.cpio --runs $(BENCH_RUNS) \
+		--smp "$(FSBENCH_SMPS)" --out $(B)/fsbench.txt --logs $(BENCH_B)/logs
