@@ -169,22 +169,33 @@ static void watchdog_fired(struct ktimer *tm)
 		hal_send_ipi(t->cpu);
 }
 
-/* Enter the client's world: its memory and process are current's. */
+/*
+ * Enter the client's world: its memory and process are current's. A worker
+ * keeps the last client's address space loaded, with a reference of its own,
+ * after the request: the next request of the same process, and the client's
+ * own return to user mode, then switch no page table (a switch flushes the
+ * TLB, which QEMU does whole).
+ */
 static void adopt(struct thread *me, struct svc_req *r)
 {
+	struct vm_space *old = me->vm;
+
 	me->proc = r->proc;
+	if (r->vm == old)
+		return;
+	if (r->vm)
+		vm_get(r->vm);
+	unsigned long flags = hal_irq_save();
 	me->vm = r->vm;
 	vm_activate(r->vm);
+	hal_irq_restore(flags);
+	if (old)
+		vm_put(old);
 }
 
 static void leave(struct thread *me)
 {
-	unsigned long flags = hal_irq_save();
-
 	me->proc = NULL;
-	me->vm = NULL;
-	vm_activate(NULL);
-	hal_irq_restore(flags);
 }
 
 static void run(struct svc_worker *w, struct svc_req *r)
@@ -250,9 +261,7 @@ static void worker_fault(struct thread *t, const char *why)
 	w->cur = NULL;
 	s->fault_in_work = w->in_work;
 	w->in_work = false;
-	t->proc = NULL;
-	t->vm = NULL;
-	vm_activate(NULL);
+	t->proc = NULL; /* t->vm stays loaded and referenced, as after any request */
 	if (r)
 		complete(s, r, -EIO);
 	w->restarting = true;
