@@ -137,10 +137,6 @@ long svc_call(struct service *s, svc_fn_t fn, void *arg)
 		return svc_inline_call(s, fn, arg);
 	kassert(me && me->kind == THREAD_KERNEL);
 	completion_init(&done);
-	r.proc = me->proc;
-	r.vm = me->vm;
-	if (r.vm)
-		vm_get(r.vm);
 	spin_lock(&s->room.lock);
 	while (full(s)) {
 		waitq_park_locked(&s->room, me, NULL, 0);

@@ -13,7 +13,8 @@
  *     owns no kernel stack while it waits, and signals do not end the park
  *     (the worker may be using its memory), they are seen when it returns;
  *   - a kernel thread (svc_call): queues the request and blocks on a
- *     completion.
+ *     completion; the request runs in no process's memory (kernel buffers
+ *     only), so that, say, the blk workers never load a user page table.
  * The worker runs the request in the client's address space and process
  * (current()->vm and ->proc are the client's for the duration), so user
  * copies and /proc/self work as in the client's own syscall.
