@@ -193,12 +193,19 @@ int vfs_umount_at(struct vnode *root, struct vnode *cwd, const char *target, boo
 	vnode_put(vn);
 	if (err)
 		return err;
-	/* The mount header and the file system's state stay allocated: open
-	 * files below it still point to them. Its dirty data goes to disk now. */
+	/* Its dirty data goes to disk now. If no vnode of it is left (no open
+	 * file or working directory below it), the instance is freed; else the
+	 * mount header and the file system's state stay allocated, because those
+	 * vnodes still point to them. */
 	if (m->fstype->sync)
 		err = m->fstype->sync(m);
 	vnode_put(m->covered);
 	vnode_put(m->root);
+	if (!detach && !__atomic_load_n(&m->nvnodes, __ATOMIC_ACQUIRE)) {
+		if (m->fstype->unmount)
+			m->fstype->unmount(m);
+		kfree(m);
+	}
 	return err;
 }
 

@@ -88,6 +88,8 @@ int vnode_alloc(struct mount *mnt, enum vtype type, uint32_t mode, const struct 
 	vn->nlink = 1;
 	vn->atime_ns = vn->mtime_ns = vn->ctime_ns = vfs_now();
 	__atomic_fetch_add(&vnode_live, 1, __ATOMIC_RELAXED);
+	if (mnt)
+		__atomic_fetch_add(&mnt->nvnodes, 1, __ATOMIC_RELAXED);
 	*out = vn;
 	return 0;
 }
@@ -121,11 +123,14 @@ void vnode_put(struct vnode *vn)
 	if (old != 1)
 		return;
 	kassert(!vn->covered_by);
+	struct mount *mnt = vn->mnt;
 	if (vn->pcache)
 		vfs_pcache_free(vn);
 	if (vn->ops && vn->ops->release)
 		vn->ops->release(vn);
 	kmem_free(vnode_cache, vn);
+	if (mnt)
+		__atomic_sub_fetch(&mnt->nvnodes, 1, __ATOMIC_RELEASE);
 	__atomic_fetch_sub(&vnode_live, 1, __ATOMIC_RELAXED);
 }
 

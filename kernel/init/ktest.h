@@ -11,5 +11,6 @@
 void ktest_kthreads(void); /* ktest=kthread: ktest.c */
 void ktest_svc(void);	   /* ktest=svc: ktest_svc.c */
 void ktest_blk(bool bench); /* ktest=blk, ktest=blkbench: ktest_blk.c */
+void ktest_fsfuzz(void);     /* ktest=fsfuzz: ktest_fsfuzz.c */
 
 #endif

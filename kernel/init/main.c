@@ -215,6 +215,8 @@ static int parse_cmdline(char *cmd, char **path, char **argv)
 			ktest_requested = ktest_blk_test;
 		else if (!strcmp(tok, "ktest=blkbench"))
 			ktest_requested = ktest_blk_bench;
+		else if (!strcmp(tok, "ktest=fsfuzz"))
+			ktest_requested = ktest_fsfuzz;
 		else if (!strncmp(tok, "vblk.qsize=", 11))
 			vblk_queue_limit = (unsigned)lib_strtoul(tok + 11, NULL, 10);
 		else if (!strcmp(tok, "crashtest=oops"))

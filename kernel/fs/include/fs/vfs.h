@@ -261,6 +261,7 @@ struct mount {
 	void *priv;			 /* file system private */
 	uint32_t dev;			 /* immutable: st_dev of its vnodes */
 	struct spinlock rename_lock;	 /* serialises multi-vnode namespace ops */
+	unsigned nvnodes;		 /* atomic: live vnodes of this instance */
 	struct list link;		 /* mount table lock */
 };
 
