@@ -31,9 +31,10 @@ BENCH_SMPS  ?= 1 4
 FSBENCH_SMPS ?= 1
 BENCH_ARGS  ?=
 
-$(BENCH_B)/wbench: bench/wbench.c user/lib/sys/weft/sys.h | $(MUSL_STAMP)
+$(BENCH_B)/wbench: bench/wbench.c bench/wbench_native.c bench/wbench.h user/lib/sys/weft/sys.h \
+		| $(MUSL_STAMP)
 	@mkdir -p $(BENCH_B)
-	$(U_MUSL) $(U_CFLAGS) -no-pie -fno-pie -o $@ $<
+	$(U_MUSL) $(U_CFLAGS) -Ibench -no-pie -fno-pie -o $@ $(filter %.c,$^)
 
 $(BENCH_B)/bench_true: bench/bench_true.c | $(MUSL_STAMP)
 	@mkdir -p $(BENCH_B)
