@@ -12,6 +12,7 @@ static void lx_exit(struct proc *p)
 
 	if (!lp)
 		return;
+	lx_itimer_stop(p);
 	locks_release_owner(NULL, p);
 	lx_files_put(lp->files);
 	lp->files = NULL;

@@ -65,6 +65,8 @@
 	X(99, set_robust_list) \
 	X(100, get_robust_list) \
 	X(101, nanosleep) \
+	X(102, getitimer) \
+	X(103, setitimer) \
 	X(113, clock_gettime) \
 	X(114, clock_getres) \
 	X(115, clock_nanosleep) \

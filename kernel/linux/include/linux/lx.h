@@ -64,6 +64,8 @@ struct lx_proc {
 	bool stopped;				/* siglock: a stop signal stopped it */
 	int stopsig;				/* tree lock: for wait4's WUNTRACED */
 	bool stop_report, cont_report;		/* tree lock: events wait4 has not reported */
+	struct ktimer itimer;			/* ITIMER_REAL (lx_itimer.c) */
+	uint64_t it_deadline, it_interval_ns;	/* siglock: 0 deadline = not armed */
 };
 
 /* Per-thread Linux state (t->lx). */
@@ -87,6 +89,8 @@ struct lx_thread {
 #define LX_SIGPIPE 13
 /* Send sig to process p or thread t (one of them NULL) from src. 0 or -errno. */
 int lx_send_signal(struct proc *p, struct thread *t, int sig, const struct lx_sigsrc *src);
+/* Stop p's interval timer (exit). */
+void lx_itimer_stop(struct proc *p);
 /* Map the sigreturn trampoline into a new image: 0 or -ENOMEM. */
 int lx_map_sigtramp(struct vm_space *vm);
 /* Reset handled signals to default (exec). */
