@@ -1,6 +1,7 @@
 /*
  * AsyncQ: rings, submit, poll, cancel and the op state machine (model and
- * locking in obj/asyncq.h; the built-in op kinds are in asyncq_ops.c).
+ * locking in obj/asyncq.h; the built-in op kinds are in asyncq_ops.c, the
+ * shared region's pages in asyncq_mem.c).
  *
  * The shared region is order-0 pages (so each can be mapped and counted
  * like any user page), reached by the kernel through the direct map: an
@@ -17,83 +18,9 @@
 #include <lib/string.h>
 #include <weft/errno.h>
 
-/* The region's pages, shared by q and the mappings of it. */
-struct aq_ringmem {
-	int refs; /* atomic */
-	unsigned npages;
-	char **kva; /* each page's direct-map address */
-	paddr_t page[];
-};
-
-static void mem_get(void *obj)
-{
-	__atomic_add_fetch(&((struct aq_ringmem *)obj)->refs, 1, __ATOMIC_RELAXED);
-}
-
-static void mem_put(void *obj)
-{
-	struct aq_ringmem *m = obj;
-
-	if (__atomic_sub_fetch(&m->refs, 1, __ATOMIC_ACQ_REL))
-		return;
-	for (unsigned i = 0; i < m->npages; i++)
-		pmm_unref(m->page[i]);
-	kfree(m->kva);
-	kfree(m);
-}
-
-static int mem_getpage(void *obj, uint64_t off, paddr_t *out)
-{
-	struct aq_ringmem *m = obj;
-
-	if (off / PAGE_SIZE >= m->npages)
-		return -EFAULT;
-	*out = m->page[off / PAGE_SIZE];
-	pmm_ref(*out);
-	return 0;
-}
-
-static const struct vm_pager_ops mem_pager = {
-    .getpage = mem_getpage,
-    .get = mem_get,
-    .put = mem_put,
-};
-
-static struct aq_ringmem *mem_alloc(unsigned npages)
-{
-	struct aq_ringmem *m = kzalloc(sizeof(*m) + npages * sizeof(paddr_t));
-
-	if (!m)
-		return NULL;
-	m->refs = 1;
-	m->kva = kmalloc(npages * sizeof(char *));
-	for (; m->kva && m->npages < npages; m->npages++) {
-		m->page[m->npages] = pmm_alloc_zeroed(0);
-		if (!m->page[m->npages])
-			break;
-		m->kva[m->npages] = hal_pa_to_kva(m->page[m->npages]);
-	}
-	if (m->npages < npages) {
-		mem_put(m);
-		return NULL;
-	}
-	return m;
-}
-
-/* Kernel address of byte off of the region. */
-static void *mem_at(struct asyncq *q, uint64_t off)
-{
-	return q->mem->kva[off / PAGE_SIZE] + off % PAGE_SIZE;
-}
-
-void *asyncq_kaddr(struct asyncq *q, uint64_t off)
-{
-	return mem_at(q, off);
-}
-
 static struct weft_aq_sqe *sqe_at(struct asyncq *q, uint32_t i)
 {
-	return mem_at(q,
+	return asyncq_kaddr(q,
 		      PAGE_SIZE + (uint64_t)(i & (q->sq_entries - 1)) * sizeof(struct weft_aq_sqe));
 }
 
@@ -101,7 +28,7 @@ static struct weft_aq_cqe *cqe_at(struct asyncq *q, uint32_t i)
 {
 	uint64_t sq_bytes = PAGE_ROUND_UP((uint64_t)q->sq_entries * sizeof(struct weft_aq_sqe));
 
-	return mem_at(q, PAGE_SIZE + sq_bytes +
+	return asyncq_kaddr(q, PAGE_SIZE + sq_bytes +
 			     (uint64_t)(i & (q->cq_entries - 1)) * sizeof(struct weft_aq_cqe));
 }
 
@@ -755,7 +682,7 @@ static void asyncq_destroy(struct kobject *o)
 		free_op(list_entry(it, struct aq_op, olink));
 	list_for_each_safe (it, tmp, &q->reap)
 		free_op(list_entry(it, struct aq_op, link));
-	mem_put(q->mem);
+	aq_mem_put(q->mem);
 	kfree(q);
 }
 
@@ -776,7 +703,7 @@ static void init_rings(struct asyncq *q, uint32_t entries)
 {
 	q->sq_entries = entries;
 	q->cq_entries = 2 * entries;
-	q->ring = mem_at(q, 0);
+	q->ring = asyncq_kaddr(q, 0);
 	q->ring->sq_mask = entries - 1;
 	q->ring->sq_entries = entries;
 	q->ring->cq_mask = 2 * entries - 1;
@@ -804,16 +731,16 @@ int asyncq_create(struct vm_space *vm, uint32_t entries, struct asyncq **out,
 	q = kzalloc(sizeof(*q));
 	if (!q)
 		return -ENOMEM;
-	q->mem = mem_alloc((unsigned)(1 + (sq_bytes + cq_bytes) / PAGE_SIZE));
+	q->mem = aq_mem_alloc((unsigned)(1 + (sq_bytes + cq_bytes) / PAGE_SIZE));
 	if (!q->mem) {
 		kfree(q);
 		return -ENOMEM;
 	}
 	init_rings(q, entries);
 	err = vm_map_pager(vm, &addr, PAGE_SIZE + sq_bytes + cq_bytes, VM_R | VM_W, VM_SHARED,
-			   &mem_pager, q->mem, 0);
+			   &aq_mem_pager, q->mem, 0);
 	if (err) {
-		mem_put(q->mem);
+		aq_mem_put(q->mem);
 		kfree(q);
 		return err;
 	}

@@ -138,6 +138,12 @@ long asyncq_poll(struct asyncq *q, struct thread *t, uint32_t min, uint64_t dead
 /* The kernel's view of byte off of the shared region (for tests). */
 void *asyncq_kaddr(struct asyncq *q, uint64_t off);
 
+/* The shared region (asyncq_mem.c): npages zeroed pages with one reference,
+ * or NULL; dropping the last reference frees them; the pager that maps them. */
+struct aq_ringmem *aq_mem_alloc(unsigned npages);
+void aq_mem_put(void *mem);
+extern const struct vm_pager_ops aq_mem_pager;
+
 /* Cancel the op with this token: 0, -EBUSY, -EALREADY, -ENOENT (see above). */
 long asyncq_cancel(struct asyncq *q, uint64_t token);
 
