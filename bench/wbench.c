@@ -159,49 +159,40 @@ static double b_getppid(long n)
 	return (double)(now_ns() - t0) / n;
 }
 
-/* devnull_read_ns: read(2) of 1 byte from /dev/null, which returns 0 (EOF):
- * file descriptor lookup and the device's read, no copy. */
-static double b_devnull_read(long n)
+/* One byte at a time to or from /dev/null, n times: ns per call. */
+static double devnull_rw(long n, int writing)
 {
-	char c;
+	char c = 'x';
 	long long t0;
-	int fd = open("/dev/null", O_RDONLY);
+	int fd = open("/dev/null", writing ? O_WRONLY : O_RDONLY);
+	long want = writing; /* a write takes the byte, a read sees EOF */
 
 	if (fd < 0)
 		return -errno;
-	if (read(fd, &c, 1) != 0) {
+	if ((writing ? write(fd, &c, 1) : read(fd, &c, 1)) != want) {
 		int e = fail();
 		close(fd);
 		return e;
 	}
 	t0 = now_ns();
 	for (long i = 0; i < n; i++)
-		read(fd, &c, 1);
+		(void)(writing ? write(fd, &c, 1) : read(fd, &c, 1));
 	t0 = now_ns() - t0;
 	close(fd);
 	return (double)t0 / n;
 }
 
+/* devnull_read_ns: read(2) of 1 byte from /dev/null, which returns 0 (EOF):
+ * file descriptor lookup and the device's read, no copy. */
+static double b_devnull_read(long n)
+{
+	return devnull_rw(n, 0);
+}
+
 /* devnull_write_ns: write(2) of 1 byte to /dev/null, which returns 1. */
 static double b_devnull_write(long n)
 {
-	char c = 'x';
-	long long t0;
-	int fd = open("/dev/null", O_WRONLY);
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, &c, 1) != 1) {
-		int e = fail();
-		close(fd);
-		return e;
-	}
-	t0 = now_ns();
-	for (long i = 0; i < n; i++)
-		write(fd, &c, 1);
-	t0 = now_ns() - t0;
-	close(fd);
-	return (double)t0 / n;
+	return devnull_rw(n, 1);
 }
 
 /* open_close_us: open(2) O_RDONLY + close(2) of /bench_true, an existing

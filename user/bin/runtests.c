@@ -30,6 +30,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "out.h"
+#include "words.h"
 
 #define MANIFEST		   "/test/manifest"
 #define MAX_ARGS		   16
@@ -93,24 +94,6 @@ static char *read_manifest(const char *suffix)
 	close(fd);
 	buf[len] = 0;
 	return buf;
-}
-
-/* Split a line into argv in place (words separated by blanks). */
-static int split(char *line, char **argv)
-{
-	int argc = 0;
-
-	for (char *p = line; *p && argc < MAX_ARGS;) {
-		while (*p == ' ' || *p == '\t')
-			*p++ = 0;
-		if (!*p)
-			break;
-		argv[argc++] = p;
-		while (*p && *p != ' ' && *p != '\t')
-			p++;
-	}
-	argv[argc] = NULL;
-	return argc;
 }
 
 /* Wait for pid, reaping (and ignoring) any orphan that exits meanwhile. */
@@ -214,7 +197,7 @@ int main(int argc, char **argv)
 			 strncmp(line, "/test/", 6) == 0 ? line + 6 : line);
 		if (filter && !strstr(name, filter))
 			continue;
-		split(line, args);
+		split_words(line, args, MAX_ARGS);
 		if (run_one(name, args))
 			passed++;
 		else

@@ -25,6 +25,7 @@
 #include <termios.h>
 #include <unistd.h>
 #include "out.h"
+#include "words.h"
 
 #define LINE_LEN		   512
 #define MAX_ARGS		   32
@@ -116,23 +117,6 @@ static int read_line_raw(char *buf)
 	return n;
 }
 
-static int split(char *line, char **argv)
-{
-	int argc = 0;
-
-	for (char *p = line; *p && argc < MAX_ARGS;) {
-		while (*p == ' ' || *p == '\t')
-			*p++ = 0;
-		if (!*p)
-			break;
-		argv[argc++] = p;
-		while (*p && *p != ' ' && *p != '\t')
-			p++;
-	}
-	argv[argc] = NULL;
-	return argc;
-}
-
 static void run(char **argv)
 {
 	static char *envp[] = {"PATH=/bin", "HOME=/", NULL};
@@ -199,7 +183,7 @@ int main(void)
 		out_write("weft$ ", 6);
 		if (read_line_raw(line) < 0)
 			leave(0);
-		argc = split(line, argv);
+		argc = split_words(line, argv, MAX_ARGS);
 		if (argc == 0)
 			continue;
 		if (strcmp(argv[0], "exit") == 0) {

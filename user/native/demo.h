@@ -20,6 +20,9 @@
 #define DEMO_PROTO_REPORT 0x52505431u
 #define DEMO_VERSION	  1
 
+#include <stdint.h>
+#include <weft/spawn.h>
+
 #define DEMO_M_CONNECT 1
 #define DEMO_M_ECHO    2
 #define DEMO_M_QUIT    3
@@ -30,5 +33,18 @@
 #define DEMO_TAG_SEQ	20
 
 #define DEMO_ECHO_NAME "demo.echo"
+
+/* The echo service's name, for the server and the client alike: the spawn's
+ * args message if there is one, else DEMO_ECHO_NAME. */
+static inline const char *demo_service_name(const struct weft_startinfo *si)
+{
+	static char name[64];
+
+	if (si->args_len == 0 || si->args_len >= sizeof(name))
+		return DEMO_ECHO_NAME;
+	for (uint32_t i = 0; i < si->args_len; i++)
+		name[i] = ((const char *)si->args)[i];
+	return name;
+}
 
 #endif

@@ -58,18 +58,6 @@ static int round_trip(handle_t ch, uint32_t len, uint8_t seed)
 	return 0;
 }
 
-/* The service's name: the args, or DEMO_ECHO_NAME. */
-static const char *service_name(const struct weft_startinfo *si)
-{
-	static char name[64];
-
-	if (si->args_len == 0 || si->args_len >= sizeof(name))
-		return DEMO_ECHO_NAME;
-	for (uint32_t i = 0; i < si->args_len; i++)
-		name[i] = ((const char *)si->args)[i];
-	return name;
-}
-
 int main(const struct weft_startinfo *si)
 {
 	const handle_t *hs = (const handle_t *)si->handles;
@@ -80,7 +68,7 @@ int main(const struct weft_startinfo *si)
 
 	if (si->nhandles < 1)
 		return 1;
-	if (weft_name_resolve(hs[0], service_name(si), WEFT_RIGHT_WRITE, &svc))
+	if (weft_name_resolve(hs[0], demo_service_name(si), WEFT_RIGHT_WRITE, &svc))
 		return 2;
 	if (weft_channel_create(c))
 		return 3;

@@ -51,18 +51,6 @@ static void serve(handle_t ch)
 	weft_handle_close(ch);
 }
 
-/* The service's name: the args, or DEMO_ECHO_NAME. */
-static const char *service_name(const struct weft_startinfo *si)
-{
-	static char name[64];
-
-	if (si->args_len == 0 || si->args_len >= sizeof(name))
-		return DEMO_ECHO_NAME;
-	for (uint32_t i = 0; i < si->args_len; i++)
-		name[i] = ((const char *)si->args)[i];
-	return name;
-}
-
 int main(const struct weft_startinfo *si)
 {
 	const handle_t *hs = (const handle_t *)si->handles;
@@ -78,7 +66,7 @@ int main(const struct weft_startinfo *si)
 			    &pub) ||
 	    weft_handle_close(c[1]))
 		return 3;
-	if (weft_name_bind(hs[0], service_name(si), pub))
+	if (weft_name_bind(hs[0], demo_service_name(si), pub))
 		return 4;
 	weft_handle_close(pub); /* the name service keeps its own */
 	for (;;) {

@@ -208,16 +208,23 @@ static int parent_unlinked(struct ext4_fs *fs, struct ext4_inode *dp)
 	return ext4_iwrite(fs, dp);
 }
 
+/* The entry name in dir and its vnode, for a change to dir (unlink, rmdir). */
+static int find_victim(struct ext4_fs *fs, struct vnode *dir, const char *name,
+		       struct ext4_dirent *de, struct vnode **child)
+{
+	int err = enter_dir(fs, dir, true);
+
+	return err ? err : find_child(fs, dir, name, de, child);
+}
+
 static int ext4_unlink(struct vnode *dir, const char *name)
 {
 	VFS_MUST_BLOCK();
 	struct ext4_fs *fs = ext4_fs_of(dir);
 	struct ext4_dirent de;
 	struct vnode *child;
-	int err = enter_dir(fs, dir, true);
+	int err = find_victim(fs, dir, name, &de, &child);
 
-	if (!err)
-		err = find_child(fs, dir, name, &de, &child);
 	if (err)
 		return err;
 	if (child->type == VDIR)
@@ -236,10 +243,8 @@ static int ext4_rmdir(struct vnode *dir, const char *name)
 	struct ext4_fs *fs = ext4_fs_of(dir);
 	struct ext4_dirent de;
 	struct vnode *child;
-	int err = enter_dir(fs, dir, true);
+	int err = find_victim(fs, dir, name, &de, &child);
 
-	if (!err)
-		err = find_child(fs, dir, name, &de, &child);
 	if (err)
 		return err;
 	if (child->type != VDIR)
