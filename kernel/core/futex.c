@@ -4,8 +4,10 @@
  * under the bucket lock, and wakers take the same lock, so a wake between a
  * user's store and its futex_wait is never lost. The user word is read under
  * that spinlock without faulting: the page is faulted in first (outside the
- * lock), and the read itself uses the fixup-protected user copy, so a page
- * that vanished in between gives -EFAULT rather than a wait on garbage.
+ * lock), and the read goes through the direct map under the address space's
+ * lock (bucket lock, then vm lock), so a page that vanished in between gives
+ * -EFAULT rather than a wait on garbage. (Not with sstatus.SUM: QEMU flushes
+ * its whole software TLB each time SUM changes.)
  */
 #include <core/futex.h>
 #include <core/waitq.h>
@@ -62,9 +64,7 @@ int futex_key(struct thread *t, uaddr_t uaddr, bool shared, struct futex_key *ke
 /* Read the user word without faulting (the caller may hold a spinlock). */
 static int read_word(uaddr_t uaddr, uint32_t *val)
 {
-	if (!uaccess_ok(uaddr, 4))
-		return -EFAULT;
-	return hal_user_copy(val, (const void *)uaddr, sizeof(*val));
+	return copy_from_user_nofault(val, uaddr, sizeof(*val));
 }
 
 static long wait_cont(struct thread *t)

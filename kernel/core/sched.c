@@ -40,6 +40,14 @@ void sched_init_cpu(struct cpu *c, unsigned id)
 	hal_kctx_init(&c->loop_ctx, (void *)c->arch.kstack_top, sched_loop_entry, NULL);
 }
 
+/*
+ * Program the timer for the earliest of the CPU's kernel timers and the
+ * running thread's slice end. Programming it is an SBI call (and, under QEMU,
+ * a wake-up of its I/O thread), so a deadline later than the one already
+ * pending is left alone: the interrupt then comes early, and sched_timer_irq
+ * finds nothing due and programs the right one. Every thread switch moves the
+ * slice end, so this saves a call per switch.
+ */
 static void rearm_timer(struct cpu *c, uint64_t now)
 {
 	uint64_t next = ktimer_next(&c->timers);
@@ -48,6 +56,9 @@ static void rearm_timer(struct cpu *c, uint64_t now)
 		next = c->cur->slice_end;
 	if (next == UINT64_MAX)
 		next = now + 1000000000ull;	/* a slow tick keeps balancing going */
+	if (c->timer_armed > now && c->timer_armed <= next)
+		return;
+	c->timer_armed = next;
 	hal_timer_arm(next);
 }
 

@@ -7,10 +7,9 @@
  * kernel's direct map, page by page under vm->lock, like vm_write: the lock
  * keeps each page from being freed (an unmap frees pages only after vm_sync,
  * which runs after it dropped the lock), and a page that vanished meanwhile is
- * -EFAULT. This avoids toggling sstatus.SUM, on which QEMU flushes its whole
- * software TLB (about 5 us per copy under TCG). Strings still go through the
- * arch routine with user access on, which recovers (-EFAULT) if a concurrent
- * unmap races with it.
+ * -EFAULT. Strings are copied the same way. This avoids toggling sstatus.SUM,
+ * on which QEMU flushes its whole software TLB (about 5 us per copy under
+ * TCG); the kernel never turns user access on.
  */
 #include <core/uaccess.h>
 #include <core/vm.h>
@@ -102,6 +101,35 @@ int clear_user(uaddr_t dst, size_t n)
 	return err ? err : copy_direct(dst, NULL, n, ZERO_USER);
 }
 
+int copy_from_user_nofault(void *dst, uaddr_t src, size_t n)
+{
+	struct thread *t = current();
+
+	if (!t || !t->vm || !uaccess_ok(src, n))
+		return -EFAULT;
+	return copy_direct(src, dst, n, FROM_USER);
+}
+
+/* Copy at most n bytes of the string at user va (already prefaulted, within
+ * one page) into k, stopping after a NUL: the bytes copied before the NUL (n
+ * when there is none), or -EFAULT if the page is no longer readable. */
+static long strcopy_direct(uaddr_t va, char *k, size_t n)
+{
+	struct vm_space *vm = current()->vm;
+	long len = -EFAULT;
+
+	spin_lock(&vm->lock);
+	pte_t *pte = hal_pt_lookup(vm->root, va & PAGE_MASK, false);
+	if (pte && hal_pte_present(*pte) && (hal_pte_prot(*pte) & VM_R)) {
+		const char *u = (const char *)hal_pa_to_kva(hal_pte_pa(*pte)) + (va & ~PAGE_MASK);
+		for (len = 0; (size_t)len < n; len++)
+			if ((k[len] = u[len]) == 0)
+				break;
+	}
+	spin_unlock(&vm->lock);
+	return len;
+}
+
 long copy_str_from_user(char *dst, uaddr_t src, size_t size)
 {
 	size_t done = 0;
@@ -116,16 +144,12 @@ long copy_str_from_user(char *dst, uaddr_t src, size_t size)
 		int err = prefault(at, chunk, VM_R);
 		if (err)
 			return err;
-		len = hal_user_strnlen((const void *)at, chunk);
+		len = strcopy_direct(at, dst + done, chunk);
 		if (len < 0)
-			return -EFAULT;
-		if (hal_user_copy(dst + done, (const void *)at, (unsigned long)len) < 0)
-			return -EFAULT;
+			return len;
 		done += (size_t)len;
-		if ((size_t)len < chunk) {
-			dst[done] = 0;
-			return (long)done;
-		}
+		if ((size_t)len < chunk)
+			return (long)done;	/* the NUL is copied */
 	}
 	return -ENAMETOOLONG;
 }

@@ -25,7 +25,6 @@ struct kframe {
 	unsigned long sepc, sstatus, stval, scause;
 };
 
-extern char uaccess_start[], uaccess_end[], uaccess_fixup[];
 void arch_plic_handle(unsigned hartid);
 
 static void handle_irq(unsigned long irq)
@@ -185,12 +184,6 @@ void trap_kernel(struct kframe *f)
 			contain_fault(c, f, "watchdog: request ran past its deadline");
 		if (c->need_resched)
 			sched_yield_kthread();
-		return;
-	}
-	if (f->sepc >= (unsigned long)uaccess_start && f->sepc < (unsigned long)uaccess_end &&
-	    (f->scause == EXC_LOAD_PAGE_FAULT || f->scause == EXC_STORE_PAGE_FAULT ||
-	     f->scause == EXC_LOAD_ACCESS || f->scause == EXC_STORE_ACCESS)) {
-		f->sepc = (unsigned long)uaccess_fixup;
 		return;
 	}
 	contain_fault(c, f, exception_name(f->scause));

@@ -120,6 +120,7 @@ struct cpu {
 	struct hal_kcontext loop_ctx;	/* re-enters sched_loop from the stack top */
 	struct runq rq;
 	struct ktimer_base timers;
+	uint64_t timer_armed;		/* deadline programmed into the timer (ns) */
 	struct thread *fp_owner;	/* user thread whose FP state is in the registers */
 	uint64_t vm_id;			/* address space loaded in satp (vm_activate) */
 	int tlb_req;			/* another CPU asks this one to flush its TLB */

@@ -4,7 +4,7 @@
  * A user address has its own type (uaddr_t) so it is never dereferenced by
  * accident. The copy routines first make sure every page of the user range is
  * mapped with the needed permission (faulting in lazy or copy-on-write pages), then
- * copy with user access (sstatus.SUM) enabled only for the duration of the copy.
+ * move the bytes through the kernel's direct map under the address space's lock.
  * They never panic on a bad address: they return -EFAULT and copy nothing more.
  * A page of a disk file's mapping that is not in memory yet gives -ESVC where
  * the caller may not block: the syscall then runs again in the fs service.
@@ -33,5 +33,10 @@ int copy_from_user(void *dst, uaddr_t src, size_t n);
 long copy_str_from_user(char *dst, uaddr_t src, size_t size);
 /* Zero n bytes of user memory: 0 or -EFAULT. */
 int clear_user(uaddr_t dst, size_t n);
+/* Copy from user memory that is already mapped, without faulting anything in:
+ * 0, or -EFAULT when a page is absent or unreadable. Takes only the address
+ * space's spinlock, so it may run under a spinlock ordered before it (the
+ * futex buckets). */
+int copy_from_user_nofault(void *dst, uaddr_t src, size_t n);
 
 #endif

@@ -56,10 +56,5 @@ pte_t hal_pte_make(paddr_t pa, unsigned prot);	/* a present user leaf */
 void hal_pt_switch(paddr_t root);
 void hal_tlb_flush_page(vaddr_t va);
 void hal_tlb_flush_all(void);
-/* Copy with user access enabled; faults in it return -EFAULT instead of oopsing. */
-int hal_user_copy(void *dst, const void *src, unsigned long n);
-int hal_user_set(void *dst, int c, unsigned long n);
-/* Length of the string at src within max bytes (max if no NUL), or -EFAULT. */
-long hal_user_strnlen(const void *src, unsigned long max);
 
 #endif
