@@ -304,7 +304,14 @@ static void commit(struct thread *t, struct vm_space *vm, const char *path, uadd
 
 	p->vm = vm;
 	t->vm = vm;
-	vm_activate(vm);
+	/* Load the new table only on t's own CPU. An execve run by the fs
+	 * service (its file is on a disk fs) runs on a worker, which holds a
+	 * reference to the table it has loaded, the old one: loading the new
+	 * one there without a reference left the worker's CPU on a table that
+	 * t's exit could free (a hang at -smp 4, the CPU fetching kernel code
+	 * through a reused page). The worker switches at its next request. */
+	if (current() == t)
+		vm_activate(vm);
 	vm_put(old);
 	strlcpy(p->name, base_name(path), sizeof(p->name));
 	proc_set_image(p, path, argv, argc);
