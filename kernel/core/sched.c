@@ -436,8 +436,11 @@ void sched_timer_irq(void)
 	if (c->cur && now >= c->cur->slice_end) {
 		if (c->rq.nr)
 			c->need_resched = true;
-		else
-			c->cur->slice_end = now + TIME_SLICE_NS;
+		/* Move the slice end on even when a switch is asked for: the
+		 * thread may not be preemptible yet (a kernel thread between its
+		 * park and its block), and a slice end left in the past would
+		 * re-fire the timer on every instruction it tries to run. */
+		c->cur->slice_end = now + TIME_SLICE_NS;
 	}
 	rearm_timer(c, now);
 }
