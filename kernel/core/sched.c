@@ -357,6 +357,11 @@ bool thread_wake_unintr(struct thread *t, uint64_t gen, long result)
 	return wake_state(t, gen, PARK_UNINTR, result);
 }
 
+void sched_park_dropped(void)
+{
+	__atomic_sub_fetch(&nr_parked, 1, __ATOMIC_RELAXED);
+}
+
 bool sched_may_block(void)
 {
 	struct thread *t = current();

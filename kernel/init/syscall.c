@@ -32,9 +32,12 @@ static long run_in_service(struct svc_req *req)
 	struct thread *t = svc_req_thread(req);
 	long r = dispatch(t);
 
-	if (r == -ESVC || r == -EPARKED) {
-		pr_err("svc: syscall %lu of %d/%d cannot finish in the fs service (%ld)",
-		       hal_tf_sysno(&t->tf), t->proc->pid, t->tid, r);
+	/* -EPARKED: the call parked t itself (sendfile into a full pipe, a FIFO
+	 * open waiting for its other end); that park replaced the one for this
+	 * request, and its own waker finishes the call. */
+	if (r == -ESVC) {
+		pr_err("svc: syscall %lu of %d/%d cannot finish in the fs service",
+		       hal_tf_sysno(&t->tf), t->proc->pid, t->tid);
 		r = -EIO;
 	}
 	return r;

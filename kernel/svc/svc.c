@@ -40,10 +40,16 @@ static void complete(struct service *s, struct svc_req *r, long result)
 	if (r->vm)
 		vm_put(r->vm);
 	r->vm = NULL;
-	if (r->client)
+	if (r->client && result == -EPARKED) {
+		/* The request parked its client anew (see svc_submit_user): the
+		 * request's own park will never be woken. */
+		sched_park_dropped();
+		kfree(r);
+	} else if (r->client) {
 		thread_wake_unintr(r->client, r->gen, result);
-	else
+	} else {
 		completion_signal(r->done, result);
+	}
 }
 
 /* The continuation of a user client: the request's result is its a0. */

@@ -65,8 +65,9 @@ static long run_serialised(struct service *s, struct svc_req *r)
 	return result;
 }
 
-/* Back on the per-CPU stack: return the borrowed one and go to user mode. */
-static void inline_exit(void)
+/* Back on the per-CPU stack: give the borrowed one back; t is a user thread
+ * with no stack again. */
+static struct thread *inline_unborrow(void)
 {
 	struct cpu *c = this_cpu();
 	struct thread *t = c->cur;
@@ -75,7 +76,20 @@ static void inline_exit(void)
 	t->kstack = NULL;
 	t->kind = THREAD_USER;
 	hal_set_stack_limit(c->arch.kstack_top - KSTACK_SIZE);
-	sched_return_to_user(t);
+	return t;
+}
+
+static void inline_exit(void)
+{
+	sched_return_to_user(inline_unborrow());
+}
+
+/* The request parked t itself (its syscall waits, say on a full pipe): leave
+ * the CPU; its waker runs the continuation, stackless like any park. */
+static void inline_exit_parked(void)
+{
+	inline_unborrow();
+	sched_leave_user();
 }
 
 static void inline_entry(void *arg)
@@ -93,6 +107,8 @@ static void inline_entry(void *arg)
 	hal_irq_enable();
 	result = run_serialised((struct service *)t->wait[2], &r);
 	hal_irq_save();
+	if (result == -EPARKED)
+		hal_run_on_cpu_stack(inline_exit_parked);
 	if (result != -EJUSTRETURN)
 		hal_tf_set_ret(&t->tf, result);
 	hal_run_on_cpu_stack(inline_exit);

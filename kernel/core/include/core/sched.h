@@ -169,6 +169,9 @@ uint64_t thread_park_gen(const struct thread *t);
  * thread's memory): only thread_wake_unintr with its generation ends it. */
 uint64_t thread_park_begin_unintr(struct thread *t, thread_cont_t cont);
 bool thread_wake_unintr(struct thread *t, uint64_t gen, long result);
+/* A park that a newer park of the same thread replaced will never be woken:
+ * stop counting it (sched_nr_parked). */
+void sched_park_dropped(void);
 /* May the running code block its stack (a kernel thread, or a user thread on
  * a borrowed stack)? False in a user thread's syscall on the per-CPU stack. */
 bool sched_may_block(void);

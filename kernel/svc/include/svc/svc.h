@@ -118,8 +118,11 @@ int svc_start(struct service *s);
 /*
  * From a user thread's syscall (on the per-CPU stack): run fn(arg) for t in
  * the service and park t until it is done; the result goes to t's a0 (unless
- * it is -EJUSTRETURN). Returns -EPARKED (the trap path must leave t), or a
- * negative errno if nothing was queued (-ENOMEM). In the monolithic build it
+ * it is -EJUSTRETURN). fn may itself park t and return -EPARKED (its syscall
+ * waits: sendfile from a disk file into a full pipe, a FIFO open waiting for
+ * the other end): that park replaces the request's, and its waker finishes
+ * the call. Returns -EPARKED (the trap path must leave t), or a negative errno
+ * if nothing was queued (-ENOMEM). In the monolithic build it
  * does not return: t runs fn on a borrowed stack and goes back to user mode.
  */
 long svc_submit_user(struct service *s, struct thread *t, svc_fn_t fn, void *arg);
