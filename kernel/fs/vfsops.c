@@ -211,6 +211,8 @@ long vfs_getdents(struct file *f, struct uio *uio)
 	if (!f->fops->readdir)
 		return -ENOTDIR;
 	err = f->fops->readdir(f, uio);
+	if (!err && uio->resid == resid0 && uio->no_room)
+		err = -EINVAL;	/* the buffer cannot hold even one record */
 	return io_result(err, resid0, uio);
 }
 

@@ -165,6 +165,7 @@ void uio_init_kernel(struct uio *uio, void *buf, size_t len, uint64_t off)
 	uio->base = (uint64_t)(uintptr_t)buf;
 	uio->resid = len;
 	uio->user = false;
+	uio->no_room = false;
 	uio->off = off;
 }
 
@@ -173,6 +174,7 @@ void uio_init_user(struct uio *uio, uint64_t ubase, size_t len, uint64_t off)
 	uio->base = ubase;
 	uio->resid = len;
 	uio->user = true;
+	uio->no_room = false;
 	uio->off = off;
 }
 
@@ -233,8 +235,10 @@ int vfs_dirent_emit(struct uio *uio, uint64_t ino, uint64_t next_pos, unsigned d
 	size_t reclen = (offsetof(struct vfs_dirent64, d_name) + namelen + 1 + 7) & ~(size_t)7;
 
 	kassert(namelen <= VFS_NAME_MAX);
-	if (reclen > uio->resid)
+	if (reclen > uio->resid) {
+		uio->no_room = true;
 		return 1;
+	}
 	memset(rec, 0, reclen);
 	d->d_ino = ino;
 	d->d_off = (int64_t)next_pos;

@@ -19,6 +19,10 @@ static int enter_dir(struct ext4_fs *fs, struct vnode *dir, bool write)
 		err = ext4_writable(fs);
 	if (!err && dir->type != VDIR)
 		err = -ENOTDIR;
+	/* A removed directory (a process may still be in it) has no names and
+	 * takes no new ones, as on Linux. */
+	if (!err && !ext4_ilinks(ext4_ip(dir)->raw))
+		err = -ENOENT;
 	return err;
 }
 

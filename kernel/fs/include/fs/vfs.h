@@ -108,6 +108,7 @@ struct uio {
 	uint64_t base;
 	size_t resid;
 	bool user;
+	bool no_room;	/* a getdents record did not fit (vfs_dirent_emit) */
 	uint64_t off;
 };
 
@@ -353,7 +354,8 @@ void uio_init_kernel(struct uio *uio, void *buf, size_t len, uint64_t off);
 void uio_init_user(struct uio *uio, uint64_t ubase, size_t len, uint64_t off);
 /*
  * Append one getdents64 record to uio. Returns 0 when written, 1 when it does not
- * fit (nothing written), or -EFAULT.
+ * fit (nothing written; uio->no_room is set, so that vfs_getdents reports a
+ * buffer too small for one record as -EINVAL), or -EFAULT.
  */
 int vfs_dirent_emit(struct uio *uio, uint64_t ino, uint64_t next_pos, unsigned dtype,
 		    const char *name, size_t namelen);
