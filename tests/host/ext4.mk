@@ -87,7 +87,7 @@ HOST_TESTS += ext4_htree
 HT_ext4_htree_SRCS = tests/host/test_ext4_htree.c tests/host/ext4_util.c $(FS_HT_SRCS)
 $(B)/host/ext4_htree: HCFLAGS += $(E4_HT_CFLAGS)
 $(B)/host/ext4_htree: | $(E4_FIX)/ext4-empty-4k.img $(E4_FIX)/ext4-empty-1k.img \
-	$(E4_FIX)/ext4-gdtcsum-1k.img
+	$(E4_FIX)/ext4-gdtcsum-1k.img $(E4_FIX)/ext4-tree-4k.img
 
 HOST_TESTS += ext4_fuzz
 HT_ext4_fuzz_SRCS = tests/host/test_ext4_fuzz.c tests/host/ext4_util.c $(FS_HT_SRCS)

@@ -299,5 +299,146 @@ HT_TEST(grow_1k_legacy)
 	run("ext4-empty-1k.img", "tune2fs -E hash_alg=legacy $IMG", EXT4_DX_LEGACY, 3500, 1);
 }
 
+/* The directory e2fsck -D indexed in the populated image takes new names
+ * into its index. */
+HT_TEST(populated_stays_indexed)
+{
+	char img[4096], path[64];
+	unsigned levels;
+	uint8_t *live;
+
+	e4u_scratch(img, "ext4-tree-4k.img", "pop");
+	HT_CHECK_EQ(e4u_mount_file(img, NULL), 0);
+	if (!e4u_root)
+		return;
+	names_reset();
+	add_plain(2000, "new");
+	for (unsigned i = 0; i < nnames; i++)
+		HT_CHECK_EQ(create("/bigdir", names[i]), (int)(strlen(names[i]) % 17));
+	cycle(img);
+	live = malloc(nnames);
+	memset(live, 1, nnames);
+	check_lookups("/bigdir", live);
+	HT_CHECK(dir_indexed("/bigdir", &levels));
+	snprintf(path, sizeof(path), "/bigdir/%s", "entry-with-a-longish-name-00bb7");
+	HT_CHECK_EQ(e4u_stat(path, &(struct vfs_stat){0}), 0);
+	e4u_umount();
+	check_fsck_keep(img);
+	unlink(img);
+	free(live);
+	names_reset();
+}
+
+/* ---- corrupted indexes ---- */
+
+static char base_img[4096];
+static uint64_t root_pblk, node_pblk;
+static uint32_t img_bs;
+
+/* A 1 KiB image without checksums (so the structural checks alone must
+ * catch what follows) whose /d has an indirect level. */
+static void corrupt_base(const char *fixture)
+{
+	struct vnode *vn;
+	struct buf *b;
+	uint32_t len;
+	unsigned flags, levels = 0;
+
+	e4u_scratch(base_img, fixture, "cbase");
+	HT_CHECK_EQ(e4u_mount_file(base_img, NULL), 0);
+	names_reset();
+	add_plain(4000, "n");
+	HT_CHECK_EQ(vfs_mkdir(e4u_root, e4u_root, "/d", 0755), 0);
+	for (unsigned i = 0; i < nnames; i++)
+		HT_CHECK_EQ(create("/d", names[i]), (int)(strlen(names[i]) % 17));
+	HT_CHECK(dir_indexed("/d", &levels) && levels == 1);
+	struct ext4_inode *ip = dir_ip("/d", &vn);
+	HT_CHECK(ip != NULL);
+	HT_CHECK_EQ(ext4_map(mfs(), ip, 0, &root_pblk, &len, &flags), 0);
+	HT_CHECK_EQ(ext4_dir_block_raw(mfs(), ip, 0, &b), 0);
+	uint32_t node = get32(b->data, DX_ROOT_TABLE + 4);
+	bcache_put(b);
+	HT_CHECK_EQ(ext4_map(mfs(), ip, node, &node_pblk, &len, &flags), 0);
+	img_bs = mfs()->bs;
+	vnode_put(vn);
+	e4u_umount();
+	check_fsck_keep(base_img);
+}
+
+/* Write n bytes of v (little-endian) at off of block blk of a copy of the
+ * base image; mount it; look every name up and add one. Lookups must give
+ * 0, -ENOENT or -EUCLEAN, at least one -EUCLEAN when must_find says so, and
+ * nothing may be written once the image was found inconsistent. */
+static void corrupt_case(const char *what, uint64_t blk, unsigned off, unsigned n, uint32_t v,
+			 bool must_find)
+{
+	char img[4200], path[4096];
+	unsigned found = 0, other = 0;
+
+	snprintf(img, sizeof(img), "%s.c", base_img);
+	HT_CHECK_EQ(e4u_system("cp --sparse=always '%s' '%s'", base_img, img), 0);
+	int fd = open(img, O_RDWR);
+	HT_CHECK(fd >= 0 && pwrite(fd, &v, n, (off_t)(blk * img_bs + off)) == (ssize_t)n);
+	close(fd);
+	HT_CHECK_EQ(e4u_mount_file(img, NULL), 0);
+	if (!e4u_root)
+		return;
+	for (unsigned i = 0; i < nnames; i += 3) {
+		int err = e4u_stat(path_of(path, "/d", names[i]), &(struct vfs_stat){0});
+		found += err == -EUCLEAN;
+		other += err && err != -EUCLEAN && err != -ENOENT;
+	}
+	int err = create("/d", "added-after-the-damage"); /* bytes written, or an error */
+	found += err == -EUCLEAN;
+	if (err < 0 && err != -EUCLEAN && err != -EROFS)
+		fprintf(stderr, "  %s: adding a name: %d\n", what, err);
+	HT_CHECK(err >= 0 || err == -EUCLEAN || err == -EROFS);
+	HT_CHECK_EQ(other, 0);
+	if (must_find && !found)
+		fprintf(stderr, "  %s: not found\n", what);
+	HT_CHECK(found || !must_find);
+	e4u_umount();
+	HT_CHECK_EQ(e4u_dev.writes_broken, 0);
+	unlink(img);
+}
+
+static void corrupt_all(const char *fixture)
+{
+	corrupt_base(fixture);
+	unsigned rl = DX_ROOT_TABLE, nl = DX_NODE_TABLE;
+	corrupt_case("root count 0", root_pblk, rl + 2, 2, 0, true);
+	corrupt_case("root count > limit", root_pblk, rl + 2, 2, 0x7fff, true);
+	corrupt_case("root limit", root_pblk, rl, 2, 0x7fff, true);
+	corrupt_case("root limit small", root_pblk, rl, 2, 1, true);
+	corrupt_case("root levels 2", root_pblk, DX_ROOT_INFO + 6, 1, 2, true);
+	corrupt_case("root levels 200", root_pblk, DX_ROOT_INFO + 6, 1, 200, true);
+	corrupt_case("root levels 0", root_pblk, DX_ROOT_INFO + 6, 1, 0, true);
+	corrupt_case("root info length", root_pblk, DX_ROOT_INFO + 5, 1, 9, true);
+	corrupt_case("root reserved", root_pblk, DX_ROOT_INFO, 4, 1, true);
+	corrupt_case("root hash version", root_pblk, DX_ROOT_INFO + 4, 1, 77, false);
+	corrupt_case("root block 0", root_pblk, rl + 4, 4, 0, true);
+	corrupt_case("root block past the end", root_pblk, rl + 4, 4, 0x7fffffff, true);
+	corrupt_case("root dotdot length", root_pblk, 12 + 4, 2, 12, true);
+	corrupt_case("node count 0", node_pblk, nl + 2, 2, 0, true);
+	corrupt_case("node count > limit", node_pblk, nl + 2, 2, 0xffff, true);
+	corrupt_case("node limit", node_pblk, nl, 2, 3, true);
+	corrupt_case("node block past the end", node_pblk, nl + 4, 4, 1u << 30, true);
+	corrupt_case("node entry length", node_pblk, 4, 2, 8, true);
+	corrupt_case("node block 0", node_pblk, nl + 4, 4, 0, true);
+	unlink(base_img);
+	names_reset();
+}
+
+HT_TEST(corrupt_index_nocsum)
+{
+	corrupt_all("ext4-gdtcsum-1k.img");
+}
+
+HT_TEST(corrupt_index_csum)
+{
+	corrupt_all("ext4-empty-1k.img");
+}
+
 HT_MAIN(HT_CASE(grow_1k_two_levels), HT_CASE(grow_4k), HT_CASE(grow_1k_nocsum),
-	HT_CASE(grow_1k_tea_unsigned), HT_CASE(grow_1k_legacy))
+	HT_CASE(grow_1k_tea_unsigned), HT_CASE(grow_1k_legacy), HT_CASE(populated_stays_indexed),
+	HT_CASE(corrupt_index_nocsum), HT_CASE(corrupt_index_csum))

@@ -371,8 +371,12 @@ int ext4_dir_leaf_add(struct ext4_fs *fs, struct ext4_inode *dir, uint32_t lblk,
 
 	if (err)
 		return err;
-	/* An index block is no leaf (with checksums, every leaf has a tail). */
-	if (lblk == 0 || (fs->csum && end == fs->bs)) {
+	/* An index block is no leaf: with checksums every leaf has a tail;
+	 * without, an index node is one empty nameless entry, then its table. */
+	const uint8_t *p = b->data;
+	if (lblk == 0 || (fs->csum && end == fs->bs) ||
+	    (!get32(p, 0) && !p[6] && rec_len(fs, p) == fs->bs &&
+	     get16(p, DX_NODE_TABLE) == ext4_dx_limit(fs, DX_NODE_TABLE))) {
 		bcache_put(b);
 		return ext4_corrupt(fs, dir->ino, "htree leaf is an index block");
 	}
