@@ -5,7 +5,8 @@
 #   ext4       reads the populated images (4 KiB and 1 KiB blocks, the big
 #              directory htree-indexed by e2fsck -fD), runs write workloads on
 #              copies, runs e2fsck -fn on the result and reads it back.
-#   ext4_htree grows hash-indexed directories (thousands of names, exact
+#   ext4_dirs  mknod of every kind (unmount, remount, e2fsck, debugfs);
+#              grows hash-indexed directories (thousands of names, exact
 #              hash collisions, deletes, renames, every hash kind), checks
 #              e2fsck -fn, the index flag and that lookups use the index;
 #              corrupted indexes must give -EUCLEAN.
@@ -83,10 +84,10 @@ $(B)/host/ext4: | $(E4_FIX)/ext4-tree-4k.img $(E4_FIX)/ext4-tree-1k.img $(E4_FIX
 	$(E4_FIX)/ext4-empty-4k.img $(E4_FIX)/ext4-empty-1k.img \
 	$(E4_FIX)/ext4-gdtcsum-1k.img $(E4_FIX)/ext4-32bit-4k.img
 
-HOST_TESTS += ext4_htree
-HT_ext4_htree_SRCS = tests/host/test_ext4_htree.c tests/host/ext4_util.c $(FS_HT_SRCS)
-$(B)/host/ext4_htree: HCFLAGS += $(E4_HT_CFLAGS)
-$(B)/host/ext4_htree: | $(E4_FIX)/ext4-empty-4k.img $(E4_FIX)/ext4-empty-1k.img \
+HOST_TESTS += ext4_dirs
+HT_ext4_dirs_SRCS = tests/host/test_ext4_dirs.c tests/host/ext4_util.c $(FS_HT_SRCS)
+$(B)/host/ext4_dirs: HCFLAGS += $(E4_HT_CFLAGS)
+$(B)/host/ext4_dirs: | $(E4_FIX)/ext4-empty-4k.img $(E4_FIX)/ext4-empty-1k.img \
 	$(E4_FIX)/ext4-gdtcsum-1k.img $(E4_FIX)/ext4-tree-4k.img
 
 HOST_TESTS += ext4_fuzz

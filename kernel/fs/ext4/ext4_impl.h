@@ -319,6 +319,9 @@ uint64_t ext4_itime(const struct ext4_fs *fs, const uint8_t *raw, unsigned off, 
 void ext4_iset_time(const struct ext4_fs *fs, uint8_t *raw, unsigned off, unsigned extra,
 		    uint64_t ns);
 bool ext4_has_extra(const struct ext4_fs *fs, const uint8_t *raw, unsigned field_end);
+/* The device number of a device inode (i_block, old or new form). */
+uint32_t ext4_rdev_get(const uint8_t *raw);
+void ext4_rdev_set(uint8_t *raw, uint32_t rdev);
 /* Free an inode's blocks and the inode itself (link count reached 0). */
 int ext4_idestroy(struct ext4_fs *fs, uint32_t ino);
 

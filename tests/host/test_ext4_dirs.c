@@ -1,5 +1,9 @@
 /*
- * Host tests of ext4 hash-indexed directories growing and changing: thousands
+ * Host tests of ext4 directories: special files made by mknod, and
+ * hash-indexed directories growing and changing. mknod: FIFOs, sockets and
+ * character and block devices (old and new device number forms), checked
+ * after an unmount and remount in the same run, by e2fsck and debugfs.
+ * Indexes: thousands
  * of names (among them pairs whose hashes collide exactly, found by hashing
  * two million candidates, and names with bytes above 0x7f) created in one
  * directory with interleaved deletes and renames, on 1 KiB and 4 KiB images,
@@ -439,6 +443,129 @@ HT_TEST(corrupt_index_csum)
 	corrupt_all("ext4-empty-1k.img");
 }
 
-HT_MAIN(HT_CASE(grow_1k_two_levels), HT_CASE(grow_4k), HT_CASE(grow_1k_nocsum),
+/* ---- special files ---- */
+
+/* Device numbers as a C library's dev_t (low half): minor bits 0-7, major
+ * bits 8-19, the minor's higher bits above. */
+#define MKDEV(major, minor) (((minor) & 0xffu) | ((major) & 0xfffu) << 8 | ((minor) & ~0xffu) << 12)
+
+static const struct {
+	const char *path;
+	uint32_t mode, rdev;
+	unsigned dtype;
+	const char *debugfs; /* what debugfs says about it */
+} nodes[] = {
+    {"/fifo", VFS_S_IFIFO | 0640, 0, VFS_DT_FIFO, "Type: FIFO"},
+    {"/null", VFS_S_IFCHR | 0666, MKDEV(1, 3), VFS_DT_CHR, "Device major/minor number: 01:03"},
+    {"/big", VFS_S_IFCHR | 0600, MKDEV(300, 70000), VFS_DT_CHR,
+     "Device major/minor number: 300:70000"},
+    {"/vda", VFS_S_IFBLK | 0660, MKDEV(254, 0), 6, "Device major/minor number: 254:00"},
+    {"/sock", VFS_S_IFSOCK | 0755, 0, 12, "Type: socket"},
+    {"/d/fifo-in-an-indexed-dir", VFS_S_IFIFO | 0600, 0, VFS_DT_FIFO, "Type: FIFO"},
+};
+#define NNODES (sizeof(nodes) / sizeof(nodes[0]))
+
+static void dtype_of(const char *name, uint64_t ino, unsigned dtype, void *arg)
+{
+	for (size_t i = 0; i < NNODES; i++)
+		if (!strcmp(strrchr(nodes[i].path, '/') + 1, name))
+			((unsigned *)arg)[i] = dtype;
+}
+
+static void check_nodes(void)
+{
+	unsigned dtypes[NNODES] = {0};
+	struct vfs_stat st;
+
+	HT_CHECK(e4u_list("/", dtype_of, dtypes) > 0 && e4u_list("/d", dtype_of, dtypes) > 0);
+	for (size_t i = 0; i < NNODES; i++) {
+		uint32_t rdev = nodes[i].rdev;
+		HT_CHECK_EQ(e4u_stat(nodes[i].path, &st), 0);
+		HT_CHECK_EQ(st.mode, nodes[i].mode);
+		HT_CHECK_EQ(st.rdev, rdev);
+		HT_CHECK_EQ(st.size, 0);
+		HT_CHECK_EQ(st.blocks, 0);
+		HT_CHECK_EQ(dtypes[i], nodes[i].dtype);
+	}
+}
+
+/* mknod of every kind, in a linear and in an indexed directory; they survive
+ * an unmount and remount in the same run, e2fsck finds them right (debugfs
+ * shows the device numbers as Linux stores them), a FIFO opened on the disk
+ * is a pipe, a device node reaches no driver, and unlinking frees them. */
+HT_TEST(mknod_kinds)
+{
+	char img[4096], path[64];
+	struct vfs_statfs before, after;
+	struct vfs_stat st;
+	struct file *f;
+	struct uio u;
+	char buf[16];
+
+	e4u_scratch(img, "ext4-empty-1k.img", "mknod");
+	HT_CHECK_EQ(e4u_mount_file(img, NULL), 0);
+	if (!e4u_root)
+		return;
+	HT_CHECK_EQ(ext4_fstype.sync(&e4u_mnt), 0);
+	HT_CHECK_EQ(ext4_fstype.statfs(&e4u_mnt, &before), 0);
+	HT_CHECK_EQ(vfs_mkdir(e4u_root, e4u_root, "/d", 0755), 0);
+	for (unsigned i = 0; i < 300; i++) {
+		snprintf(path, sizeof(path), "filler-%u", i);
+		HT_CHECK_EQ(create("/d", path), (int)(strlen(path) % 17));
+	}
+	for (size_t i = 0; i < NNODES; i++)
+		HT_CHECK_EQ(vfs_mknod(e4u_root, e4u_root, nodes[i].path, nodes[i].mode, nodes[i].rdev),
+			    0);
+	HT_CHECK_EQ(vfs_mknod(e4u_root, e4u_root, "/fifo", VFS_S_IFIFO | 0600, 0), -EEXIST);
+	HT_CHECK_EQ(vfs_mknod(e4u_root, e4u_root, "/dir", VFS_S_IFDIR | 0600, 0), -EINVAL);
+	check_nodes();
+	/* the same run: unmount, remount, look up */
+	e4u_umount();
+	HT_CHECK_EQ(e4u_mount_file(img, NULL), 0);
+	if (!e4u_root)
+		return;
+	check_nodes();
+	unsigned levels;
+	HT_CHECK(dir_indexed("/d", &levels));
+	e4u_umount();
+	check_fsck_keep(img);
+	for (size_t i = 0; i < NNODES; i++)
+		HT_CHECK_EQ(e4u_system("debugfs -R 'stat %s' '%s' 2>/dev/null | grep -q '%s'",
+				       nodes[i].path, img, nodes[i].debugfs),
+			    0);
+	HT_CHECK_EQ(e4u_mount_file(img, NULL), 0);
+	if (!e4u_root)
+		return;
+	/* a FIFO on the disk is a pipe: what goes in comes out */
+	HT_CHECK_EQ(vfs_open(e4u_root, e4u_root, "/fifo", VFS_O_RDWR, 0, &f), 0);
+	uio_init_kernel(&u, "through", 7, 0);
+	HT_CHECK_EQ(vfs_write(f, &u), 7);
+	uio_init_kernel(&u, buf, sizeof(buf), 0);
+	HT_CHECK_EQ(vfs_read(f, &u), 7);
+	HT_CHECK(!memcmp(buf, "through", 7));
+	file_put(f);
+	HT_CHECK_EQ(e4u_stat("/fifo", &st), 0);
+	HT_CHECK_EQ(st.size, 0);
+	/* a device node: a name only */
+	HT_CHECK_EQ(e4u_read("/null", buf, sizeof(buf), 0), -EINVAL);
+	HT_CHECK_EQ(e4u_write("/vda", "x", 1, 0, 0), -EINVAL);
+	HT_CHECK(!mfs()->broken);
+	for (size_t i = 0; i < NNODES; i++)
+		HT_CHECK_EQ(vfs_unlink(e4u_root, e4u_root, nodes[i].path), 0);
+	for (unsigned i = 0; i < 300; i++) {
+		snprintf(path, sizeof(path), "/d/filler-%u", i);
+		HT_CHECK_EQ(vfs_unlink(e4u_root, e4u_root, path), 0);
+	}
+	HT_CHECK_EQ(vfs_rmdir(e4u_root, e4u_root, "/d"), 0);
+	HT_CHECK_EQ(ext4_fstype.sync(&e4u_mnt), 0);
+	HT_CHECK_EQ(ext4_fstype.statfs(&e4u_mnt, &after), 0);
+	HT_CHECK_EQ(after.ffree, before.ffree);
+	HT_CHECK_EQ(after.bfree, before.bfree);
+	e4u_umount();
+	check_fsck_keep(img);
+	unlink(img);
+}
+
+HT_MAIN(HT_CASE(mknod_kinds), HT_CASE(grow_1k_two_levels), HT_CASE(grow_4k), HT_CASE(grow_1k_nocsum),
 	HT_CASE(grow_1k_tea_unsigned), HT_CASE(grow_1k_legacy), HT_CASE(populated_stays_indexed),
 	HT_CASE(corrupt_index_nocsum), HT_CASE(corrupt_index_csum))
