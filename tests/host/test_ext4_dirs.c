@@ -333,6 +333,59 @@ HT_TEST(populated_stays_indexed)
 	names_reset();
 }
 
+/* A directory read while names are added (leaves splitting under it) still
+ * returns every name that was there before and stays: none is missed (a
+ * moved one may come twice). */
+HT_TEST(readdir_during_splits)
+{
+	char img[4096], name[64], buf[256];
+	enum { OLD = 800 };
+	uint8_t seen[OLD] = {0};
+	unsigned added = 0, twice = 0, levels;
+	struct file *f;
+	long n;
+
+	e4u_scratch(img, "ext4-empty-1k.img", "rdsplit");
+	HT_CHECK_EQ(e4u_mount_file(img, NULL), 0);
+	if (!e4u_root)
+		return;
+	HT_CHECK_EQ(vfs_mkdir(e4u_root, e4u_root, "/r", 0755), 0);
+	for (unsigned i = 0; i < OLD; i++) {
+		snprintf(name, sizeof(name), "old-%u", i);
+		HT_CHECK_EQ(create("/r", name), (int)(strlen(name) % 17));
+	}
+	HT_CHECK(dir_indexed("/r", &levels));
+	HT_CHECK_EQ(vfs_open(e4u_root, e4u_root, "/r", VFS_O_RDONLY | VFS_O_DIRECTORY, 0, &f), 0);
+	do {
+		struct uio u;
+		uio_init_kernel(&u, buf, sizeof(buf), 0);
+		n = vfs_getdents(f, &u);
+		for (long off = 0; off < n;) {
+			struct vfs_dirent64 *d = (struct vfs_dirent64 *)(buf + off);
+			unsigned i;
+			if (sscanf(d->d_name, "old-%u", &i) == 1 && i < OLD)
+				twice += seen[i]++ > 0;
+			off += d->d_reclen;
+		}
+		for (unsigned k = 0; k < 15 && n > 0 && added < 3 * OLD; k++, added++) {
+			snprintf(name, sizeof(name), "new-%u-with-a-longer-name", added);
+			HT_CHECK_EQ(create("/r", name), (int)(strlen(name) % 17));
+		}
+	} while (n > 0);
+	file_put(f);
+	HT_CHECK_EQ(n, 0);
+	unsigned missed = 0;
+	for (unsigned i = 0; i < OLD; i++)
+		missed += !seen[i];
+	fprintf(stderr, "  %u names added during the read: %u old names missed, %u seen twice\n",
+		added, missed, twice);
+	HT_CHECK_EQ(missed, 0);
+	HT_CHECK(added > OLD);
+	e4u_umount();
+	check_fsck_keep(img);
+	unlink(img);
+}
+
 /* ---- corrupted indexes ---- */
 
 static char base_img[4096];
@@ -566,6 +619,6 @@ HT_TEST(mknod_kinds)
 	unlink(img);
 }
 
-HT_MAIN(HT_CASE(mknod_kinds), HT_CASE(grow_1k_two_levels), HT_CASE(grow_4k), HT_CASE(grow_1k_nocsum),
+HT_MAIN(HT_CASE(mknod_kinds), HT_CASE(readdir_during_splits), HT_CASE(grow_1k_two_levels), HT_CASE(grow_4k), HT_CASE(grow_1k_nocsum),
 	HT_CASE(grow_1k_tea_unsigned), HT_CASE(grow_1k_legacy), HT_CASE(populated_stays_indexed),
 	HT_CASE(corrupt_index_nocsum), HT_CASE(corrupt_index_csum))

@@ -380,15 +380,38 @@ int ext4_dir_leaf_add(struct ext4_fs *fs, struct ext4_inode *dir, uint32_t lblk,
 		bcache_put(b);
 		return ext4_corrupt(fs, dir->ino, "htree leaf is an index block");
 	}
+	uint32_t used = 0, last = 0;
 	for (uint32_t off = 0; off < end; off += rec_len(fs, b->data + off)) {
 		if (entry_room(fs, b->data + off, need)) {
 			add_into(fs, b->data + off, name, ino, type);
 			ext4_dir_leaf_done(fs, dir, b);
 			return 0;
 		}
+		used += get32(b->data + off, 0) ? de_size(b->data[off + 6]) : 0;
 	}
-	bcache_put(b);
-	return -ENOSPC;
+	if (end - used < need) {
+		bcache_put(b);
+		return -ENOSPC;
+	}
+	/* Room in pieces (a split left holes): close them up, in order. */
+	uint8_t *p2 = b->data;
+	used = 0;
+	for (uint32_t off = 0, rl; off < end; off += rl) {
+		rl = rec_len(fs, p2 + off);
+		if (!get32(p2 + off, 0))
+			continue;
+		uint32_t size = de_size(p2[off + 6]);
+		memmove(p2 + used, p2 + off, size);
+		set_rec_len(p2 + used, size);
+		last = used;
+		used += size;
+	}
+	if (!used)
+		put32(p2, 0, 0); /* nothing live: one empty entry */
+	set_rec_len(p2 + last, end - last);
+	add_into(fs, p2 + last, name, ino, type);
+	ext4_dir_leaf_done(fs, dir, b);
+	return 0;
 }
 
 int ext4_dir_append(struct ext4_fs *fs, struct ext4_inode *dir, uint32_t *lblk, struct buf **b)

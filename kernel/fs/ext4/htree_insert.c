@@ -4,7 +4,8 @@
  * A new name goes into the leaf its hash leads to (htree.c walks there).
  * When that leaf is full it is split: its entries sorted by hash, the upper
  * half (about half the bytes) moved to a new block at the end of the
- * directory, and (first hash of the moved half, new block) inserted into
+ * directory (the others stay where they are, so that a directory read in
+ * progress misses none), and (first hash of the moved half, new block) inserted into
  * the index just after the old leaf's entry; when the two halves part
  * between equal hashes the new entry's hash gets bit 0 set (a continuation,
  * which lookups follow). When the table holding the leaf's entry is full
@@ -106,6 +107,45 @@ static int dx_new_node(struct ext4_fs *fs, struct ext4_inode *dir, const uint8_t
 	return 0;
 }
 
+/* Sort by offset in the block. */
+static void map_sort_off(struct dx_map *m, unsigned n)
+{
+	for (unsigned i = 1; i < n; i++) {
+		struct dx_map t = m[i];
+		unsigned j = i;
+		for (; j > 0 && m[j - 1].off > t.off; j--)
+			m[j] = m[j - 1];
+		m[j] = t;
+	}
+}
+
+/*
+ * Take the moved entries mv[0..k) (by offset) out of blk in place, as a
+ * delete does: each one's space joins the entry before it (the first entry
+ * of the block is only emptied). The names that stay keep their offsets,
+ * so a directory read going on meets each of them once; a moved name goes to
+ * the new block at the end, where a read that already met it meets it again.
+ */
+static void remove_moved(const struct ext4_fs *fs, uint8_t *blk, uint32_t end,
+			 const struct dx_map *mv, unsigned k)
+{
+	uint32_t prev = UINT32_MAX;
+	unsigned j = 0;
+
+	for (uint32_t off = 0; off < end;) {
+		uint32_t rl = ext4_rec_len(fs, blk + off);
+		bool moved = j < k && mv[j].off == off;
+		j += moved;
+		if (moved && prev != UINT32_MAX)
+			ext4_set_rec_len(blk + prev, ext4_rec_len(fs, blk + prev) + rl);
+		else if (moved)
+			put32(blk, off, 0);
+		if (!moved || prev == UINT32_MAX)
+			prev = off;
+		off += rl;
+	}
+}
+
 /* The entries of leaf b (ending at end), with their hashes: *n of them in
  * *mp, a copy of the block in *copy. */
 static int leaf_map(struct ext4_fs *fs, struct ext4_inode *dir, unsigned version,
@@ -181,8 +221,8 @@ static int dx_split_leaf(struct ext4_fs *fs, struct ext4_inode *dir, struct ext4
 	unsigned split = split_point(fs, m, n);
 	uint32_t hash2 = m[split].hash | (m[split - 1].hash == m[split].hash);
 	pack(nb->data, copy, m + split, n - split, ext4_dir_leaf_end(fs));
-	memset(b->data, 0, fs->bs);
-	pack(b->data, copy, m, split, ext4_dir_leaf_end(fs));
+	map_sort_off(m + split, n - split);
+	remove_moved(fs, b->data, end, m + split, n - split);
 	ext4_dir_leaf_done(fs, dir, nb);
 	ext4_dir_leaf_done(fs, dir, b);
 	dx_insert(fs, dir, f, f->at + 1, hash2, nlblk);
