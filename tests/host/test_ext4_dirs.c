@@ -90,8 +90,8 @@ static void add_plain(unsigned n, const char *tag)
 	char s[NAME_MAX_LEN];
 	for (unsigned i = 0; i < n; i++) {
 		unsigned pad = (i * 7) % 30;
-		snprintf(s, sizeof(s), "%s%s-%u-%.*s", i % 5 == 0 ? "\xc3\xa9t\xc3\xa9-" : "", tag, i,
-			 (int)pad, "abcdefghijklmnopqrstuvwxyz0123456789");
+		snprintf(s, sizeof(s), "%s%s-%u-%.*s", i % 5 == 0 ? "\xc3\xa9t\xc3\xa9-" : "", tag,
+			 i, (int)pad, "abcdefghijklmnopqrstuvwxyz0123456789");
 		name_add(s);
 	}
 }
@@ -163,7 +163,8 @@ static void check_lookups(const char *dir, const uint8_t *live)
 	HT_CHECK_EQ(mfs()->dx_scans - s0, 0);
 	HT_CHECK(most <= 2 * levels + 3); /* a collision's next leaf may be under the next node */
 	HT_CHECK(mfs()->dir_reads - r0 <= (uint64_t)nnames * (levels + 2) + nnames / 8);
-	fprintf(stderr, "  %s: %u names, %u indirect levels, %.2f blocks read per lookup, %llu at most\n",
+	fprintf(stderr,
+		"  %s: %u names, %u indirect levels, %.2f blocks read per lookup, %llu at most\n",
 		dir, nnames, levels, (double)(mfs()->dir_reads - r0) / nnames,
 		(unsigned long long)most);
 }
@@ -219,7 +220,8 @@ static void workload(const char *img, unsigned version, unsigned plain, unsigned
 		HT_CHECK_EQ(create("/d", names[i]), (int)(strlen(names[i]) % 17));
 		live[i] = 1;
 		if (i % 4 == 3) { /* interleaved deletes */
-			HT_CHECK_EQ(vfs_unlink(e4u_root, e4u_root, path_of(from, "/d", names[i - 2])), 0);
+			HT_CHECK_EQ(
+			    vfs_unlink(e4u_root, e4u_root, path_of(from, "/d", names[i - 2])), 0);
 			live[i - 2] = 0;
 		}
 	}
@@ -500,7 +502,7 @@ HT_TEST(corrupt_index_csum)
 
 /* Device numbers as a C library's dev_t (low half): minor bits 0-7, major
  * bits 8-19, the minor's higher bits above. */
-#define MKDEV(major, minor) (((minor) & 0xffu) | ((major) & 0xfffu) << 8 | ((minor) & ~0xffu) << 12)
+#define MKDEV(major, minor) (((minor)&0xffu) | ((major)&0xfffu) << 8 | ((minor) & ~0xffu) << 12)
 
 static const struct {
 	const char *path;
@@ -567,8 +569,8 @@ HT_TEST(mknod_kinds)
 		HT_CHECK_EQ(create("/d", path), (int)(strlen(path) % 17));
 	}
 	for (size_t i = 0; i < NNODES; i++)
-		HT_CHECK_EQ(vfs_mknod(e4u_root, e4u_root, nodes[i].path, nodes[i].mode, nodes[i].rdev),
-			    0);
+		HT_CHECK_EQ(
+		    vfs_mknod(e4u_root, e4u_root, nodes[i].path, nodes[i].mode, nodes[i].rdev), 0);
 	HT_CHECK_EQ(vfs_mknod(e4u_root, e4u_root, "/fifo", VFS_S_IFIFO | 0600, 0), -EEXIST);
 	HT_CHECK_EQ(vfs_mknod(e4u_root, e4u_root, "/dir", VFS_S_IFDIR | 0600, 0), -EINVAL);
 	check_nodes();
@@ -619,6 +621,7 @@ HT_TEST(mknod_kinds)
 	unlink(img);
 }
 
-HT_MAIN(HT_CASE(mknod_kinds), HT_CASE(readdir_during_splits), HT_CASE(grow_1k_two_levels), HT_CASE(grow_4k), HT_CASE(grow_1k_nocsum),
-	HT_CASE(grow_1k_tea_unsigned), HT_CASE(grow_1k_legacy), HT_CASE(populated_stays_indexed),
-	HT_CASE(corrupt_index_nocsum), HT_CASE(corrupt_index_csum))
+HT_MAIN(HT_CASE(mknod_kinds), HT_CASE(readdir_during_splits), HT_CASE(grow_1k_two_levels),
+	HT_CASE(grow_4k), HT_CASE(grow_1k_nocsum), HT_CASE(grow_1k_tea_unsigned),
+	HT_CASE(grow_1k_legacy), HT_CASE(populated_stays_indexed), HT_CASE(corrupt_index_nocsum),
+	HT_CASE(corrupt_index_csum))

@@ -9,7 +9,8 @@
  * index blocks look like empty entries to a scan. Removing an entry
  * keeps an index valid; additions to an indexed directory go through the
  * index (htree_insert.c), and a linear directory that outgrows its first
- * block becomes indexed. Only an index with a hash we do not know is dropped
+ * block becomes indexed. Entries never move, but when a leaf of an index has
+ * room only in pieces (ext4_dir_leaf_add closes them up). Only an index with a hash we do not know is dropped
  * before an insertion: the root block and the interior index blocks become
  * ordinary (empty) entry blocks and the directory becomes linear, which
  * e2fsck accepts. New blocks are appended at the end. Ops run serialised per
@@ -362,8 +363,8 @@ static int add_at(struct ext4_fs *fs, struct ext4_inode *dir, uint32_t lblk, uin
 	return 0;
 }
 
-int ext4_dir_leaf_add(struct ext4_fs *fs, struct ext4_inode *dir, uint32_t lblk,
-		      const char *name, uint32_t ino, uint8_t type)
+int ext4_dir_leaf_add(struct ext4_fs *fs, struct ext4_inode *dir, uint32_t lblk, const char *name,
+		      uint32_t ino, uint8_t type)
 {
 	uint32_t need = de_size((uint32_t)strlen(name)), end;
 	struct buf *b;

@@ -406,8 +406,8 @@ uint32_t ext4_dir_leaf_end(const struct ext4_fs *fs);
 void ext4_dir_leaf_done(struct ext4_fs *fs, struct ext4_inode *dir, struct buf *b);
 /* Put name -> ino into leaf block lblk if an entry there has room: 0, or
  * -ENOSPC (nothing changed). The caller knows the name is not there. */
-int ext4_dir_leaf_add(struct ext4_fs *fs, struct ext4_inode *dir, uint32_t lblk,
-		      const char *name, uint32_t ino, uint8_t type);
+int ext4_dir_leaf_add(struct ext4_fs *fs, struct ext4_inode *dir, uint32_t lblk, const char *name,
+		      uint32_t ino, uint8_t type);
 /* A new zeroed block at the end of dir (its size and inode updated):
  * *lblk and *b (put it with bcache_put, after filling it in). */
 int ext4_dir_append(struct ext4_fs *fs, struct ext4_inode *dir, uint32_t *lblk, struct buf **b);
@@ -440,7 +440,7 @@ int ext4_dx_hash(const struct ext4_fs *fs, unsigned version, const char *name, s
 		 uint32_t *out);
 
 /* ---- htree.c ---- */
-#define EXT4_DX_MAX_LEVELS 3 /* root + 2 indirect levels (largedir) */
+#define EXT4_DX_MAX_LEVELS 3  /* root + 2 indirect levels (largedir) */
 #define DX_ROOT_INFO	   24 /* dx_root_info, after "." and ".." */
 #define DX_ROOT_TABLE	   32 /* the root's count/limit header */
 #define DX_NODE_TABLE	   8  /* an index node's, after its empty entry */

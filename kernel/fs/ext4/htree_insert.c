@@ -49,8 +49,9 @@ static void map_sort(struct dx_map *m, unsigned n)
 		for (unsigned i = gap; i < n; i++) {
 			struct dx_map t = m[i];
 			unsigned j = i;
-			while (j >= gap && (m[j - gap].hash > t.hash ||
-					    (m[j - gap].hash == t.hash && m[j - gap].off > t.off))) {
+			while (j >= gap &&
+			       (m[j - gap].hash > t.hash ||
+				(m[j - gap].hash == t.hash && m[j - gap].off > t.off))) {
 				m[j] = m[j - gap];
 				j -= gap;
 			}
@@ -61,8 +62,7 @@ static void map_sort(struct dx_map *m, unsigned n)
 
 /* Write entries m[0..n) of src one after another from dst, the last
  * reaching end. */
-static void pack(uint8_t *dst, const uint8_t *src, const struct dx_map *m, unsigned n,
-		 uint32_t end)
+static void pack(uint8_t *dst, const uint8_t *src, const struct dx_map *m, unsigned n, uint32_t end)
 {
 	uint32_t off = 0, last = 0;
 
