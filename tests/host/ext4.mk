@@ -5,6 +5,11 @@
 #   ext4       reads the populated images (4 KiB and 1 KiB blocks, the big
 #              directory htree-indexed by e2fsck -fD), runs write workloads on
 #              copies, runs e2fsck -fn on the result and reads it back.
+#   ext4_dirs  mknod of every kind (unmount, remount, e2fsck, debugfs);
+#              grows hash-indexed directories (thousands of names, exact
+#              hash collisions, deletes, renames, every hash kind), checks
+#              e2fsck -fn, the index flag and that lookups use the index;
+#              corrupted indexes must give -EUCLEAN.
 #   ext4_fuzz  mounts and walks 4,500 copies of three small images (1 KiB
 #              and 4 KiB blocks, and one without checksums) with random
 #              bytes of their metadata (found with e2image -r) corrupted.
@@ -78,6 +83,12 @@ $(B)/host/ext4: HCFLAGS += $(E4_HT_CFLAGS)
 $(B)/host/ext4: | $(E4_FIX)/ext4-tree-4k.img $(E4_FIX)/ext4-tree-1k.img $(E4_FIX)/ext4-tree-tea.img \
 	$(E4_FIX)/ext4-empty-4k.img $(E4_FIX)/ext4-empty-1k.img \
 	$(E4_FIX)/ext4-gdtcsum-1k.img $(E4_FIX)/ext4-32bit-4k.img
+
+HOST_TESTS += ext4_dirs
+HT_ext4_dirs_SRCS = tests/host/test_ext4_dirs.c tests/host/ext4_util.c $(FS_HT_SRCS)
+$(B)/host/ext4_dirs: HCFLAGS += $(E4_HT_CFLAGS)
+$(B)/host/ext4_dirs: | $(E4_FIX)/ext4-empty-4k.img $(E4_FIX)/ext4-empty-1k.img \
+	$(E4_FIX)/ext4-gdtcsum-1k.img $(E4_FIX)/ext4-tree-4k.img
 
 HOST_TESTS += ext4_fuzz
 HT_ext4_fuzz_SRCS = tests/host/test_ext4_fuzz.c tests/host/ext4_util.c $(FS_HT_SRCS)

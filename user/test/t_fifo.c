@@ -9,7 +9,8 @@
  * counted. Data: both ends through the same pipe code (a 200 KiB blocking
  * write, end of file once the writers close, EPIPE without readers, ESPIPE
  * for lseek), the data goes when the last end closes, and the FIFO works
- * after unlink while open. Works on Weft and on Linux (qemu-user).
+ * after unlink while open. Works on Weft and on Linux (qemu-user). Runs in
+ * /tmp, or in the directory given (a disk file system: user/test/disk/fifo.sh).
  */
 #include "t.h"
 
@@ -20,7 +21,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#define DIR "/tmp/t_fifo.d"
+#define DIR "t_fifo.d" /* in the directory named by argv[1], else /tmp */
 #define FIFO DIR "/f"
 #define BIG (200 * 1024)
 
@@ -209,8 +210,12 @@ static void test_transfer(void)
 	T_EQ(t_reap(pid), 0);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	if (chdir(argc > 1 ? argv[1] : "/tmp")) {
+		T_CHECK(!"chdir");
+		T_DONE();
+	}
 	signal(SIGPIPE, SIG_IGN);
 	mkdir(DIR, 0700);
 	unlink(FIFO);

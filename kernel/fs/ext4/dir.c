@@ -7,11 +7,14 @@
  * hash-indexed (htree) directories go through the index (htree.c); other
  * lookups scan every block, which works for indexed directories too, whose
  * index blocks look like empty entries to a scan. Removing an entry
- * keeps an index valid; adding one could break it, so before the first
- * insertion into an indexed directory the index is dropped: the root block
- * and the interior index blocks become ordinary (empty) entry blocks and the
- * directory becomes linear, which e2fsck accepts. New blocks are appended at
- * the end. Ops run serialised per mount; callers checked writability.
+ * keeps an index valid; additions to an indexed directory go through the
+ * index (htree_insert.c), and a linear directory that outgrows its first
+ * block becomes indexed. Entries never move, but when a leaf of an index has
+ * room only in pieces (ext4_dir_leaf_add closes them up). Only an index with a hash we do not know is dropped
+ * before an insertion: the root block and the interior index blocks become
+ * ordinary (empty) entry blocks and the directory becomes linear, which
+ * e2fsck accepts. New blocks are appended at the end. Ops run serialised per
+ * mount; callers checked writability.
  */
 #include <weft/errno.h>
 #include "ext4_impl.h"
@@ -24,13 +27,13 @@
  * a small direct-mapped table, forgotten when blocks are freed and on
  * recovery.
  */
-static bool ext4_dir_checked(const struct ext4_fs *fs, uint64_t pblk, uint32_t ino)
+bool ext4_dir_checked(const struct ext4_fs *fs, uint64_t pblk, uint32_t ino)
 {
 	unsigned i = pblk % EXT4_DIR_OK;
 	return fs->dir_ok[i] == pblk + 1 && fs->dir_ok_ino[i] == ino;
 }
 
-static void ext4_dir_set_checked(struct ext4_fs *fs, uint64_t pblk, uint32_t ino)
+void ext4_dir_set_checked(struct ext4_fs *fs, uint64_t pblk, uint32_t ino)
 {
 	fs->dir_ok[pblk % EXT4_DIR_OK] = pblk + 1;
 	fs->dir_ok_ino[pblk % EXT4_DIR_OK] = ino;
@@ -43,21 +46,9 @@ void ext4_dir_forget(struct ext4_fs *fs, uint64_t start, uint64_t n)
 			fs->dir_ok[i] = 0;
 }
 
-static uint32_t rec_len(const struct ext4_fs *fs, const uint8_t *de)
-{
-	uint32_t v = get16(de, 4);
-	return (v == 0 || v == 65535) && fs->bs == 65536 ? 65536 : v;
-}
-
-static void set_rec_len(uint8_t *de, uint32_t len)
-{
-	put16(de, 4, len >= 65536 ? 65535 : (uint16_t)len);
-}
-
-static uint32_t de_size(uint32_t namelen)
-{
-	return (DE_HDR + namelen + 3) & ~3u;
-}
+#define rec_len	    ext4_rec_len
+#define set_rec_len ext4_set_rec_len
+#define de_size	    ext4_de_size
 
 uint8_t ext4_mode_to_ft(uint32_t mode)
 {
@@ -144,9 +135,8 @@ static int check_entries(struct ext4_fs *fs, struct ext4_inode *dir, const uint8
 	return 0;
 }
 
-/* Directory block lblk, checked; *end is where its entries stop. */
-static int dir_block(struct ext4_fs *fs, struct ext4_inode *dir, uint32_t lblk, struct buf **b,
-		     uint32_t *end)
+int ext4_dir_block(struct ext4_fs *fs, struct ext4_inode *dir, uint32_t lblk, struct buf **b,
+		   uint32_t *end)
 {
 	uint64_t pblk;
 	uint32_t len;
@@ -159,6 +149,7 @@ static int dir_block(struct ext4_fs *fs, struct ext4_inode *dir, uint32_t lblk, 
 		err = bcache_read(fs->bc, pblk, b);
 	if (err)
 		return err;
+	fs->dir_reads++;
 	*end = fs->bs;
 	if (fs->csum && has_tail(fs, (*b)->data)) {
 		*end = fs->bs - DE_TAIL_LEN;
@@ -177,8 +168,7 @@ static int dir_block(struct ext4_fs *fs, struct ext4_inode *dir, uint32_t lblk, 
 	return err;
 }
 
-/* Blocks in a directory, or a corruption error. */
-static int dir_blocks(struct ext4_fs *fs, struct ext4_inode *dir, uint32_t *n)
+int ext4_dir_nblocks(struct ext4_fs *fs, struct ext4_inode *dir, uint32_t *n)
 {
 	uint64_t size = ext4_isize(dir->raw);
 
@@ -188,7 +178,12 @@ static int dir_blocks(struct ext4_fs *fs, struct ext4_inode *dir, uint32_t *n)
 	return 0;
 }
 
-static void block_done(struct ext4_fs *fs, struct ext4_inode *dir, struct buf *b)
+uint32_t ext4_dir_leaf_end(const struct ext4_fs *fs)
+{
+	return fs->bs - (fs->csum ? DE_TAIL_LEN : 0);
+}
+
+void ext4_dir_leaf_done(struct ext4_fs *fs, struct ext4_inode *dir, struct buf *b)
 {
 	leaf_seal(fs, dir, b->data);
 	ext4_dir_set_checked(fs, b->blkno, dir->ino);
@@ -199,7 +194,7 @@ static void block_done(struct ext4_fs *fs, struct ext4_inode *dir, struct buf *b
 int ext4_dir_block_raw(struct ext4_fs *fs, struct ext4_inode *dir, uint32_t lblk, struct buf **b)
 {
 	uint32_t end;
-	return dir_block(fs, dir, lblk, b, &end);
+	return ext4_dir_block(fs, dir, lblk, b, &end);
 }
 
 int ext4_dir_scan_block(struct ext4_fs *fs, struct ext4_inode *dir, uint32_t lblk, const char *name,
@@ -208,7 +203,7 @@ int ext4_dir_scan_block(struct ext4_fs *fs, struct ext4_inode *dir, uint32_t lbl
 	size_t nlen = strlen(name);
 	uint32_t end, prev = UINT32_MAX;
 	struct buf *b;
-	int err = dir_block(fs, dir, lblk, &b, &end);
+	int err = ext4_dir_block(fs, dir, lblk, &b, &end);
 
 	if (err)
 		return err;
@@ -229,12 +224,15 @@ int ext4_dir_find(struct ext4_fs *fs, struct ext4_inode *dir, const char *name,
 		  struct ext4_dirent *de)
 {
 	uint32_t nblk;
-	int err = dir_blocks(fs, dir, &nblk);
+	int err = ext4_dir_nblocks(fs, dir, &nblk);
 
 	if (!err && indexed(dir)) {
 		err = ext4_dx_find(fs, dir, name, nblk, de);
-		if (err != -EOPNOTSUPP)
+		if (err != -EOPNOTSUPP) {
+			fs->dx_lookups++;
 			return err;
+		}
+		fs->dx_scans++;
 		err = 0;
 	}
 	for (uint32_t lblk = 0; lblk < nblk && !err; lblk++) {
@@ -264,12 +262,12 @@ static void dx_unindex_block(struct ext4_fs *fs, struct ext4_inode *dir, uint32_
 static int dx_drop(struct ext4_fs *fs, struct ext4_inode *dir)
 {
 	uint32_t nblk;
-	int err = dir_blocks(fs, dir, &nblk);
+	int err = ext4_dir_nblocks(fs, dir, &nblk);
 
 	for (uint32_t lblk = 0; lblk < nblk && !err; lblk++) {
 		struct buf *b;
 		uint32_t end;
-		err = dir_block(fs, dir, lblk, &b, &end);
+		err = ext4_dir_block(fs, dir, lblk, &b, &end);
 		if (err)
 			break;
 		if (end == fs->bs && dx_block(fs, dir, lblk, b->data)) {
@@ -313,13 +311,13 @@ static int find_slot(struct ext4_fs *fs, struct ext4_inode *dir, const char *nam
 {
 	size_t nlen = strlen(name);
 	uint32_t need = de_size((uint32_t)nlen), nblk;
-	int err = dir_blocks(fs, dir, &nblk);
+	int err = ext4_dir_nblocks(fs, dir, &nblk);
 
 	*found = false;
 	for (uint32_t lblk = 0; lblk < nblk && !err; lblk++) {
 		struct buf *b;
 		uint32_t end;
-		err = dir_block(fs, dir, lblk, &b, &end);
+		err = ext4_dir_block(fs, dir, lblk, &b, &end);
 		if (err)
 			break;
 		for (uint32_t off = 0; off < end && !err; off += rec_len(fs, b->data + off)) {
@@ -337,69 +335,167 @@ static int find_slot(struct ext4_fs *fs, struct ext4_inode *dir, const char *nam
 	return err;
 }
 
-/* Put the entry into the entry at off of block lblk, which has room. */
-static int add_at(struct ext4_fs *fs, struct ext4_inode *dir, uint32_t lblk, uint32_t off,
-		  const char *name, uint32_t ino, uint8_t type)
+/* Put the entry into the entry at p, which has room. */
+static void add_into(struct ext4_fs *fs, uint8_t *p, const char *name, uint32_t ino, uint8_t type)
 {
-	struct buf *b;
-	uint32_t end;
-	int err = dir_block(fs, dir, lblk, &b, &end);
-
-	if (err)
-		return err;
-	uint8_t *p = b->data + off;
 	uint32_t rl = rec_len(fs, p), used = get32(p, 0) ? de_size(p[6]) : 0;
+
 	if (used) {
 		set_rec_len(p, used);
 		p += used;
 		set_rec_len(p, rl - used);
 	}
 	de_fill(p, ino, name, strlen(name), type);
-	block_done(fs, dir, b);
+}
+
+/* Put the entry into the entry at off of block lblk, which has room. */
+static int add_at(struct ext4_fs *fs, struct ext4_inode *dir, uint32_t lblk, uint32_t off,
+		  const char *name, uint32_t ino, uint8_t type)
+{
+	struct buf *b;
+	uint32_t end;
+	int err = ext4_dir_block(fs, dir, lblk, &b, &end);
+
+	if (err)
+		return err;
+	add_into(fs, b->data + off, name, ino, type);
+	ext4_dir_leaf_done(fs, dir, b);
 	return 0;
+}
+
+int ext4_dir_leaf_add(struct ext4_fs *fs, struct ext4_inode *dir, uint32_t lblk, const char *name,
+		      uint32_t ino, uint8_t type)
+{
+	uint32_t need = de_size((uint32_t)strlen(name)), end;
+	struct buf *b;
+	int err = ext4_dir_block(fs, dir, lblk, &b, &end);
+
+	if (err)
+		return err;
+	/* An index block is no leaf: with checksums every leaf has a tail;
+	 * without, an index node is one empty nameless entry, then its table. */
+	const uint8_t *p = b->data;
+	if (lblk == 0 || (fs->csum && end == fs->bs) ||
+	    (!get32(p, 0) && !p[6] && rec_len(fs, p) == fs->bs &&
+	     get16(p, DX_NODE_TABLE) == ext4_dx_limit(fs, DX_NODE_TABLE))) {
+		bcache_put(b);
+		return ext4_corrupt(fs, dir->ino, "htree leaf is an index block");
+	}
+	uint32_t used = 0, last = 0;
+	for (uint32_t off = 0; off < end; off += rec_len(fs, b->data + off)) {
+		if (entry_room(fs, b->data + off, need)) {
+			add_into(fs, b->data + off, name, ino, type);
+			ext4_dir_leaf_done(fs, dir, b);
+			return 0;
+		}
+		used += get32(b->data + off, 0) ? de_size(b->data[off + 6]) : 0;
+	}
+	if (end - used < need) {
+		bcache_put(b);
+		return -ENOSPC;
+	}
+	/* Room in pieces (a split left holes): close them up, in order. */
+	uint8_t *p2 = b->data;
+	used = 0;
+	for (uint32_t off = 0, rl; off < end; off += rl) {
+		rl = rec_len(fs, p2 + off);
+		if (!get32(p2 + off, 0))
+			continue;
+		uint32_t size = de_size(p2[off + 6]);
+		memmove(p2 + used, p2 + off, size);
+		set_rec_len(p2 + used, size);
+		last = used;
+		used += size;
+	}
+	if (!used)
+		put32(p2, 0, 0); /* nothing live: one empty entry */
+	set_rec_len(p2 + last, end - last);
+	add_into(fs, p2 + last, name, ino, type);
+	ext4_dir_leaf_done(fs, dir, b);
+	return 0;
+}
+
+int ext4_dir_append(struct ext4_fs *fs, struct ext4_inode *dir, uint32_t *lblk, struct buf **b)
+{
+	uint32_t nblk, got;
+	uint64_t pblk;
+	int err = ext4_dir_nblocks(fs, dir, &nblk);
+
+	if (!err && nblk == UINT32_MAX)
+		err = -EFBIG;
+	if (!err)
+		err = ext4_alloc_map(fs, dir, nblk, 1, &pblk, &got);
+	if (!err)
+		err = bcache_get(fs->bc, pblk, b);
+	if (err)
+		return err;
+	memset((*b)->data, 0, fs->bs);
+	ext4_set_isize(dir->raw, (uint64_t)(nblk + 1) << fs->bs_bits);
+	*lblk = nblk;
+	err = ext4_iwrite(fs, dir);
+	if (err)
+		bcache_put(*b);
+	return err;
 }
 
 /* Append a block to dir holding one entry. */
 static int add_block(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, uint32_t ino,
 		     uint8_t type)
 {
-	uint32_t nblk, got;
-	uint64_t pblk;
+	uint32_t lblk;
 	struct buf *b;
-	int err = dir_blocks(fs, dir, &nblk);
+	int err = ext4_dir_append(fs, dir, &lblk, &b);
 
-	if (!err)
-		err = ext4_alloc_map(fs, dir, nblk, 1, &pblk, &got);
-	if (!err)
-		err = bcache_get(fs->bc, pblk, &b);
 	if (err)
 		return err;
-	memset(b->data, 0, fs->bs);
-	set_rec_len(b->data, fs->bs - (fs->csum ? DE_TAIL_LEN : 0));
+	set_rec_len(b->data, ext4_dir_leaf_end(fs));
 	de_fill(b->data, ino, name, strlen(name), type);
-	block_done(fs, dir, b);
-	ext4_set_isize(dir->raw, (uint64_t)(nblk + 1) << fs->bs_bits);
+	ext4_dir_leaf_done(fs, dir, b);
 	return 0;
+}
+
+/* Add to a linear directory: into a block with room, else a new block; a
+ * directory outgrowing its first block becomes indexed. */
+static int add_linear(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, uint32_t ino,
+		      uint8_t type)
+{
+	uint32_t lblk, off, nblk;
+	bool found;
+	int err = find_slot(fs, dir, name, &lblk, &off, &found);
+
+	if (!err && found)
+		return add_at(fs, dir, lblk, off, name, ino, type);
+	if (!err)
+		err = ext4_dir_nblocks(fs, dir, &nblk);
+	if (err)
+		return err;
+	if (nblk == 1 && ext4_dx_can_index(fs)) {
+		err = ext4_dx_make_indexed(fs, dir);
+		return err ? err : ext4_dx_add(fs, dir, name, ino, type);
+	}
+	return add_block(fs, dir, name, ino, type);
 }
 
 int ext4_dir_add(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, uint32_t ino,
 		 uint8_t type)
 {
-	uint32_t lblk, off;
-	bool found;
-	int err = 0;
+	int err = -EOPNOTSUPP;
 
 	if (strlen(name) > VFS_NAME_MAX)
 		return -ENAMETOOLONG;
-	if (indexed(dir))
-		err = dx_drop(fs, dir);
-	if (!err)
-		err = find_slot(fs, dir, name, &lblk, &off, &found);
-	if (!err)
-		err = found ? add_at(fs, dir, lblk, off, name, ino, type)
-			    : add_block(fs, dir, name, ino, type);
+	if (indexed(dir)) {
+		err = ext4_dx_add(fs, dir, name, ino, type);
+		if (err == -EOPNOTSUPP) /* a hash we do not know: go linear */
+			err = dx_drop(fs, dir);
+		else if (!err)
+			goto done;
+		if (err)
+			return err;
+	}
+	err = add_linear(fs, dir, name, ino, type);
 	if (err)
 		return err;
+done:
 	ext4_itouch(fs, dir->raw, true, true, false);
 	return ext4_iwrite(fs, dir);
 }
@@ -409,7 +505,7 @@ static int entry_block(struct ext4_fs *fs, struct ext4_inode *dir, const struct 
 		       struct buf **b)
 {
 	uint32_t end;
-	int err = dir_block(fs, dir, de->lblk, b, &end);
+	int err = ext4_dir_block(fs, dir, de->lblk, b, &end);
 	if (!err && (de->off >= end || get32((*b)->data + de->off, 0) != de->ino)) {
 		bcache_put(*b);
 		err = ext4_corrupt(fs, dir->ino, "directory entry moved");
@@ -429,7 +525,7 @@ int ext4_dir_remove(struct ext4_fs *fs, struct ext4_inode *dir, const struct ext
 		set_rec_len(b->data + de->prev, rec_len(fs, b->data + de->prev) + rec_len(fs, p));
 	else
 		put32(p, 0, 0);
-	block_done(fs, dir, b);
+	ext4_dir_leaf_done(fs, dir, b);
 	ext4_itouch(fs, dir->raw, true, true, false);
 	return ext4_iwrite(fs, dir);
 }
@@ -444,7 +540,7 @@ int ext4_dir_retarget(struct ext4_fs *fs, struct ext4_inode *dir, const struct e
 		return err;
 	put32(b->data + de->off, 0, ino);
 	b->data[de->off + 7] = type;
-	block_done(fs, dir, b);
+	ext4_dir_leaf_done(fs, dir, b);
 	ext4_itouch(fs, dir->raw, true, true, false);
 	return ext4_iwrite(fs, dir);
 }
@@ -457,12 +553,12 @@ static bool is_dot_or_dotdot(const uint8_t *p)
 int ext4_dir_empty(struct ext4_fs *fs, struct ext4_inode *dir)
 {
 	uint32_t nblk;
-	int err = dir_blocks(fs, dir, &nblk);
+	int err = ext4_dir_nblocks(fs, dir, &nblk);
 
 	for (uint32_t lblk = 0; lblk < nblk && !err; lblk++) {
 		struct buf *b;
 		uint32_t end;
-		err = dir_block(fs, dir, lblk, &b, &end);
+		err = ext4_dir_block(fs, dir, lblk, &b, &end);
 		if (err)
 			break;
 		for (uint32_t off = 0; off < end; off += rec_len(fs, b->data + off)) {
@@ -493,7 +589,7 @@ int ext4_dir_init_block(struct ext4_fs *fs, struct ext4_inode *dir, uint32_t par
 	set_rec_len(b->data, 12);
 	de_fill(b->data + 12, parent, "..", 2, FT_DIR);
 	set_rec_len(b->data + 12, end - 12);
-	block_done(fs, dir, b);
+	ext4_dir_leaf_done(fs, dir, b);
 	ext4_set_isize(dir->raw, fs->bs);
 	return ext4_iwrite(fs, dir);
 }
@@ -533,11 +629,11 @@ int ext4_readdir(struct vnode *vn, struct uio *uio, uint64_t *pos)
 	int err = ext4_enter(fs, vn);
 
 	if (!err)
-		err = dir_blocks(fs, dir, &nblk);
+		err = ext4_dir_nblocks(fs, dir, &nblk);
 	while (!err && !full && *pos < (uint64_t)nblk << fs->bs_bits) {
 		uint32_t lblk = (uint32_t)(*pos >> fs->bs_bits), end;
 		struct buf *b;
-		err = dir_block(fs, dir, lblk, &b, &end);
+		err = ext4_dir_block(fs, dir, lblk, &b, &end);
 		if (err)
 			break;
 		err = readdir_block(fs, b, end, (uint64_t)lblk << fs->bs_bits, pos, uio, &full);

@@ -81,6 +81,8 @@ static inline void put32(void *p, unsigned off, uint32_t v)
 #define SB_CHECKSUM	      0x3FC
 #define EXT4_MAGIC	      0xEF53
 
+#define SB_DEF_HASH_VERSION  0xFC
+#define COMPAT_DIR_INDEX     0x020
 #define COMPAT_SPARSE_SUPER2 0x200
 
 #define INCOMPAT_FILETYPE  0x0002
@@ -220,6 +222,11 @@ struct ext4_fs {
 	uint32_t next_gen;
 	uint32_t last_group; /* where the inode allocator looked last */
 
+	/* Counters, for tests and statistics. */
+	uint64_t dx_lookups; /* lookups answered through a hash index */
+	uint64_t dx_scans;   /* lookups in indexed directories that scanned every block */
+	uint64_t dir_reads;  /* directory blocks read (and checked) */
+
 	struct spinlock ilock;
 	struct list icache[64]; /* ilock: struct ext4_inode by ino */
 	struct list dead;	/* ilock: released inodes whose link count is 0 */
@@ -312,6 +319,9 @@ uint64_t ext4_itime(const struct ext4_fs *fs, const uint8_t *raw, unsigned off, 
 void ext4_iset_time(const struct ext4_fs *fs, uint8_t *raw, unsigned off, unsigned extra,
 		    uint64_t ns);
 bool ext4_has_extra(const struct ext4_fs *fs, const uint8_t *raw, unsigned field_end);
+/* The device number of a device inode (i_block, old or new form). */
+uint32_t ext4_rdev_get(const uint8_t *raw);
+void ext4_rdev_set(uint8_t *raw, uint32_t rdev);
 /* Free an inode's blocks and the inode itself (link count reached 0). */
 int ext4_idestroy(struct ext4_fs *fs, uint32_t ino);
 
@@ -384,11 +394,102 @@ int ext4_dir_block_raw(struct ext4_fs *fs, struct ext4_inode *dir, uint32_t lblk
 int ext4_dir_scan_block(struct ext4_fs *fs, struct ext4_inode *dir, uint32_t lblk, const char *name,
 			struct ext4_dirent *de);
 
+/* Directory block lblk, checked; *end is where its entries stop (before a
+ * checksum tail). */
+int ext4_dir_block(struct ext4_fs *fs, struct ext4_inode *dir, uint32_t lblk, struct buf **b,
+		   uint32_t *end);
+/* Blocks in a directory, or a corruption error. */
+int ext4_dir_nblocks(struct ext4_fs *fs, struct ext4_inode *dir, uint32_t *n);
+/* Where entries of a leaf block end: before the checksum tail, if any. */
+uint32_t ext4_dir_leaf_end(const struct ext4_fs *fs);
+/* Seal a changed leaf block (tail checksum), mark it dirty and put it. */
+void ext4_dir_leaf_done(struct ext4_fs *fs, struct ext4_inode *dir, struct buf *b);
+/* Put name -> ino into leaf block lblk if an entry there has room: 0, or
+ * -ENOSPC (nothing changed). The caller knows the name is not there. */
+int ext4_dir_leaf_add(struct ext4_fs *fs, struct ext4_inode *dir, uint32_t lblk, const char *name,
+		      uint32_t ino, uint8_t type);
+/* A new zeroed block at the end of dir (its size and inode updated):
+ * *lblk and *b (put it with bcache_put, after filling it in). */
+int ext4_dir_append(struct ext4_fs *fs, struct ext4_inode *dir, uint32_t *lblk, struct buf **b);
+/* Directory blocks whose checksum is known good (see dir.c). */
+bool ext4_dir_checked(const struct ext4_fs *fs, uint64_t pblk, uint32_t ino);
+void ext4_dir_set_checked(struct ext4_fs *fs, uint64_t pblk, uint32_t ino);
+
+static inline uint32_t ext4_rec_len(const struct ext4_fs *fs, const uint8_t *de)
+{
+	uint32_t v = get16(de, 4);
+	return (v == 0 || v == 65535) && fs->bs == 65536 ? 65536 : v;
+}
+static inline void ext4_set_rec_len(uint8_t *de, uint32_t len)
+{
+	put16(de, 4, len >= 65536 ? 65535 : (uint16_t)len);
+}
+/* Bytes an entry with a name of namelen bytes takes at least. */
+static inline uint32_t ext4_de_size(uint32_t namelen)
+{
+	return (DE_HDR + namelen + 3) & ~3u;
+}
+
+/* ---- dx_hash.c ---- */
+#define EXT4_DX_LEGACY	 0
+#define EXT4_DX_HALF_MD4 1
+#define EXT4_DX_TEA	 2
+/* The hash of a name for an index of on-disk hash version (0..2), signed or
+ * unsigned as the superblock says: 0, or -EOPNOTSUPP for other versions. */
+int ext4_dx_hash(const struct ext4_fs *fs, unsigned version, const char *name, size_t len,
+		 uint32_t *out);
+
 /* ---- htree.c ---- */
+#define EXT4_DX_MAX_LEVELS 3  /* root + 2 indirect levels (largedir) */
+#define DX_ROOT_INFO	   24 /* dx_root_info, after "." and ".." */
+#define DX_ROOT_TABLE	   32 /* the root's count/limit header */
+#define DX_NODE_TABLE	   8  /* an index node's, after its empty entry */
+
+/* One index table on a path from the root: its block (referenced), the
+ * byte offset of its count/limit header, and the entry followed. */
+struct ext4_dx_frame {
+	struct buf *b;
+	uint32_t lblk;
+	unsigned off, count, limit, at;
+};
+/* A walk from the root to the leaf for one hash: frames 0..levels. */
+struct ext4_dx_path {
+	unsigned levels;
+	uint32_t hash;
+	uint32_t nblk; /* the directory's size in blocks */
+	struct ext4_dx_frame f[EXT4_DX_MAX_LEVELS];
+};
 /* Find name through dir's hash index (nblk blocks): as ext4_dir_find, or
  * -EOPNOTSUPP when the index cannot tell and the caller must scan. */
 int ext4_dx_find(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, uint32_t nblk,
 		 struct ext4_dirent *de);
+/* Walk dir's index to the leaf for name's hash; every table checked (counts,
+ * limits, checksums, block numbers). -EOPNOTSUPP for an unknown hash. */
+int ext4_dx_probe(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, uint32_t nblk,
+		  struct ext4_dx_path *p);
+void ext4_dx_path_put(struct ext4_dx_path *p);
+/* The leaf block the path ends at. */
+uint32_t ext4_dx_leaf(const struct ext4_dx_path *p);
+/* Entry i of a frame's table. */
+uint32_t ext4_dx_hash_at(const struct ext4_dx_frame *f, unsigned i);
+uint32_t ext4_dx_block_at(const struct ext4_dx_frame *f, unsigned i);
+/* Entries an index table at byte off of its block may hold. */
+unsigned ext4_dx_limit(const struct ext4_fs *fs, unsigned off);
+/* Deepest levels an index may have (the root's indirect_levels is below). */
+unsigned ext4_dx_max_levels(const struct ext4_fs *fs);
+/* A changed index block: its tail checksum, then dirty. */
+void ext4_dx_block_done(struct ext4_fs *fs, struct ext4_inode *dir, struct buf *b, unsigned off);
+
+/* ---- htree_insert.c ---- */
+/* Add name -> ino to indexed dir keeping the index (-EEXIST if there);
+ * -EOPNOTSUPP when the index uses a hash we do not know. */
+int ext4_dx_add(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, uint32_t ino,
+		uint8_t type);
+/* May a linear directory become indexed (dir_index, a known default hash)? */
+bool ext4_dx_can_index(const struct ext4_fs *fs);
+/* Turn dir, linear with one full block, into an indexed directory whose
+ * single leaf holds the old entries. */
+int ext4_dx_make_indexed(struct ext4_fs *fs, struct ext4_inode *dir);
 
 /* ---- namei.c ---- */
 extern const struct vnode_ops ext4_vnode_ops;

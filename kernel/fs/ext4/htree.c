@@ -1,175 +1,124 @@
 /*
- * ext4 hash-indexed (htree) directory lookup.
+ * ext4 hash-indexed (htree) directories: walking the index, and lookups.
  *
  * An indexed directory's block 0 holds, behind "." and "..", a sorted table
  * of (hash, block) pairs; with indirect levels, those blocks are further
- * tables; the last level points at ordinary leaf blocks holding the names
- * whose hashes fall in that range. A lookup hashes the name the way the
- * directory says (half-MD4 or TEA, signed or unsigned characters, with the
- * superblock's seed), walks the tables and scans one leaf (or the next ones
- * while the hash continues there after a collision). Every table is checked
- * against the directory's size and its own limits. Names the index cannot
- * answer for (the legacy hash, ".", "..") are left to the linear scan.
- * Callers hold the mount's op serialisation (see ext4_impl.h).
+ * tables (index nodes: one empty entry spanning the block, then the table);
+ * the last level points at ordinary leaf blocks holding the names whose
+ * hashes fall in that range. Entry 0 of a table has no hash (its slot holds
+ * the table's limit and count). A hash with bit 0 set marks a leaf that
+ * continues the previous one's last hash (names colliding across a split).
+ * With metadata_csum every table ends in a tail whose checksum covers the
+ * block up to the last entry in use.
+ *
+ * A walk checks every table before using it: the root's header, each
+ * table's limit (exactly what the block holds, as mke2fs, e2fsck and Linux
+ * make it) and count, its checksum, and every block number against the
+ * directory's size; bad ones are -EUCLEAN. A lookup hashes the name the way
+ * the directory says (dx_hash.c), walks to the leaf and scans it, then the
+ * following leaves while they continue the same hash. Names the index
+ * cannot answer for (".", "..", an unknown hash) are left to the linear
+ * scan (-EOPNOTSUPP). Callers hold the mount's op serialisation.
  */
 #include <weft/errno.h>
 #include "ext4_impl.h"
 
-#define DX_INFO		 24 /* dx_root_info, after "." and ".." */
-#define DX_HALF_MD4	 1
-#define DX_TEA		 2
-#define DX_UNSIGNED	 3 /* added to the version when the fs hashes unsigned chars */
-#define SB_HASH_SEED	 0xEC
-#define SB_FLAGS	 0x160
-#define SB_UNSIGNED_HASH 0x2
-#define DX_MAX_LEVELS	 3
+#define DX_TAIL_LEN 8 /* dt_reserved, dt_checksum */
 
-static uint32_t rol32(uint32_t x, unsigned s)
+uint32_t ext4_dx_hash_at(const struct ext4_dx_frame *f, unsigned i)
 {
-	return (x << s) | (x >> (32 - s));
+	return i ? get32(f->b->data + f->off + 8 * i, 0) : 0;
 }
 
-/* Pack up to 4*num bytes of the name into num words, padded with its length. */
-static void str2words(const uint8_t *s, size_t len, uint32_t *w, int num, bool is_signed)
+uint32_t ext4_dx_block_at(const struct ext4_dx_frame *f, unsigned i)
 {
-	uint32_t pad = (uint32_t)len | ((uint32_t)len << 8), val;
-
-	pad |= pad << 16;
-	val = pad;
-	if (len > (size_t)num * 4)
-		len = (size_t)num * 4;
-	for (size_t i = 0; i < len; i++) {
-		int c = is_signed ? (int)(int8_t)s[i] : (int)s[i];
-		val = (uint32_t)c + (val << 8);
-		if (i % 4 == 3) {
-			*w++ = val;
-			val = pad;
-			num--;
-		}
-	}
-	if (--num >= 0)
-		*w++ = val;
-	while (--num >= 0)
-		*w++ = pad;
+	return get32(f->b->data + f->off + 8 * i, 4);
 }
 
-#define MD4_F(x, y, z)		      ((z) ^ ((x) & ((y) ^ (z))))
-#define MD4_G(x, y, z)		      (((x) & (y)) + (((x) ^ (y)) & (z)))
-#define MD4_H(x, y, z)		      ((x) ^ (y) ^ (z))
-#define MD4_STEP(f, a, b, c, d, x, s) ((a) = rol32((a) + f(b, c, d) + (x), s))
-
-/* The three rounds of MD4 over eight words, as ext4 cut it down. */
-static void half_md4(uint32_t h[4], const uint32_t in[8])
+uint32_t ext4_dx_leaf(const struct ext4_dx_path *p)
 {
-	const uint32_t k2 = 013240474631u, k3 = 015666365641u;
-	uint32_t a = h[0], b = h[1], c = h[2], d = h[3];
-
-	for (int i = 0; i < 8; i += 4) {
-		MD4_STEP(MD4_F, a, b, c, d, in[i], 3);
-		MD4_STEP(MD4_F, d, a, b, c, in[i + 1], 7);
-		MD4_STEP(MD4_F, c, d, a, b, in[i + 2], 11);
-		MD4_STEP(MD4_F, b, c, d, a, in[i + 3], 19);
-	}
-	for (int i = 1; i >= 0; i--) {
-		MD4_STEP(MD4_G, a, b, c, d, in[i] + k2, 3);
-		MD4_STEP(MD4_G, d, a, b, c, in[i + 2] + k2, 5);
-		MD4_STEP(MD4_G, c, d, a, b, in[i + 4] + k2, 9);
-		MD4_STEP(MD4_G, b, c, d, a, in[i + 6] + k2, 13);
-	}
-	static const uint8_t order[8] = {3, 7, 2, 6, 1, 5, 0, 4};
-	for (int i = 0; i < 8; i += 4) {
-		MD4_STEP(MD4_H, a, b, c, d, in[order[i]] + k3, 3);
-		MD4_STEP(MD4_H, d, a, b, c, in[order[i + 1]] + k3, 9);
-		MD4_STEP(MD4_H, c, d, a, b, in[order[i + 2]] + k3, 11);
-		MD4_STEP(MD4_H, b, c, d, a, in[order[i + 3]] + k3, 15);
-	}
-	h[0] += a;
-	h[1] += b;
-	h[2] += c;
-	h[3] += d;
+	const struct ext4_dx_frame *f = &p->f[p->levels];
+	return ext4_dx_block_at(f, f->at);
 }
 
-static void tea(uint32_t h[4], const uint32_t in[4])
+unsigned ext4_dx_limit(const struct ext4_fs *fs, unsigned off)
 {
-	uint32_t sum = 0, b0 = h[0], b1 = h[1];
-
-	for (int n = 0; n < 16; n++) {
-		sum += 0x9E3779B9u;
-		b0 += ((b1 << 4) + in[0]) ^ (b1 + sum) ^ ((b1 >> 5) + in[1]);
-		b1 += ((b0 << 4) + in[2]) ^ (b0 + sum) ^ ((b0 >> 5) + in[3]);
-	}
-	h[0] += b0;
-	h[1] += b1;
+	return (fs->bs - off - (fs->csum ? DX_TAIL_LEN : 0)) / 8;
 }
 
-/* The name's hash for index version v: 0, or -EOPNOTSUPP (legacy hash). */
-static int name_hash(const struct ext4_fs *fs, unsigned v, const char *name, size_t len,
-		     uint32_t *out)
+unsigned ext4_dx_max_levels(const struct ext4_fs *fs)
 {
-	uint32_t h[4] = {0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476}, in[8];
-	const uint8_t *p = (const uint8_t *)name;
-	bool seeded = false;
-
-	for (int i = 0; i < 4; i++)
-		seeded |= get32(fs->sb, SB_HASH_SEED + 4 * i) != 0;
-	for (int i = 0; seeded && i < 4; i++)
-		h[i] = get32(fs->sb, SB_HASH_SEED + 4 * i);
-	bool is_signed = v < DX_UNSIGNED;
-	v = is_signed ? v : v - DX_UNSIGNED;
-	if (v != DX_HALF_MD4 && v != DX_TEA)
-		return -EOPNOTSUPP;
-	size_t chunk = v == DX_HALF_MD4 ? 32 : 16;
-	for (size_t left = len;; left -= chunk, p += chunk) {
-		str2words(p, left, in, (int)chunk / 4, is_signed);
-		if (v == DX_HALF_MD4)
-			half_md4(h, in);
-		else
-			tea(h, in);
-		if (left <= chunk)
-			break;
-	}
-	uint32_t hash = (v == DX_HALF_MD4 ? h[1] : h[0]) & ~1u;
-	*out = hash == 0xfffffffeu ? 0xfffffffcu : hash;
-	return 0;
+	return (get32(fs->sb, SB_FEATURE_INCOMPAT) & INCOMPAT_LARGEDIR) ? 3 : 2;
 }
 
-/* One index table: count entries at e (entry 0's hash is implicitly 0). */
-struct dx_table {
-	const uint8_t *e;
-	unsigned count;
-};
-
-static uint32_t dx_hash_at(const struct dx_table *t, unsigned i)
+/* The checksum of the table at off of blk: the block up to the last entry
+ * in use, then the tail with its checksum field taken as zero. */
+static uint32_t dx_csum(const struct ext4_fs *fs, const struct ext4_inode *dir, const uint8_t *blk,
+			unsigned off)
 {
-	return i ? get32(t->e + 8 * i, 0) : 0;
+	static const uint8_t zero4[4];
+	unsigned count = get16(blk, off + 2), tail = off + 8 * get16(blk, off);
+	uint32_t c = ext4_inode_seed(fs, dir->ino, get32(dir->raw, I_GENERATION));
+
+	c = ext4_crc32c(c, blk, off + 8 * count);
+	c = ext4_crc32c(c, blk + tail, 4);
+	return ext4_crc32c(c, zero4, 4);
 }
 
-static uint32_t dx_block_at(const struct dx_table *t, unsigned i)
+void ext4_dx_block_done(struct ext4_fs *fs, struct ext4_inode *dir, struct buf *b, unsigned off)
 {
-	return get32(t->e + 8 * i, 4);
+	if (fs->csum)
+		put32(b->data, off + 8 * get16(b->data, off) + 4, dx_csum(fs, dir, b->data, off));
+	ext4_dir_set_checked(fs, b->blkno, dir->ino);
+	bcache_dirty(b);
 }
 
-/* Check the table whose count/limit header is at byte off of blk. */
-static int dx_table_get(struct ext4_fs *fs, struct ext4_inode *dir, const uint8_t *blk,
-			unsigned off, struct dx_table *t)
+/* Check the table at byte off of f->b and load its header into f. */
+static int dx_table_load(struct ext4_fs *fs, struct ext4_inode *dir, struct ext4_dx_frame *f,
+			 unsigned off)
 {
+	const uint8_t *blk = f->b->data;
 	unsigned limit = get16(blk, off), count = get16(blk, off + 2);
 
-	if (!count || count > limit || limit > (fs->bs - off) / 8)
+	if (limit != ext4_dx_limit(fs, off) || !count || count > limit)
 		return ext4_corrupt(fs, dir->ino, "htree index counts");
-	t->e = blk + off;
-	t->count = count;
+	if (fs->csum && !ext4_dir_checked(fs, f->b->blkno, dir->ino)) {
+		if (get32(blk, off + 8 * limit + 4) != dx_csum(fs, dir, blk, off))
+			return ext4_corrupt(fs, dir->ino, "htree index checksum");
+		ext4_dir_set_checked(fs, f->b->blkno, dir->ino);
+	}
+	f->off = off;
+	f->limit = limit;
+	f->count = count;
+	f->at = 0;
 	return 0;
 }
 
-/* The last entry whose hash is at most hash. */
-static unsigned dx_search(const struct dx_table *t, uint32_t hash)
+/* Frame k: the index node at lblk. */
+static int dx_node_load(struct ext4_fs *fs, struct ext4_inode *dir, struct ext4_dx_path *p,
+			unsigned k, uint32_t lblk)
 {
-	unsigned lo = 1, hi = t->count;
+	struct ext4_dx_frame *f = &p->f[k];
+	int err = ext4_dir_block_raw(fs, dir, lblk, &f->b);
+
+	if (err) {
+		f->b = NULL;
+		return err;
+	}
+	f->lblk = lblk;
+	if (get32(f->b->data, 0) || ext4_rec_len(fs, f->b->data) != fs->bs)
+		return ext4_corrupt(fs, dir->ino, "htree index node");
+	return dx_table_load(fs, dir, f, DX_NODE_TABLE);
+}
+
+/* The last entry of a table whose hash is at most hash. */
+static unsigned dx_search(const struct ext4_dx_frame *f, uint32_t hash)
+{
+	unsigned lo = 1, hi = f->count;
 
 	while (lo < hi) {
 		unsigned mid = (lo + hi) / 2;
-		if (dx_hash_at(t, mid) <= hash)
+		if (ext4_dx_hash_at(f, mid) <= hash)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -177,74 +126,119 @@ static unsigned dx_search(const struct dx_table *t, uint32_t hash)
 	return lo - 1;
 }
 
-/*
- * Walk the index for hash: *leaf is the leaf block holding its range, *next
- * the hash where the following range starts, at whatever level (UINT32_MAX
- * at the end of the index).
- */
-static int dx_walk(struct ext4_fs *fs, struct ext4_inode *dir, uint32_t hash, uint32_t nblk,
-		   uint32_t *leaf, uint32_t *next)
+/* Follow entry f->at of frame k to frame k+1 (or check the leaf's number). */
+static int dx_descend(struct ext4_fs *fs, struct ext4_inode *dir, struct ext4_dx_path *p,
+		      unsigned k)
 {
-	struct buf *b;
-	struct dx_table t;
-	int err = ext4_dir_block_raw(fs, dir, 0, &b);
+	uint32_t blk = ext4_dx_block_at(&p->f[k], p->f[k].at);
 
-	if (err)
+	if (!blk || blk >= p->nblk)
+		return ext4_corrupt(fs, dir->ino, "htree block out of range");
+	return k == p->levels ? 0 : dx_node_load(fs, dir, p, k + 1, blk);
+}
+
+void ext4_dx_path_put(struct ext4_dx_path *p)
+{
+	for (unsigned k = 0; k < EXT4_DX_MAX_LEVELS; k++) {
+		bcache_put(p->f[k].b);
+		p->f[k].b = NULL;
+	}
+}
+
+/* Check the root block's header: its levels and hash version into p. */
+static int dx_root_check(struct ext4_fs *fs, struct ext4_inode *dir, struct ext4_dx_path *p,
+			 unsigned *version)
+{
+	const uint8_t *r = p->f[0].b->data;
+
+	if (ext4_rec_len(fs, r) != 12 || ext4_rec_len(fs, r + 12) != fs->bs - 12 ||
+	    get32(r, DX_ROOT_INFO) || r[DX_ROOT_INFO + 5] != 8 ||
+	    r[DX_ROOT_INFO + 6] >= ext4_dx_max_levels(fs))
+		return ext4_corrupt(fs, dir->ino, "htree root");
+	p->levels = r[DX_ROOT_INFO + 6];
+	*version = r[DX_ROOT_INFO + 4];
+	return 0;
+}
+
+int ext4_dx_probe(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, uint32_t nblk,
+		  struct ext4_dx_path *p)
+{
+	unsigned version;
+	int err;
+
+	memset(p, 0, sizeof(*p));
+	p->nblk = nblk;
+	err = ext4_dir_block_raw(fs, dir, 0, &p->f[0].b);
+	if (err) {
+		p->f[0].b = NULL;
 		return err;
-	const uint8_t *r = b->data;
-	unsigned levels = r[DX_INFO + 6], info = r[DX_INFO + 5];
-	if (get32(r, DX_INFO) || info != 8 || levels >= DX_MAX_LEVELS)
-		err = ext4_corrupt(fs, dir->ino, "htree root");
+	}
+	err = dx_root_check(fs, dir, p, &version);
 	if (!err)
-		err = dx_table_get(fs, dir, r, DX_INFO + info, &t);
-	*next = UINT32_MAX;
-	for (unsigned level = 0; !err; level++) {
-		unsigned i = dx_search(&t, hash);
-		uint32_t blk = dx_block_at(&t, i);
-		if (i + 1 < t.count)
-			*next = dx_hash_at(&t, i + 1);
-		if (!blk || blk >= nblk) {
-			err = ext4_corrupt(fs, dir->ino, "htree block out of range");
-			break;
+		err = ext4_dx_hash(fs, version, name, strlen(name), &p->hash);
+	if (!err)
+		err = dx_table_load(fs, dir, &p->f[0], DX_ROOT_TABLE);
+	for (unsigned k = 0; !err && k <= p->levels; k++) {
+		p->f[k].at = dx_search(&p->f[k], p->hash);
+		err = dx_descend(fs, dir, p, k);
+	}
+	if (err)
+		ext4_dx_path_put(p);
+	return err;
+}
+
+/*
+ * Move the path to the next leaf in hash order: 1 and *next, the hash where
+ * that leaf's range starts; 0 at the end of the index; or an error.
+ */
+static int dx_next_leaf(struct ext4_fs *fs, struct ext4_inode *dir, struct ext4_dx_path *p,
+			uint32_t *next)
+{
+	int k = (int)p->levels;
+
+	while (k >= 0 && p->f[k].at + 1 >= p->f[k].count)
+		k--;
+	if (k < 0)
+		return 0;
+	p->f[k].at++;
+	*next = ext4_dx_hash_at(&p->f[k], p->f[k].at);
+	for (unsigned j = (unsigned)k; j <= p->levels; j++) {
+		if (j > (unsigned)k)
+			p->f[j].at = 0;
+		if (j < p->levels) {
+			bcache_put(p->f[j + 1].b);
+			p->f[j + 1].b = NULL;
 		}
-		if (level == levels) {
-			*leaf = blk;
-			break;
-		}
-		bcache_put(b);
-		err = ext4_dir_block_raw(fs, dir, blk, &b);
+		int err = dx_descend(fs, dir, p, j);
 		if (err)
 			return err;
-		err = dx_table_get(fs, dir, b->data, 8, &t);
 	}
-	bcache_put(b);
-	return err;
+	return 1;
 }
 
 int ext4_dx_find(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, uint32_t nblk,
 		 struct ext4_dirent *de)
 {
-	uint32_t hash, leaf = 0, next = UINT32_MAX;
-	struct buf *b;
+	struct ext4_dx_path p;
 	int err;
 
 	if (!strcmp(name, ".") || !strcmp(name, ".."))
 		return -EOPNOTSUPP;
-	err = ext4_dir_block_raw(fs, dir, 0, &b);
+	err = ext4_dx_probe(fs, dir, name, nblk, &p);
 	if (err)
 		return err;
-	unsigned v = b->data[DX_INFO + 4];
-	bcache_put(b);
-	if (v <= DX_TEA && (get32(fs->sb, SB_FLAGS) & SB_UNSIGNED_HASH))
-		v += DX_UNSIGNED;
-	err = name_hash(fs, v, name, strlen(name), &hash);
-	if (!err)
-		err = dx_walk(fs, dir, hash, nblk, &leaf, &next);
-	if (!err)
-		err = ext4_dir_scan_block(fs, dir, leaf, name, de);
-	/* Equal hashes may go on in the next leaf (its hash has bit 0 set):
-	 * rare enough to leave to the linear scan. */
-	if (err == -ENOENT && (next & ~1u) == hash)
-		return -EOPNOTSUPP;
+	/* Equal hashes may go on in the next leaves (their hash has bit 0 set). */
+	for (uint32_t n = 0; n < nblk; n++) {
+		uint32_t next;
+		err = ext4_dir_scan_block(fs, dir, ext4_dx_leaf(&p), name, de);
+		if (err != -ENOENT)
+			break;
+		int r = dx_next_leaf(fs, dir, &p, &next);
+		if (r <= 0 || (next & ~1u) != p.hash) {
+			err = r < 0 ? r : -ENOENT;
+			break;
+		}
+	}
+	ext4_dx_path_put(&p);
 	return err;
 }

@@ -121,6 +121,30 @@ void ext4_sync_vnode(struct ext4_fs *fs, struct ext4_inode *ip)
 	spin_unlock(&vn->lock);
 }
 
+/*
+ * Device numbers in i_block, as Linux keeps them: the old 16-bit form
+ * (major << 8 | minor) in word 0 when both fit in a byte, else word 0 zero
+ * and word 1 the 32-bit form, which is also the vnode's (minor bits 0-7,
+ * major bits 8-19, minor bits 8-19 above: the low half of a C library's
+ * dev_t). The old form of a small number reads the same in the new one.
+ */
+uint32_t ext4_rdev_get(const uint8_t *raw)
+{
+	uint32_t old = get32(raw, I_BLOCK);
+	return old ? old & 0xffff : get32(raw, I_BLOCK + 4);
+}
+
+void ext4_rdev_set(uint8_t *raw, uint32_t rdev)
+{
+	uint32_t major = (rdev >> 8) & 0xfff, minor = (rdev & 0xff) | ((rdev >> 12) & 0xfff00);
+
+	memset(raw + I_BLOCK, 0, I_BLOCK_LEN);
+	if (major < 256 && minor < 256)
+		put32(raw, I_BLOCK, major << 8 | minor);
+	else
+		put32(raw, I_BLOCK + 4, rdev);
+}
+
 /* ---- the inode table ---- */
 
 /* Where inode ino lives: block and byte offset. */
@@ -220,11 +244,8 @@ static int publish(struct ext4_fs *fs, struct ext4_inode *ip, struct vnode **out
 		return err;
 	vn->ino = ip->ino;
 	vn->priv = ip;
-	if (t == VCHR) {
-		uint32_t dev =
-		    get32(ip->raw, I_BLOCK) ? get32(ip->raw, I_BLOCK) : get32(ip->raw, I_BLOCK + 4);
-		vn->rdev = dev;
-	}
+	if ((mode & VFS_S_IFMT) == VFS_S_IFCHR || (mode & VFS_S_IFMT) == VFS_S_IFBLK)
+		vn->rdev = ext4_rdev_get(ip->raw);
 	ip->vn = vn;
 	ext4_sync_vnode(fs, ip);
 	spin_lock(&fs->ilock);
@@ -324,7 +345,9 @@ int ext4_inew(struct ext4_fs *fs, struct vnode *dir, uint32_t mode, unsigned lin
 	put32(raw, I_GENERATION, fs->next_gen++);
 	if (fs->inode_size > 128)
 		put16(raw, I_EXTRA_ISIZE, 32);
-	if ((mode & VFS_S_IFMT) != VFS_S_IFLNK) {
+	/* Files and directories map their blocks with extents; symlinks decide
+	 * for themselves; special files keep i_block for a device number. */
+	if ((mode & VFS_S_IFMT) == VFS_S_IFREG || (mode & VFS_S_IFMT) == VFS_S_IFDIR) {
 		put32(raw, I_FLAGS, IFL_EXTENTS);
 		ext4_ext_init_root(raw);
 	}

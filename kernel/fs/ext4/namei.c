@@ -1,6 +1,6 @@
 /*
- * ext4 namespace ops: lookup, create, mkdir, symlink, link, unlink, rmdir,
- * rename, and the vnode ops table.
+ * ext4 namespace ops: lookup, create, mkdir, mknod, symlink, link, unlink,
+ * rmdir, rename, and the vnode ops table.
  *
  * Each op checks what it can before changing anything, then changes the
  * directory entries and link counts. A new inode that could not be linked
@@ -111,6 +111,38 @@ static int ext4_mkdir(struct vnode *dir, const char *name, uint32_t mode, struct
 		return err;
 	set_links(dp, ext4_ilinks(dp->raw) + 1);
 	return ext4_iwrite(fs, dp);
+}
+
+/*
+ * A FIFO, socket or device node: an inode of that type with no blocks and
+ * no extent tree (i_block holds a device's number), linked like a file. A
+ * device node on disk is a name and a number only: opening it reaches no
+ * driver (devfs has the devices). FIFOs and sockets ignore rdev, as Linux.
+ */
+static int ext4_mknod(struct vnode *dir, const char *name, uint32_t mode, uint32_t rdev,
+		      struct vnode **out)
+{
+	VFS_MUST_BLOCK();
+	struct ext4_fs *fs = ext4_fs_of(dir);
+	uint32_t type = mode & VFS_S_IFMT;
+	bool dev = type == VFS_S_IFCHR || type == VFS_S_IFBLK;
+	struct vnode *vn;
+	int err = enter_dir(fs, dir, true);
+
+	if (!err && !dev && type != VFS_S_IFIFO && type != VFS_S_IFSOCK)
+		err = -EINVAL;
+	if (!err)
+		err = name_ok(name);
+	if (!err)
+		err = ext4_inew(fs, dir, type | (mode & 07777), 1, &vn);
+	if (err)
+		return err;
+	if (dev) {
+		ext4_rdev_set(ext4_ip(vn)->raw, rdev);
+		vn->rdev = rdev; /* not yet linked: nobody else sees vn */
+		err = ext4_iwrite(fs, ext4_ip(vn));
+	}
+	return link_new(fs, dir, name, vn, err, out);
 }
 
 /* Store target in a new symlink inode: in i_block if short, else a block. */
@@ -413,6 +445,7 @@ const struct vnode_ops ext4_vnode_ops = {
     .lookup = ext4_lookup,
     .create = ext4_create,
     .mkdir = ext4_mkdir,
+    .mknod = ext4_mknod,
     .symlink = ext4_symlink,
     .link = ext4_link,
     .unlink = ext4_unlink,
