@@ -18,10 +18,13 @@ kernel (upper half) or sbi (0x80000000-0x801fffff, OpenSBI in M-mode).
 repetition, so that every count is also given per iteration (windows x n);
 --iters N sets that divisor directly. The "expensive" events are decoded from
 the instruction encodings: CSR reads and writes (per CSR), ecall, sret, mret,
-sfence.vma, wfi, fences, atomics, loads and stores; under QEMU's TCG these
-cost far more than an ALU instruction (a CSR write or sret goes through a
-helper, a satp write or sfence.vma or a change of sstatus.SUM flushes the
-whole soft TLB, whose refills then cost a page walk each). With time=on the
+sfence.vma, wfi, fences, atomics, loads and stores, indirect jumps (jalr,
+ret); "block" counts executed translation blocks (instructions that began
+one). Under QEMU 7.2's TCG these cost far more than an ALU instruction: every
+CSR access (a read too), ecall and sret ends its block and returns to QEMU's
+main loop; an indirect jump looks its target block up in a hash table; a
+satp write or sfence.vma or a change of sstatus.SUM flushes the whole soft
+TLB, whose refills then cost a page walk each. With time=on the
 samples column is host time, attributed to the translation block running.
 --insns FUNC lists FUNC's instructions with their counts and disassembly.
 """
@@ -49,14 +52,16 @@ CSR_NAMES = {
     0xc02: "instret", 0xf14: "mhartid",
 }
 # Events worth a column, in display order.
-EVENTS = ["load", "store", "amo", "csr_r", "csr_w", "ecall", "sret", "mret",
-          "sfence", "wfi", "fence", "fence.i"]
+EVENTS = ["block", "jalr", "load", "store", "amo", "csr_r", "csr_w", "ecall",
+          "sret", "mret", "sfence", "wfi", "fence", "fence.i"]
 
 
 def classify(raw, size):
     """(event or None, csr number or None) of one instruction."""
     if size == 2:
         op, f3 = raw & 3, (raw >> 13) & 7
+        if op == 2 and (raw >> 12) & 0xF in (8, 9) and not (raw >> 2) & 31 and (raw >> 7) & 31:
+            return "jalr", None  # c.jr / c.jalr (c.ret among them)
         if op in (0, 2) and f3 in (1, 2, 3) and not (op == 2 and f3 == 0):
             return "load", None
         if op in (0, 2) and f3 in (5, 6, 7):
@@ -69,6 +74,8 @@ def classify(raw, size):
         return "store", None
     if opc == 0x2F:
         return "amo", None
+    if opc == 0x67:
+        return "jalr", None
     if opc == 0x0F:
         return ("fence.i" if (raw >> 12) & 7 == 1 else "fence"), None
     if opc != 0x73:
@@ -159,7 +166,8 @@ def read_prof(path):
             if f[0] == "i":
                 addr, raw, size = int(f[1], 16), int(f[2], 16), int(f[3])
                 count, count_w, io, io_w, smp, smp_w = map(int, f[4:10])
-                recs.append((addr, raw, size, count, count_w, io, io_w, smp, smp_w))
+                tb = int(f[10]) if len(f) > 10 else 0
+                recs.append((addr, raw, size, count, count_w, io, io_w, smp, smp_w, tb))
             else:
                 meta[f[0]] = [int(x) for x in f[1:]]
     return meta, recs
@@ -246,6 +254,9 @@ def main():
         if ev:
             c[ev] += cnt
             ev_tot[ev] += cnt
+        if r[9]:
+            c["block"] += cnt
+            ev_tot["block"] += cnt
         if csr is not None:
             cname = CSR_NAMES.get(csr, f"csr{csr:#x}")
             csr_tot[(cname, ev)] += cnt
@@ -282,7 +293,8 @@ def main():
             kind = "write" if ev == "csr_w" else "read"
             print(f"  {cname:<10} {kind:<5} {per(n, iters):>8}   {where}")
 
-    cols = ["load", "store", "csr_r", "csr_w", "ecall", "sret", "sfence", "amo", "io"]
+    cols = ["block", "jalr", "load", "store", "csr_r", "csr_w", "ecall", "sret", "sfence", "amo",
+            "io"]
     hdr = (f"\n{'function':<34} {'dom':<6} {'insns/' + unit[:4]:>11} {'%':>6} "
            + " ".join(f"{c:>7}" for c in cols) + ("  time%" if all_samples else ""))
     print(f"\nTop {args.top} functions by instructions (events per {unit}):", end="")

@@ -28,8 +28,8 @@
  * Output, written when QEMU exits normally (guest power-off, SIGTERM; not
  * SIGKILL): "# weftprof 1", then "key value" lines (windows, interval_us,
  * idle, unknown and marker-snapshot samples as "total in_windows"), then one line per executed
- * instruction: "i VADDR RAW SIZE COUNT COUNT_WIN IO IO_WIN SAMPLES SAMPLES_WIN"
- * (VADDR and RAW in hex). tools/prof/report.py reads it.
+ * instruction: "i VADDR RAW SIZE COUNT COUNT_WIN IO IO_WIN SAMPLES SAMPLES_WIN
+ * TB_START" (VADDR and RAW in hex; TB_START 1 if it ever began a block). tools/prof/report.py reads it.
  *
  * Threads: translation, instruction callbacks and markers run on vCPU
  * threads; the table is guarded by a mutex. The inline counters are not
@@ -59,6 +59,7 @@ struct rec {
 	uint64_t vaddr;
 	uint32_t raw;
 	uint8_t size;
+	uint8_t tb_start; /* has begun a translation block */
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -237,8 +238,10 @@ static void on_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 
 		if (!r)
 			break;
-		if (!first)
+		if (!first) {
 			first = r;
+			r->tb_start = 1;
+		}
 		qemu_plugin_register_vcpu_insn_exec_inline(insn, QEMU_PLUGIN_INLINE_ADD_U64,
 							   &r->c[C_EXEC], 1);
 		if (raw == MARK_OPEN || raw == MARK_CLOSE)
@@ -277,10 +280,10 @@ static void write_rec(FILE *f, const struct rec *r, int in_window)
 {
 	const uint64_t *w = in_window ? r->win : r->c;
 
-	fprintf(f, "i %llx %x %u %llu %llu %llu %llu %llu %llu\n", (unsigned long long)r->vaddr,
+	fprintf(f, "i %llx %x %u %llu %llu %llu %llu %llu %llu %u\n", (unsigned long long)r->vaddr,
 		r->raw, r->size, (unsigned long long)r->c[C_EXEC], (unsigned long long)w[C_EXEC],
 		(unsigned long long)r->c[C_IO], (unsigned long long)w[C_IO],
-		(unsigned long long)r->c[C_SAMPLE], (unsigned long long)w[C_SAMPLE]);
+		(unsigned long long)r->c[C_SAMPLE], (unsigned long long)w[C_SAMPLE], r->tb_start);
 }
 
 static void on_qemu_exit(qemu_plugin_id_t id, void *udata)
