@@ -100,6 +100,23 @@ def classify(raw, size):
     return ("csr_w" if writes else "csr_r"), csr
 
 
+def block_end(raw, size):
+    """What a block ending with this instruction leaves by, for the time view."""
+    ev, csr = classify(raw, size)
+    if csr is not None:
+        return f"{CSR_NAMES.get(csr, hex(csr))} {'write' if ev == 'csr_w' else 'read'}"
+    if ev in ("ecall", "sret", "mret", "sfence", "wfi", "fence.i"):
+        return ev
+    if ev == "jalr":
+        return "indirect jump (hash lookup)"
+    if ev in ("load", "store", "amo"):
+        return "memory access (faulted, or block cut)"
+    opc = raw & 0x7F if size == 4 else None
+    if opc in (0x63, 0x6F) or (size == 2 and raw & 3 == 1 and (raw >> 13) & 7 in (1, 5, 6, 7)):
+        return "branch or jump (chained)"
+    return "other (block cut at a limit)"
+
+
 def domain(addr):
     if addr >= 1 << 63:
         return "kernel"
@@ -167,7 +184,8 @@ def read_prof(path):
                 addr, raw, size = int(f[1], 16), int(f[2], 16), int(f[3])
                 count, count_w, io, io_w, smp, smp_w = map(int, f[4:10])
                 tb = int(f[10]) if len(f) > 10 else 0
-                recs.append((addr, raw, size, count, count_w, io, io_w, smp, smp_w, tb))
+                last = (int(f[11], 16), int(f[12])) if len(f) > 12 else (0, 0)
+                recs.append((addr, raw, size, count, count_w, io, io_w, smp, smp_w, tb, last))
             else:
                 meta[f[0]] = [int(x) for x in f[1:]]
     return meta, recs
@@ -237,6 +255,7 @@ def main():
     csr_tot = collections.Counter()
     csr_where = collections.defaultdict(collections.Counter)
     by_addr = {}
+    ends = collections.Counter()
     total = samples = 0
     for r in recs:
         addr, raw, size = r[0], r[1], r[2]
@@ -257,6 +276,8 @@ def main():
         if r[9]:
             c["block"] += cnt
             ev_tot["block"] += cnt
+            if smp and r[10][1]:
+                ends[block_end(*r[10])] += smp
         if csr is not None:
             cname = CSR_NAMES.get(csr, f"csr{csr:#x}")
             csr_tot[(cname, ev)] += cnt
@@ -313,6 +334,12 @@ def main():
                 break
             print(f"  {fn[:40]:<40} {d:<6} {pct(c['samples'], all_samples)}  "
                   f"insns {per(c['insns'], iters)}/{unit[:4]}")
+    if ends:
+        print("\nHost time by the instruction that ends the running block (what the"
+              " time after it is spent on: a CSR access, ecall or sret returns to"
+              " QEMU's main loop):")
+        for what, n in ends.most_common(14):
+            print(f"  {what:<40} {pct(n, all_samples)}")
     for fn in args.insns:
         list_insns(fn, syms, by_addr, iters, args.kernel)
 

@@ -29,7 +29,9 @@
  * SIGKILL): "# weftprof 1", then "key value" lines (windows, interval_us,
  * idle, unknown and marker-snapshot samples as "total in_windows"), then one line per executed
  * instruction: "i VADDR RAW SIZE COUNT COUNT_WIN IO IO_WIN SAMPLES SAMPLES_WIN
- * TB_START" (VADDR and RAW in hex; TB_START 1 if it ever began a block). tools/prof/report.py reads it.
+ * TB_START LAST_RAW LAST_SIZE" (VADDR, RAW and LAST_RAW in hex; TB_START 1
+ * if it ever began a block, and then LAST_* is that block's last instruction
+ * in its latest translation). tools/prof/report.py reads it.
  *
  * Threads: translation, instruction callbacks and markers run on vCPU
  * threads; the table is guarded by a mutex. The inline counters are not
@@ -60,6 +62,8 @@ struct rec {
 	uint32_t raw;
 	uint8_t size;
 	uint8_t tb_start; /* has begun a translation block */
+	uint8_t last_size; /* of the block's last instruction (tb_start) */
+	uint32_t last_raw;
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -227,14 +231,18 @@ static void on_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 {
 	size_t n = qemu_plugin_tb_n_insns(tb);
 	struct rec *first = NULL;
+	uint32_t raw = 0;
+	size_t size = 0;
 
 	(void)id;
 	pthread_mutex_lock(&lock);
 	for (size_t i = 0; i < n; i++) {
 		struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
-		size_t size = qemu_plugin_insn_size(insn);
-		uint32_t raw = insn_raw(insn, size);
-		struct rec *r = rec_get(qemu_plugin_insn_vaddr(insn), raw, (uint8_t)size);
+		struct rec *r;
+
+		size = qemu_plugin_insn_size(insn);
+		raw = insn_raw(insn, size);
+		r = rec_get(qemu_plugin_insn_vaddr(insn), raw, (uint8_t)size);
 
 		if (!r)
 			break;
@@ -250,6 +258,10 @@ static void on_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 		if (opt_mem)
 			qemu_plugin_register_vcpu_mem_cb(insn, on_mem, QEMU_PLUGIN_CB_NO_REGS,
 							 QEMU_PLUGIN_MEM_RW, r);
+	}
+	if (first) { /* how the block ends: what its time is spent leaving by */
+		first->last_raw = raw;
+		first->last_size = (uint8_t)size;
 	}
 	pthread_mutex_unlock(&lock);
 	if (opt_time && first)
@@ -280,10 +292,12 @@ static void write_rec(FILE *f, const struct rec *r, int in_window)
 {
 	const uint64_t *w = in_window ? r->win : r->c;
 
-	fprintf(f, "i %llx %x %u %llu %llu %llu %llu %llu %llu %u\n", (unsigned long long)r->vaddr,
+	fprintf(f, "i %llx %x %u %llu %llu %llu %llu %llu %llu %u %x %u\n",
+		(unsigned long long)r->vaddr,
 		r->raw, r->size, (unsigned long long)r->c[C_EXEC], (unsigned long long)w[C_EXEC],
 		(unsigned long long)r->c[C_IO], (unsigned long long)w[C_IO],
-		(unsigned long long)r->c[C_SAMPLE], (unsigned long long)w[C_SAMPLE], r->tb_start);
+		(unsigned long long)r->c[C_SAMPLE], (unsigned long long)w[C_SAMPLE], r->tb_start,
+		r->last_raw, r->last_size);
 }
 
 static void on_qemu_exit(qemu_plugin_id_t id, void *udata)
