@@ -25,7 +25,9 @@ CSR access (a read too), ecall and sret ends its block and returns to QEMU's
 main loop; an indirect jump looks its target block up in a hash table; a
 satp write or sfence.vma or a change of sstatus.SUM flushes the whole soft
 TLB, whose refills then cost a page walk each. With time=on the
-samples column is host time, attributed to the translation block running.
+samples column is host time (the vCPU thread's CPU time, or with the
+plugin's wall=on wall-clock time), attributed to the translation block
+running.
 --insns FUNC lists FUNC's instructions with their counts and disassembly.
 """
 
@@ -302,8 +304,10 @@ def main():
                  if all_samples else "")
             print(f"  {d:<7} {per(dom_tot[d], iters):>10} per {unit}  {pct(dom_tot[d], total)}{t}")
     if all_samples:
+        clock = "wall-clock" if meta.get("wall", [1])[0] else "vCPU thread CPU"
         print(f"  idle (wfi) time {pct(idle, all_samples)}, unattributed {pct(unknown, all_samples)}"
-              f" of {all_samples} samples every {meta.get('interval_us', [0])[0]} us"
+              f" of {all_samples} samples, one per {meta.get('interval_us', [0])[0]} us of"
+              f" {clock} time"
               f" ({marker} more in the profiler's window snapshots, left out)")
     print(f"events per {unit}: " + ", ".join(
         f"{e} {per(ev_tot[e], iters)}" for e in EVENTS + ["io"] if ev_tot[e]))
@@ -335,9 +339,10 @@ def main():
             print(f"  {fn[:40]:<40} {d:<6} {pct(c['samples'], all_samples)}  "
                   f"insns {per(c['insns'], iters)}/{unit[:4]}")
     if ends:
-        print("\nHost time by the instruction that ends the running block (what the"
-              " time after it is spent on: a CSR access, ecall or sret returns to"
-              " QEMU's main loop):")
+        print("\nHost time by the instruction that ends the block it was spent in"
+              " (the block's run and its exit: after a CSR access, ecall or sret"
+              " QEMU goes back to its main loop, after an indirect jump it looks"
+              " the target up, a chained branch costs nothing more):")
         for what, n in ends.most_common(14):
             print(f"  {what:<40} {pct(n, all_samples)}")
     for fn in args.insns:

@@ -4,9 +4,10 @@
  * keyed by (virtual address, encoding), optionally only inside marked windows,
  * plus two optional views of cost that instruction counts do not show:
  *
- *   time=on   a host thread samples, every interval= microseconds of host
- *             time, which translation block each vCPU last entered (or that
- *             it was idle in WFI). Under TCG the time spent in QEMU helpers
+ *   time=on   a host thread samples, every interval= microseconds of CPU
+ *             time used by a vCPU's thread (wall=on: of wall-clock time), which
+ *             translation block that vCPU last entered (with wall=on, also
+ *             whether it idled in WFI). Under TCG the time spent in QEMU helpers
  *             (CSR writes, TLB refills after a flush, exceptions, MMIO) shows
  *             up on the block that caused it, so this is the nearest thing to
  *             a time profile. Costs a helper call per executed block.
@@ -23,7 +24,8 @@
  * counting itself stays an inline add.
  *
  * Arguments (-plugin weftprof.so,out=FILE,time=on,...): out= (default
- * weftprof.out), time=on|off, interval=N (us, default 100), mem=on|off.
+ * weftprof.out), time=on|off, wall=on|off, interval=N (us, default 100),
+ * mem=on|off.
  *
  * Output, written when QEMU exits normally (guest power-off, SIGTERM; not
  * SIGKILL): "# weftprof 1", then "key value" lines (windows, interval_us,
@@ -81,6 +83,12 @@ static long interval_us = 100;
 
 static struct rec *volatile *cur; /* per vCPU: first insn of the last block */
 static int n_vcpus;
+static int opt_wall; /* sample wall-clock time instead of vCPU thread time */
+/* Per vCPU, for thread-time sampling: the thread's CPU clock (valid once
+ * clk_ok is set, by the thread itself) and the time already sampled. */
+static clockid_t *clk;
+static int *clk_ok;
+static uint64_t *clk_done;
 static pthread_t sampler;
 static int sampler_running, sampler_stop;
 
@@ -189,8 +197,12 @@ static void on_mark(unsigned int vcpu, void *udata)
 
 static void on_tb_exec(unsigned int vcpu, void *udata)
 {
-	if ((int)vcpu < n_vcpus)
-		cur[vcpu] = udata;
+	if ((int)vcpu >= n_vcpus)
+		return;
+	cur[vcpu] = udata;
+	if (!__atomic_load_n(&clk_ok[vcpu], __ATOMIC_RELAXED) &&
+	    pthread_getcpuclockid(pthread_self(), &clk[vcpu]) == 0)
+		__atomic_store_n(&clk_ok[vcpu], 1, __ATOMIC_RELEASE);
 }
 
 static void on_mem(unsigned int vcpu, qemu_plugin_meminfo_t info, uint64_t vaddr, void *udata)
@@ -268,21 +280,51 @@ static void on_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 		qemu_plugin_register_vcpu_tb_exec_cb(tb, on_tb_exec, QEMU_PLUGIN_CB_NO_REGS, first);
 }
 
-/* The sampling thread: one sample per vCPU every interval_us of host time. */
+static void add_samples(int v, uint64_t n)
+{
+	struct rec *r = cur[v];
+
+	__atomic_fetch_add(&(r ? r : &unknown_rec)->c[C_SAMPLE], n, __ATOMIC_RELAXED);
+}
+
+/* Samples owed to vCPU v: one per interval_us of CPU time its thread used
+ * since the last ones (time a busy host takes from QEMU is not counted). */
+static uint64_t thread_samples(int v)
+{
+	uint64_t step = (uint64_t)interval_us * 1000, now, n;
+	struct timespec ts;
+
+	if (!__atomic_load_n(&clk_ok[v], __ATOMIC_ACQUIRE) || clock_gettime(clk[v], &ts) < 0)
+		return 0;
+	now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	if (!clk_done[v])
+		clk_done[v] = now;
+	n = (now - clk_done[v]) / step;
+	clk_done[v] += n * step;
+	return n;
+}
+
+/*
+ * The sampling thread. By default it wakes every interval_us / 4 and gives
+ * each vCPU's current block one sample per interval_us of CPU time that the
+ * vCPU's thread used (a WFI-idle vCPU uses none); with wall=on, one sample
+ * per vCPU every interval_us of wall-clock time, idle or not.
+ */
 static void *sample_loop(void *arg)
 {
-	struct timespec ts = {.tv_sec = interval_us / 1000000,
-			      .tv_nsec = (interval_us % 1000000) * 1000};
+	long nap = opt_wall ? interval_us : (interval_us + 3) / 4;
+	struct timespec ts;
 
 	(void)arg;
 	while (!__atomic_load_n(&sampler_stop, __ATOMIC_RELAXED)) {
+		ts.tv_sec = nap / 1000000;
+		ts.tv_nsec = (nap % 1000000) * 1000;
 		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 			;
-		ts.tv_sec = interval_us / 1000000;
-		ts.tv_nsec = (interval_us % 1000000) * 1000;
 		for (int v = 0; v < n_vcpus; v++) {
-			struct rec *r = cur[v];
-			__atomic_fetch_add(&(r ? r : &unknown_rec)->c[C_SAMPLE], 1, __ATOMIC_RELAXED);
+			uint64_t n = opt_wall ? 1 : thread_samples(v);
+			if (n)
+				add_samples(v, n);
 		}
 	}
 	return NULL;
@@ -320,7 +362,8 @@ static void on_qemu_exit(qemu_plugin_id_t id, void *udata)
 	pthread_mutex_lock(&lock);
 	fprintf(f, "# weftprof 1\n");
 	fprintf(f, "windows %llu\n", (unsigned long long)windows);
-	fprintf(f, "time %d\nmem %d\ninterval_us %ld\n", opt_time, opt_mem, interval_us);
+	fprintf(f, "time %d\nmem %d\ninterval_us %ld\nwall %d\n", opt_time, opt_mem, interval_us,
+		opt_wall);
 	fprintf(f, "idle_samples %llu %llu\n", (unsigned long long)idle_rec.c[C_SAMPLE],
 		(unsigned long long)idle_rec.win[C_SAMPLE]);
 	fprintf(f, "unknown_samples %llu %llu\n", (unsigned long long)unknown_rec.c[C_SAMPLE],
@@ -354,6 +397,8 @@ static int parse_arg(const char *arg)
 	}
 	if (!strncmp(arg, "time=", 5))
 		return qemu_plugin_bool_parse("time", eq + 1, &b) ? (opt_time = b, 0) : -1;
+	if (!strncmp(arg, "wall=", 5))
+		return qemu_plugin_bool_parse("wall", eq + 1, &b) ? (opt_wall = b, 0) : -1;
 	if (!strncmp(arg, "mem=", 4))
 		return qemu_plugin_bool_parse("mem", eq + 1, &b) ? (opt_mem = b, 0) : -1;
 	return -1;
@@ -364,7 +409,7 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 {
 	for (int i = 0; i < argc; i++)
 		if (parse_arg(argv[i]) < 0) {
-			fprintf(stderr, "weftprof: bad argument '%s' (out=, time=, interval=, mem=)\n",
+			fprintf(stderr, "weftprof: bad argument '%s' (out=, time=, wall=, interval=, mem=)\n",
 				argv[i]);
 			return -1;
 		}
@@ -374,7 +419,10 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 	}
 	n_vcpus = info->system.max_vcpus;
 	cur = calloc(n_vcpus, sizeof(*cur));
-	if (!cur || table_grow() < 0)
+	clk = calloc(n_vcpus, sizeof(*clk));
+	clk_ok = calloc(n_vcpus, sizeof(*clk_ok));
+	clk_done = calloc(n_vcpus, sizeof(*clk_done));
+	if (!cur || !clk || !clk_ok || !clk_done || table_grow() < 0)
 		return -1;
 	qemu_plugin_register_vcpu_tb_trans_cb(id, on_tb_trans);
 	qemu_plugin_register_atexit_cb(id, on_qemu_exit, NULL);
