@@ -196,10 +196,13 @@ def read_prof(path):
 def figure_n(wbench, fig):
     """(name, n) of the first figure in wbench.c's table whose name has fig."""
     text = open(wbench).read()
-    for m in re.finditer(r'\{"(\w+)",\s*"[^"]*",\s*\w+,\s*(\d+),\s*\d+\}', text):
-        if fig in m.group(1):
-            return m.group(1), int(m.group(2))
-    return None, None
+    found = [(m.group(1), int(m.group(2))) for m in
+             re.finditer(r'\{"(\w+)",\s*"[^"]*",\s*\w+,\s*(\d+),\s*\d+\}', text)
+             if fig in m.group(1)]
+    if len(found) > 1:
+        print(f"note: {fig!r} matches {', '.join(n for n, _ in found)}: the windows hold all"
+              f" of them, and per-iteration counts use {found[0][0]}'s n")
+    return found[0] if found else (None, None)
 
 
 def pct(a, b):
