@@ -72,6 +72,7 @@ include user/build.mk
 -include user/busybox.mk
 include tests/build.mk
 include bench/build.mk
+include tools/prof/build.mk
 
 layer_of = $(word 1,$(subst /, ,$(patsubst kernel/%,%,$(patsubst lib/%,lib/,$(1)))))
 KOBJ := $(patsubst %.c,$(B)/k/%.o,$(filter %.c,$(KSRC))) $(patsubst %.S,$(B)/k/%.o,$(filter %.S,$(KSRC)))

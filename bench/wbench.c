@@ -555,7 +555,8 @@ static int cmp_double(const void *a, const void *b)
  * Run f's repetitions and print the median. On a slow or busy host the
  * repetitions stop once FIGURE_SOFT_NS have passed, and the median is of
  * those done (the line says how many, after the unit, where the host's
- * parser does not look).
+ * parser does not look). Each repetition is a profile window for make prof
+ * (PROF_OPEN/PROF_CLOSE, no-ops otherwise).
  */
 static void run_figure(const struct figure *f)
 {
@@ -564,7 +565,9 @@ static void run_figure(const struct figure *f)
 	long long t0 = now_ns();
 
 	while (done < reps) {
+		PROF_OPEN();
 		v[done] = f->run(f->n);
+		PROF_CLOSE();
 		if (v[done] < 0) {
 			int e = (int)-v[done];
 			out_say("BENCH %s FAIL %s (errno %d)\n", f->name, strerror(e), e);

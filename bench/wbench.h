@@ -7,6 +7,15 @@
 #ifndef WBENCH_H
 #define WBENCH_H
 
+/*
+ * Profile window markers for tools/prof (make prof): HINT instructions that
+ * the RISC-V spec leaves to custom use, no-ops on any hart, which the QEMU
+ * plugin tools/prof/weftprof.c sees as "open" and "close". run_figure puts
+ * them around each repetition of a figure.
+ */
+#define PROF_OPEN()  __asm__ volatile("slti zero, zero, 0x571" ::: "memory")
+#define PROF_CLOSE() __asm__ volatile("slti zero, zero, 0x572" ::: "memory")
+
 /* CLOCK_MONOTONIC in ns. */
 long long now_ns(void);
 

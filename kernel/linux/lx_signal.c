@@ -396,9 +396,8 @@ static bool deliver_one(struct thread *t, int sig, const struct lx_sigsrc *src)
 	return true;
 }
 
-void lx_deliver_signals(struct thread *t)
+static void __attribute__((noinline)) deliver_slow(struct thread *t, struct lx_proc *lp)
 {
-	struct lx_proc *lp = lx_of(t->proc);
 	struct lx_sigsrc src;
 	bool ran = false;
 	int sig;
@@ -427,6 +426,23 @@ void lx_deliver_signals(struct thread *t)
 			t->lx->has_saved_mask = false;
 		}
 	}
+}
+
+/*
+ * On every way to user mode: nothing to do unless the process is stopped, a
+ * signal is pending, a restart is due or a saved mask waits. That test stays
+ * small, and the work out of line, so the return path (which LTO inlines
+ * this into) keeps a short prologue.
+ */
+void lx_deliver_signals(struct thread *t)
+{
+	struct lx_proc *lp = lx_of(t->proc);
+
+	if (__builtin_expect(!__atomic_load_n(&lp->stopped, __ATOMIC_ACQUIRE) &&
+				 !(t->lx->pending | lp->pending) && !t->lx->restart &&
+				 !t->lx->has_saved_mask, 1))
+		return;
+	deliver_slow(t, lp);
 }
 
 long lx_sys_rt_sigreturn(struct thread *t, const unsigned long *a)

@@ -188,8 +188,11 @@ void hal_pt_walk(paddr_t root, vaddr_t start, vaddr_t end,
 {
 	vaddr_t va = start;
 
-	while (va < end && va < USER_TOP) {
+	if (end > USER_TOP)
+		end = USER_TOP;
+	while (va < end) {
 		pte_t *l2 = &table(root)[VPN(va, 2)], *l1, *l0;
+		vaddr_t stop;
 		if (!(*l2 & PTE_V)) {
 			va = (va | ((1UL << 30) - 1)) + 1;
 			continue;
@@ -199,10 +202,17 @@ void hal_pt_walk(paddr_t root, vaddr_t start, vaddr_t end,
 			va = (va | ((1UL << 21) - 1)) + 1;
 			continue;
 		}
-		l0 = &table(PTE_PA(*l1))[VPN(va, 0)];
-		if (*l0 & (PTE_V | PTE_SW_NONE))
-			fn(l0, va, arg);
-		va += PAGE_SIZE;
+		/* The rest of this leaf table in one pass: most of a sparse region's
+		 * entries are empty (fork and exit walk every region; make prof
+		 * showed the per-page walk from the root as 40% of fork+exit). fn
+		 * changes leaf entries only, never the tables above them. */
+		l0 = table(PTE_PA(*l1));
+		stop = (va | ((1UL << 21) - 1)) + 1;
+		if (stop > end)
+			stop = end;
+		for (pte_t *pte = &l0[VPN(va, 0)]; va < stop; va += PAGE_SIZE, pte++)
+			if (*pte & (PTE_V | PTE_SW_NONE))
+				fn(pte, va, arg);
 	}
 }
 

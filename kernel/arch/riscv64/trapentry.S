@@ -29,17 +29,23 @@ trap_vector:
 	.endr
 	ld	t0, CPU_SCRATCH(tp)
 	sd	t0, TF_X(2)(sp)
-	csrr	t0, sscratch
+	/* Few CSR accesses: under QEMU's TCG each one ends a translation block
+	 * and goes back to the main loop (see docs/profile.md). One swap takes
+	 * the user tp and leaves sscratch 0, and an ecall's stval (always 0)
+	 * is not read. */
+	csrrw	t0, sscratch, zero
 	sd	t0, TF_X(4)(sp)
-	csrw	sscratch, zero
 	csrr	t0, sepc
 	sd	t0, TF_SEPC(sp)
 	csrr	t0, sstatus
 	sd	t0, TF_SSTATUS(sp)
 	csrr	t0, scause
 	sd	t0, TF_SCAUSE(sp)
-	csrr	t0, stval
-	sd	t0, TF_STVAL(sp)
+	li	t1, EXC_ECALL_U
+	mv	t2, zero
+	beq	t0, t1, 2f
+	csrr	t2, stval
+2:	sd	t2, TF_STVAL(sp)
 	mv	a0, sp
 	ld	sp, CPU_KSTACK_TOP(tp)
 	mv	s0, zero
