@@ -209,32 +209,6 @@ static long open_install(struct thread *t, struct file *f, unsigned flags)
 	return r;
 }
 
-/*
- * A blocking open of a FIFO waits for the other end parked in the caller's
- * own syscall (open_install). A syscall whose path reached a disk runs in
- * the fs service, which may neither park its client nor wait itself: there
- * the open stops before the FIFO is opened (its end counted) and the call
- * starts again from the caller (the ecall once more), whose lookup now
- * finds the names the service put in the dentry cache.
- */
-static bool fifo_open_from_caller(struct thread *t, struct vnode *dir, const char *path,
-				  unsigned flags)
-{
-	struct vnode *vn;
-	bool fifo;
-
-	if (!sched_may_block() || (flags & VFS_O_NONBLOCK))
-		return false;
-	if (vfs_lookup(lx_of(t->proc)->root, dir, path,
-		       (flags & VFS_O_NOFOLLOW) ? 0 : VFS_LOOKUP_FOLLOW, &vn))
-		return false; /* the open says what is wrong */
-	fifo = vn->type == VFIFO;
-	vnode_put(vn);
-	if (fifo)
-		hal_tf_set_pc(&t->tf, hal_tf_pc(&t->tf) - 4);
-	return fifo;
-}
-
 long lx_sys_openat(struct thread *t, const unsigned long *a)
 {
 	struct lx_proc *lp = lx_of(t->proc);
@@ -250,9 +224,7 @@ long lx_sys_openat(struct thread *t, const unsigned long *a)
 		err = lx_at_dir(t, (int)a[0], path, &dir);
 	if (err >= 0)
 		err = lx_procfd_open(t, dir, path, (unsigned)a[2], &f);
-	if (err == 1 && fifo_open_from_caller(t, dir, path, (unsigned)a[2]))
-		err = -EJUSTRETURN;
-	else if (err == 1)
+	if (err == 1)
 		err = vfs_open(lp->root, dir, path, (unsigned)a[2], (uint32_t)a[3] & ~lp->umask, &f);
 	if (err >= 0)
 		err = open_install(t, f, (unsigned)a[2]);
