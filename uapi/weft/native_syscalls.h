@@ -49,7 +49,8 @@
 	X(38, file_write, 4) \
 	X(39, thread_create, 3) \
 	X(40, thread_exit, 0) \
-	X(41, channel_call, 6)
+	X(41, channel_call, 6) \
+	X(42, name_unbind, 2)
 
 
 /* 64 .. 127: asyncq, timers, vmo, vmar */

@@ -168,6 +168,10 @@ static inline long weft_name_bind(handle_t ns, const char *name, handle_t h)
 {
 	return weft_raw_name_bind(ns, WEFT_L(name), h, 0, 0, 0);
 }
+static inline long weft_name_unbind(handle_t ns, const char *name)
+{
+	return weft_raw_name_unbind(ns, WEFT_L(name), 0, 0, 0, 0);
+}
 static inline long weft_name_resolve(handle_t ns, const char *name, rights_t rights,
 				     handle_t *out)
 {
