@@ -8,17 +8,21 @@
  * installed there from copies, handle_copy_many). Only then do the handles
  * leave the caller's table, all at once (handle_take_many re-checks them); if
  * that fails, or anything before, the new process is torn down and the
- * caller's table is as it was. The first thread is queued last.
+ * caller's table is as it was. The first thread is queued last. Besides the
+ * moved handles the new table holds one to the process itself (no MANAGE: a
+ * process ends itself by exiting) and one to its root VMAR.
  */
 #include <native/nat.h>
 #include <native/native.h>
 #include <obj/process.h>
 #include <obj/vmo.h>
+#include <obj/vmar.h>
 #include <svc/fsobj.h>
 #include <lib/elf.h>
 #include <lib/string.h>
 #include <core/slab.h>
 #include <weft/spawn.h>
+#include <weft/vmo.h>
 
 #define HDR_MAX 4096
 #define PROC_RIGHTS                                                                                \
@@ -126,7 +130,8 @@ static int load_image(struct vm_space *vm, struct kobject *img, char *buf, uaddr
 }
 
 /* Stack with [startinfo][handles][args] at its top: *si_out gets its address (a0 and sp). */
-static int build_stack(struct vm_space *vm, struct spawn *sp, handle_t self, uaddr_t *si_out)
+static int build_stack(struct vm_space *vm, struct spawn *sp, handle_t self, handle_t vmar,
+		       uaddr_t *si_out)
 {
 	uaddr_t base = HAL_USER_TOP - WEFT_STACK_SIZE, top = HAL_USER_TOP;
 	int err = vm_map(vm, &base, WEFT_STACK_SIZE, VM_R | VM_W, VM_FIXED | VM_STACK);
@@ -137,8 +142,9 @@ static int build_stack(struct vm_space *vm, struct spawn *sp, handle_t self, uad
 	uaddr_t hs = (args - sp->nx * sizeof(handle_t)) & ~15ul;
 	uaddr_t si = (hs - sizeof(struct weft_startinfo)) & ~15ul;
 	struct weft_startinfo info = {
-	    .version = 1,
+	    .version = 2,
 	    .self = self,
+	    .vmar = vmar,
 	    .nhandles = sp->nx,
 	    .args_len = sp->args_len,
 	    .handles = hs,
@@ -187,17 +193,32 @@ static long spawn_decode(struct thread *t, const unsigned long *a, struct spawn 
 	return err;
 }
 
+/* A handle in np's table to its root VMAR. */
+static int give_vmar(struct proc *np, handle_t *out)
+{
+	struct vmar *r;
+	int err = vmar_create(np->vm, &r);
+
+	if (err)
+		return err;
+	err = handle_alloc(&np->handles, &r->obj, WEFT_VMAR_RIGHTS, NULL, out);
+	kobject_put(&r->obj);
+	return err;
+}
+
 /* Build the process around its first thread nt; 0 or an error (caller cleans up). */
 static long spawn_build(struct thread *t, struct spawn *sp, struct proc *np, struct thread *nt,
 			struct procobj *po)
 {
 	uaddr_t entry = 0, si = 0;
-	handle_t self;
+	handle_t self, vmar;
 	long err = load_image(np->vm, sp->image, sp->hdr, &entry);
 
 	if (!err)
 		err = handle_alloc(&np->handles, &po->obj, PROC_RIGHTS & ~WEFT_RIGHT_MANAGE, NULL,
 				   &self); /* a process ends itself by exiting */
+	if (!err)
+		err = give_vmar(np, &vmar);
 	if (!err)
 		err = handle_copy_many(&t->proc->handles, sp->hs, sp->rights, sp->nx, sp->x);
 	if (err)
@@ -205,7 +226,7 @@ static long spawn_build(struct thread *t, struct spawn *sp, struct proc *np, str
 	err = handle_install_many(&np->handles, sp->x, sp->nx, sp->installed);
 	handle_xfer_put(sp->x, sp->nx);
 	if (!err)
-		err = build_stack(np->vm, sp, self, &si);
+		err = build_stack(np->vm, sp, self, vmar, &si);
 	if (err)
 		return err;
 	hal_tf_init_user(&nt->tf, entry, si & ~15ul);
