@@ -65,6 +65,7 @@
 	X(73, vmar_map, 6) \
 	X(74, vmar_unmap, 3) \
 	X(75, vmar_protect, 4) \
+	X(76, vmar_allocate, 5) \
 	X(80, timer_create, 2) \
 	X(81, timer_set, 3) \
 	X(82, timer_cancel, 1) \

@@ -7,11 +7,13 @@
  * its own endpoints (-ENOTSUP, nothing moves); name bindings go away with
  * name_unbind (only by the process that bound them) and when that process
  * exits; a native process maps a VMO into itself through the root VMAR it
- * is given at spawn.
+ * is given at spawn; sub-VMARs (vmar_allocate) keep their mappings inside
+ * their range and within their protections, and their free space faults.
  */
 #include "t_nat.h"
 #include <pthread.h>
 #include <sys/wait.h>
+#include <signal.h>
 #include <weft/sys.h>
 #include <weft/spawn.h>
 
@@ -351,6 +353,90 @@ static void test_spawn_root_vmar(void)
 	weft_handle_close(img);
 }
 
+#define KB 1024ul
+
+static long map_in(handle_t vmar, unsigned flags, uintptr_t addr, handle_t vmo, size_t len)
+{
+	return weft_raw_vmar_map(vmar, flags, (long)addr, vmo, 0, (long)len);
+}
+
+/* Sub-VMARs: placement, bounds, protections, nesting, unmap back to free
+ * space, and free space that faults. */
+static void test_vmar_allocate(void)
+{
+	const unsigned RW = WEFT_VM_READ | WEFT_VM_WRITE;
+	handle_t root, sub, leaf, v;
+	struct weft_obj_info info;
+	int st;
+
+	T_EQ(n_vmar_root(&root), 0);
+	T_EQ(n_vmo_create(64 * KB, 0, &v), 0);
+	long base = weft_vmar_allocate(root, RW, 0, 64 * KB, &sub);
+	T_CHECK(base > 0 && base % 4096 == 0);
+	T_EQ(weft_object_get_info(sub, &info), 0);
+	T_EQ(info.type, WEFT_OBJ_VMAR);
+	T_EQ(info.rights & (WEFT_RIGHT_READ | WEFT_RIGHT_WRITE | WEFT_RIGHT_EXEC),
+	     WEFT_RIGHT_READ | WEFT_RIGHT_WRITE);
+	/* the kernel's choice lands inside; a specific place inside works once */
+	long a = map_in(sub, RW, 0, v, 16 * KB);
+	T_CHECK(a >= base && a + 16 * KB <= (unsigned long)base + 64 * KB);
+	T_EQ(map_in(sub, RW | WEFT_VM_SPECIFIC, base + 32 * KB, v, 8 * KB), base + 32 * KB);
+	T_EQ(map_in(sub, RW | WEFT_VM_SPECIFIC, base + 36 * KB, v, 8 * KB), -EEXIST);
+	T_EQ(map_in(sub, RW | WEFT_VM_SPECIFIC, base + 60 * KB, v, 8 * KB), -EINVAL); /* past it */
+	T_EQ(map_in(sub, RW | WEFT_VM_SPECIFIC, base - 4 * KB, v, 4 * KB), -EINVAL);
+	/* the root never places anything in it, not even at a hint inside */
+	for (int i = 0; i < 4; i++) {
+		long r = map_in(root, RW, base + 48 * KB, v, 4 * KB);
+		T_CHECK(r > 0 && (r + 4 * (long)KB <= base || r >= base + 64 * (long)KB));
+	}
+	T_EQ(map_in(root, RW | WEFT_VM_SPECIFIC, base + 48 * KB, v, 4 * KB), -EEXIST);
+	/* bytes go through */
+	volatile uint32_t *p = (volatile uint32_t *)(base + 32 * KB);
+	p[0] = 0xfeed;
+	uint32_t got = 0;
+	T_EQ(n_vmo_read(v, &got, 4, 0), 0);
+	T_EQ(got, 0xfeed);
+	/* its protections bound what maps and protects in it */
+	handle_t vx;
+	T_EQ(n_vmo_create(4 * KB, WEFT_VMO_EXECUTABLE, &vx), 0);
+	T_EQ(map_in(sub, WEFT_VM_READ | WEFT_VM_EXEC, 0, vx, 4 * KB), -EACCES);
+	T_EQ(n_vmar_protect(sub, base + 32 * KB, 4 * KB, WEFT_VM_READ | WEFT_VM_EXEC), -EACCES);
+	T_EQ(n_vmar_protect(sub, base + 32 * KB, 4 * KB, WEFT_VM_READ), 0);
+	T_EQ(n_vmar_protect(sub, base + 32 * KB, 4 * KB, RW), 0);
+	/* a free page of it cannot be opened by protect, from the root either */
+	T_EQ(n_vmar_protect(root, base + 56 * KB, 4 * KB, RW), -EACCES);
+	T_EQ(weft_vmar_allocate(sub, RW | WEFT_VM_EXEC, 0, 4 * KB, &leaf), -EACCES);
+	/* nesting: a read-only child at a specific place */
+	T_EQ(weft_vmar_allocate(sub, WEFT_VM_READ | WEFT_VM_SPECIFIC, base + 48 * KB, 8 * KB, &leaf),
+	     base + 48 * KB);
+	T_EQ(map_in(leaf, RW, 0, v, 4 * KB), -EACCES);
+	T_EQ(map_in(leaf, WEFT_VM_READ, 0, v, 4 * KB), base + 48 * KB);
+	T_EQ(map_in(sub, RW | WEFT_VM_SPECIFIC, base + 48 * KB, v, 4 * KB), -EEXIST); /* leaf's */
+	T_EQ(weft_vmar_allocate(sub, WEFT_VM_READ, 0, 64 * KB, &(handle_t){0}), -ENOMEM);
+	/* unmap gives the space back to the VMAR */
+	T_EQ(n_vmar_unmap(sub, base + 32 * KB, 8 * KB), 0);
+	T_EQ(map_in(sub, RW | WEFT_VM_SPECIFIC, base + 32 * KB, v, 8 * KB), base + 32 * KB);
+	T_EQ(n_vmar_unmap(sub, base + 64 * KB, 4 * KB), -EINVAL);
+	/* free space in it faults (in a child, so that the fault kills only it) */
+	pid_t pid = fork();
+	if (pid == 0) {
+		*(volatile int *)(base + 44 * KB) = 1;
+		_exit(0);
+	}
+	T_EQ(waitpid(pid, &st, 0), pid);
+	T_CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV);
+	/* closing the handles leaves the reservation; unmapping it through the root ends it */
+	T_EQ(n_close(leaf), 0);
+	T_EQ(n_close(sub), 0);
+	T_EQ(map_in(root, RW | WEFT_VM_SPECIFIC, base + 56 * KB, v, 4 * KB), -EEXIST);
+	T_EQ(n_vmar_unmap(root, base, 64 * KB), 0);
+	T_EQ(map_in(root, RW | WEFT_VM_SPECIFIC, base + 56 * KB, v, 4 * KB), base + 56 * KB);
+	T_EQ(n_vmar_unmap(root, base + 56 * KB, 4 * KB), 0);
+	n_close(vx);
+	n_close(v);
+	n_close(root);
+}
+
 int main(void)
 {
 	test_close_cancels_wait();
@@ -359,5 +445,6 @@ int main(void)
 	test_channel_refuses_itself();
 	test_name_unbind();
 	test_spawn_root_vmar();
+	test_vmar_allocate();
 	T_DONE();
 }
