@@ -304,21 +304,6 @@ static uaddr_t find_gap_locked(struct vm_space *vm, size_t len)
 	return top >= len + PAGE_SIZE * 16 ? top - len : 0;
 }
 
-/* Is [start, end) covered, without a gap, by regions that belong to hole? */
-static bool in_hole_locked(struct vm_space *vm, const struct vm_hole *h, uaddr_t start,
-			   uaddr_t end)
-{
-	if (start < h->lo || end > h->hi)
-		return false;
-	for (uaddr_t a = start; a < end;) {
-		struct vm_region *r = region_find_locked(vm, a);
-		if (!r || r->pager != h->pager || r->pager_obj != h->obj)
-			return false;
-		a = r->end;
-	}
-	return true;
-}
-
 /* Lowest address in hole with len bytes of it in a row, or 0. */
 static uaddr_t find_in_hole_locked(struct vm_space *vm, const struct vm_hole *h, size_t len)
 {
@@ -346,10 +331,13 @@ static uaddr_t find_in_hole_locked(struct vm_space *vm, const struct vm_hole *h,
 static int place_in_hole_locked(struct vm_space *vm, const struct vm_hole *h, uaddr_t *at,
 				size_t len, unsigned flags)
 {
-	if (flags & VM_FIXED)
-		return in_hole_locked(vm, h, *at, *at + len) ? 0 : -EEXIST;
-	*at = find_in_hole_locked(vm, h, len);
-	return *at ? 0 : -ENOMEM;
+	struct vm_hole only = {h->pager, h->obj, *at, *at + len};
+	bool fixed = flags & VM_FIXED;
+
+	if (fixed && (*at < h->lo || *at + len > h->hi))
+		return -EEXIST;
+	*at = find_in_hole_locked(vm, fixed ? &only : h, len);
+	return *at ? 0 : fixed ? -EEXIST : -ENOMEM;
 }
 
 static int map_region(struct vm_space *vm, uaddr_t *addr, size_t len, unsigned prot,
