@@ -312,8 +312,8 @@ static uaddr_t find_in_hole_locked(struct vm_space *vm, const struct vm_hole *h,
 
 	list_for_each(it, &vm->regions) {
 		struct vm_region *r = list_entry(it, struct vm_region, link);
-		if (r->pager != h->pager || r->pager_obj != h->obj || r->end <= h->lo ||
-		    r->start >= h->hi) {
+		bool mine = h->owns ? h->owns(h, r) : r->pager == h->pager && r->pager_obj == h->obj;
+		if (!mine || r->end <= h->lo || r->start >= h->hi) {
 			run = 0;
 			continue;
 		}
@@ -331,7 +331,7 @@ static uaddr_t find_in_hole_locked(struct vm_space *vm, const struct vm_hole *h,
 static int place_in_hole_locked(struct vm_space *vm, const struct vm_hole *h, uaddr_t *at,
 				size_t len, unsigned flags)
 {
-	struct vm_hole only = {h->pager, h->obj, *at, *at + len};
+	struct vm_hole only = {h->pager, h->obj, *at, *at + len, h->owns};
 	bool fixed = flags & VM_FIXED;
 
 	if (fixed && (*at < h->lo || *at + len > h->hi))

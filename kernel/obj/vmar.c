@@ -50,7 +50,18 @@ static const struct vm_pager_ops vmar_hole_pager = {
 
 static struct vm_hole hole_of(const struct vmar *r)
 {
-	return (struct vm_hole){&vmar_hole_pager, (void *)(uintptr_t)r->obj.id, r->base, r->end};
+	return (struct vm_hole){&vmar_hole_pager, (void *)(uintptr_t)r->obj.id, r->base, r->end,
+				NULL};
+}
+
+/* For an unmap through a sub-VMAR: its free space and its own mappings (not a
+ * child's, and nothing an ancestor put there after ending it). */
+static bool owns(const struct vm_hole *h, const struct vm_region *reg)
+{
+	if (reg->pager == &vmar_hole_pager)
+		return reg->pager_obj == h->obj;
+	return reg->pager == &vmo_pager &&
+	       vmo_mapping_owner(reg->pager_obj) == (uint64_t)(uintptr_t)h->obj;
 }
 
 static struct vmar *vmar_new(struct vm_space *vm, uaddr_t base, uaddr_t end, unsigned max_prot,
@@ -168,7 +179,7 @@ int vmar_map(struct vmar *r, struct vmo *v, uint64_t off, size_t len, unsigned p
 		return -EINVAL;
 	if (specific && (!*addr || !uaccess_ok(*addr, len)))
 		return -EINVAL;
-	m = vmo_mapping_new(v, max_prot & r->max_prot);
+	m = vmo_mapping_new(v, max_prot & r->max_prot, r->root ? 0 : r->obj.id);
 	if (!m)
 		return -ENOMEM;
 	err = place(r, addr, len, prot, VM_SHARED, specific, &vmo_pager, m, off);
@@ -178,14 +189,18 @@ int vmar_map(struct vmar *r, struct vmo *v, uint64_t off, size_t len, unsigned p
 
 int vmar_unmap(struct vmar *r, uaddr_t addr, size_t len)
 {
+	struct vm_hole h = hole_of(r);
+	int err;
+
 	len = PAGE_ROUND_UP(len);
 	if (r->root)
 		return vm_unmap(r->vm, addr, len);
 	if (!inside(r, addr, len))
 		return -EINVAL;
-	/* back to placeholder: VM_FIXED replaces whatever is in the range */
-	return vm_map_pager(r->vm, &addr, len, 0, VM_FIXED, &vmar_hole_pager,
-			    (void *)(uintptr_t)r->obj.id, 0);
+	/* back to placeholder, if all of the range is still r's */
+	h.owns = owns;
+	err = vm_map_in_hole(r->vm, &addr, len, 0, VM_FIXED, &vmar_hole_pager, h.obj, 0, &h);
+	return err == -EEXIST ? -EACCES : err;
 }
 
 int vmar_protect(struct vmar *r, uaddr_t addr, size_t len, unsigned prot)

@@ -417,6 +417,7 @@ static void test_vmar_allocate(void)
 	T_EQ(n_vmar_unmap(sub, base + 32 * KB, 8 * KB), 0);
 	T_EQ(map_in(sub, RW | WEFT_VM_SPECIFIC, base + 32 * KB, v, 8 * KB), base + 32 * KB);
 	T_EQ(n_vmar_unmap(sub, base + 64 * KB, 4 * KB), -EINVAL);
+	T_EQ(n_vmar_unmap(sub, base + 40 * KB, 16 * KB), -EACCES); /* holds leaf's range */
 	/* free space in it faults (in a child, so that the fault kills only it) */
 	pid_t pid = fork();
 	if (pid == 0) {
@@ -426,12 +427,21 @@ static void test_vmar_allocate(void)
 	T_EQ(waitpid(pid, &st, 0), pid);
 	T_CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV);
 	/* closing the handles leaves the reservation; unmapping it through the root ends it */
+	handle_t keep = n_restrict(sub, WEFT_VMAR_RIGHTS & ~WEFT_RIGHT_EXEC);
 	T_EQ(n_close(leaf), 0);
 	T_EQ(n_close(sub), 0);
 	T_EQ(map_in(root, RW | WEFT_VM_SPECIFIC, base + 56 * KB, v, 4 * KB), -EEXIST);
 	T_EQ(n_vmar_unmap(root, base, 64 * KB), 0);
 	T_EQ(map_in(root, RW | WEFT_VM_SPECIFIC, base + 56 * KB, v, 4 * KB), base + 56 * KB);
+	/* ... and the ended child can neither take back nor map over the root's */
+	T_EQ(n_vmar_unmap(keep, base + 56 * KB, 4 * KB), -EACCES);
+	T_EQ(map_in(keep, RW, 0, v, 4 * KB), -ENOMEM);
+	p = (volatile uint32_t *)(base + 56 * KB);
+	p[1] = 0xbeef;
+	T_EQ(n_vmo_read(v, &got, 4, 4), 0);
+	T_EQ(got, 0xbeef);
 	T_EQ(n_vmar_unmap(root, base + 56 * KB, 4 * KB), 0);
+	n_close(keep);
 	n_close(vx);
 	n_close(v);
 	n_close(root);

@@ -82,13 +82,16 @@ int vm_map_pager(struct vm_space *vm, uaddr_t *addr, size_t len, unsigned prot, 
 
 /*
  * A reserved range (a sub-VMAR, obj/vmar.h): the regions of [lo, hi) whose
- * pager and pager object are exactly (pager, obj). Its placeholder regions
- * are ordinary inaccessible regions (prot 0), so nothing else lands on them.
+ * pager and pager object are exactly (pager, obj), or, if owns is set, those
+ * it accepts (called under vm->lock; it may only look at the region). Its
+ * placeholder regions are ordinary inaccessible regions (prot 0), so nothing
+ * else lands on them.
  */
 struct vm_hole {
 	const struct vm_pager_ops *pager;
 	void *obj;
 	uaddr_t lo, hi;
+	bool (*owns)(const struct vm_hole *h, const struct vm_region *r);
 };
 /*
  * vm_map_pager (pager NULL: anonymous) into hole h only, replacing its

@@ -14,8 +14,9 @@
  * unmapping puts placeholder back. The reservation lives as long as the
  * address space, not the VMAR object: closing the last handle leaves the
  * range reserved and its mappings in place (as in Zircon); unmapping the
- * range through an ancestor VMAR ends it (a child of the unmapped VMAR then
- * finds no room left in itself: -EEXIST / -ENOMEM).
+ * range through the root VMAR ends it (the ended VMAR then finds no room
+ * left in itself, -EEXIST / -ENOMEM, and cannot unmap what is not its own,
+ * -EACCES). Each VMO mapping records the VMAR that made it (its id).
  *
  * A VMAR holds a reference to its vm_space, so a handle kept after exec names
  * the old, no longer running space. Locking is the vm_space's.
@@ -59,8 +60,10 @@ int vmar_allocate(struct vmar *parent, unsigned can_map, bool specific, uaddr_t 
  */
 int vmar_map(struct vmar *r, struct vmo *v, uint64_t off, size_t len, unsigned prot,
 	     unsigned max_prot, bool specific, uaddr_t *addr);
-/* Unmap [addr, addr+len) (inside r: else -EINVAL); in a sub-VMAR the range
- * becomes r's free space again (child VMARs in it end). */
+/* Unmap [addr, addr+len) (inside r: else -EINVAL). In a sub-VMAR the range
+ * must hold only r's free space and r's own mappings (else -EACCES: a
+ * child's range, or what an ancestor mapped after ending r) and becomes r's
+ * free space again; the check and the change happen under one lock hold. */
 int vmar_unmap(struct vmar *r, uaddr_t addr, size_t len);
 /* -EPERM for W+X, -EACCES beyond r's or a mapping's max_prot, -ENOMEM for a
  * hole (in a sub-VMAR, free space is such a hole: -EACCES), -EINVAL outside r. */
