@@ -51,7 +51,7 @@ U_SRC_t_clonefiles_glibc := user/test/t_clonefiles.c
 u_src = $(or $(U_SRC_$(1)),$(wildcard user/test/$(1).c),user/bin/$(1).c)
 
 # musl ET_EXEC programs that use libsys and libmsg (native calls from Linux)
-U_MUSL_NATIVE := t_native t_natfuzz
+U_MUSL_NATIVE := t_native t_natfuzz t_natlife
 # musl ET_EXEC programs on librt (user/lib/rt) and libsys
 U_RT_PROGS := t_librt t_rtdemo
 

@@ -304,8 +304,45 @@ static uaddr_t find_gap_locked(struct vm_space *vm, size_t len)
 	return top >= len + PAGE_SIZE * 16 ? top - len : 0;
 }
 
+/* Lowest address in hole with len bytes of it in a row, or 0. */
+static uaddr_t find_in_hole_locked(struct vm_space *vm, const struct vm_hole *h, size_t len)
+{
+	uaddr_t run = 0, run_end = 0;
+	struct list *it;
+
+	list_for_each(it, &vm->regions) {
+		struct vm_region *r = list_entry(it, struct vm_region, link);
+		bool mine = h->owns ? h->owns(h, r) : r->pager == h->pager && r->pager_obj == h->obj;
+		if (!mine || r->end <= h->lo || r->start >= h->hi) {
+			run = 0;
+			continue;
+		}
+		if (!run || r->start != run_end)
+			run = r->start < h->lo ? h->lo : r->start;
+		run_end = r->end > h->hi ? h->hi : r->end;
+		if (run_end - run >= len)
+			return run;
+	}
+	return 0;
+}
+
+/* Where a map inside hole h goes: *at (VM_FIXED: exactly there, which must
+ * be all hole: else -EEXIST) or the lowest fitting place (-ENOMEM). */
+static int place_in_hole_locked(struct vm_space *vm, const struct vm_hole *h, uaddr_t *at,
+				size_t len, unsigned flags)
+{
+	struct vm_hole only = {h->pager, h->obj, *at, *at + len, h->owns};
+	bool fixed = flags & VM_FIXED;
+
+	if (fixed && (*at < h->lo || *at + len > h->hi))
+		return -EEXIST;
+	*at = find_in_hole_locked(vm, fixed ? &only : h, len);
+	return *at ? 0 : fixed ? -EEXIST : -ENOMEM;
+}
+
 static int map_region(struct vm_space *vm, uaddr_t *addr, size_t len, unsigned prot,
-		      unsigned flags, const struct vm_pager_ops *pager, void *obj, uint64_t off)
+		      unsigned flags, const struct vm_pager_ops *pager, void *obj, uint64_t off,
+		      const struct vm_hole *hole)
 {
 	struct vm_region *r;
 	struct shmem *anon = NULL;
@@ -338,7 +375,11 @@ static int map_region(struct vm_space *vm, uaddr_t *addr, size_t len, unsigned p
 	if (!r)
 		return -ENOMEM;
 	spin_lock(&vm->lock);
-	if (flags & VM_FIXED) {
+	if (hole) {
+		err = place_in_hole_locked(vm, hole, &at, len, flags);
+		if (!err)
+			err = for_range(vm, at, at + len, remove_region, NULL);
+	} else if (flags & VM_FIXED) {
 		err = for_range(vm, at, at + len, remove_region, NULL);
 	} else if (!at || !range_ok(at & PAGE_MASK, len) ||
 		   !range_free_locked(vm, at & PAGE_MASK, (at & PAGE_MASK) + len)) {
@@ -363,13 +404,20 @@ static int map_region(struct vm_space *vm, uaddr_t *addr, size_t len, unsigned p
 
 int vm_map(struct vm_space *vm, uaddr_t *addr, size_t len, unsigned prot, unsigned flags)
 {
-	return map_region(vm, addr, len, prot, flags, NULL, NULL, 0);
+	return map_region(vm, addr, len, prot, flags, NULL, NULL, 0, NULL);
 }
 
 int vm_map_pager(struct vm_space *vm, uaddr_t *addr, size_t len, unsigned prot, unsigned flags,
 		 const struct vm_pager_ops *pager, void *obj, uint64_t off)
 {
-	return map_region(vm, addr, len, prot, flags, pager, obj, off);
+	return map_region(vm, addr, len, prot, flags, pager, obj, off, NULL);
+}
+
+int vm_map_in_hole(struct vm_space *vm, uaddr_t *addr, size_t len, unsigned prot, unsigned flags,
+		   const struct vm_pager_ops *pager, void *obj, uint64_t off,
+		   const struct vm_hole *hole)
+{
+	return map_region(vm, addr, len, prot, flags, pager, obj, off, hole);
 }
 
 static void reprotect_pte(pte_t *pte, vaddr_t va, void *arg)

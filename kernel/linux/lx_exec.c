@@ -11,6 +11,7 @@
  */
 #include <linux/lx.h>
 #include <lib/elf.h>
+#include <core/elf_load.h>
 #include <lib/string.h>
 #include <fs/devfs.h>
 #include <core/slab.h>
@@ -20,6 +21,7 @@
 #define LX_STACK_TOP  HAL_USER_TOP
 #define LX_PIE_BASE   0x2000000000UL
 #define HDR_MAX       4096
+BUILD_ASSERT(HDR_MAX >= PAGE_SIZE); /* elf_load_segments' bounce buffer */
 
 #define AT_NULL 0
 #define AT_PHDR 3
@@ -42,112 +44,43 @@
 #define HWCAP_RV64GC ((1UL << ('i' - 'a')) | (1UL << ('m' - 'a')) | (1UL << ('a' - 'a')) | \
 		      (1UL << ('f' - 'a')) | (1UL << ('d' - 'a')) | (1UL << ('c' - 'a')))
 
-static unsigned seg_prot(uint32_t flags)
+static long vnode_src_read(void *ctx, uint64_t off, void *buf, size_t n)
 {
-	return ((flags & PF_R) ? VM_R : 0) | ((flags & PF_W) ? VM_W : 0) |
-	       ((flags & PF_X) ? VM_X : 0);
-}
-
-/* Copy the segment's file bytes at user addresses [lo, hi) (clipped to them). */
-static int copy_range(struct vm_space *vm, struct vnode *vn, const struct elf_seg *s,
-		      uint64_t bias, uaddr_t lo, uaddr_t hi, char *buf)
-{
-	uaddr_t va = bias + s->vaddr;
-	uint64_t done = lo > va ? lo - va : 0, last = s->filesz;
-
-	if (hi < va + last)
-		last = hi > va ? hi - va : 0;
-	while (done < last) {
-		size_t n = last - done > PAGE_SIZE ? PAGE_SIZE : last - done;
-		long got = vfs_read_kernel(vn, s->offset + done, buf, n);
-		int err;
-
-		if (got != (long)n)
-			return got < 0 ? (int)got : -ENOEXEC;
-		err = vm_write(vm, va + done, buf, n);
-		if (err)
-			return err;
-		done += n;
-	}
-	return 0;
+	return vfs_read_kernel(ctx, off, buf, n);
 }
 
 /*
- * Map [start, end) for segment s. Where the segment's pages line up with the
+ * elf_source.map for a file: where the segment's pages line up with the
  * file's (vaddr and offset agree modulo the page size) and the file system
  * lends its pages, they are mapped from the file, privately: read-only ones
  * stay the file's pages, written ones are copied on write. The page where the
- * file bytes end is copied instead when zeros (bss) must follow them, and
- * the rest is anonymous. Returns the first address not mapped from the file,
- * through *filled, for the copy that follows.
+ * file bytes end is left to the loader (copied) when zeros (bss) must follow
+ * them, as is everything after it.
  */
-static int map_segment(struct vm_space *vm, struct vnode *vn, const struct elf_seg *s,
-		       uint64_t bias, uaddr_t start, uaddr_t end, uaddr_t *filled)
+static int vnode_src_map(void *ctx, struct vm_space *vm, const struct elf_seg *s, uint64_t bias,
+			 uaddr_t start, uaddr_t end, unsigned prot, uaddr_t *filled)
 {
-	uaddr_t va = bias + s->vaddr, file_end = va + s->filesz, fend = start, at;
-	unsigned prot = seg_prot(s->flags);
-	int err;
+	struct vnode *vn = ctx;
+	uaddr_t va = bias + s->vaddr, file_end = va + s->filesz, fend = start, at = start;
 
 	if (vn->ops->getpage && (va & (PAGE_SIZE - 1)) == (s->offset & (PAGE_SIZE - 1))) {
 		fend = s->memsz > s->filesz ? PAGE_ROUND_DOWN(file_end) : PAGE_ROUND_UP(file_end);
 		fend = fend > end ? end : fend < start ? start : fend;
 	}
-	if (fend > start) {
-		at = start;
-		err = vm_map_pager(vm, &at, fend - start, prot, VM_FIXED, &lx_vnode_pager, vn,
-				   s->offset + start - va);
-		if (err)
-			return err;
-	}
-	if (end > fend) {
-		at = fend;
-		err = vm_map(vm, &at, end - fend, prot, VM_FIXED);
-		if (err)
-			return err;
-	}
 	*filled = fend;
-	return 0;
+	if (fend == start)
+		return 0;
+	return vm_map_pager(vm, &at, fend - start, prot, VM_FIXED, &lx_vnode_pager, vn,
+			    s->offset + start - va);
 }
 
-/* Map and fill every PT_LOAD; pages shared by two segments get both rights. */
+/* Map and fill every PT_LOAD (core/elf_load.c); Linux allows W+X segments. */
 static int load_segments(struct vm_space *vm, struct vnode *vn, const struct elf_info *ei,
 			 uint64_t bias, char *buf)
 {
-	uaddr_t prev_end = 0;
-	unsigned prev_prot = 0;
+	const struct elf_source src = {.ctx = vn, .read = vnode_src_read, .map = vnode_src_map};
 
-	for (int i = 0; i < ei->nseg; i++) {
-		const struct elf_seg *s = &ei->seg[i];
-		uaddr_t start = PAGE_ROUND_DOWN(bias + s->vaddr);
-		uaddr_t end = PAGE_ROUND_UP(bias + s->vaddr + s->memsz);
-		uaddr_t filled;
-		unsigned prot = seg_prot(s->flags);
-		int err;
-
-		if (start < prev_end) {
-			err = vm_protect(vm, start, PAGE_SIZE, prot | prev_prot);
-			if (err)
-				return err;
-			start = prev_end;
-		}
-		filled = start;
-		if (end > start) {
-			err = map_segment(vm, vn, s, bias, start, end, &filled);
-			if (err)
-				return err;
-		}
-		/* The file's bytes, except where the file's own pages are mapped. */
-		err = copy_range(vm, vn, s, bias, 0, start, buf);
-		if (!err)
-			err = copy_range(vm, vn, s, bias, filled, (uaddr_t)-1, buf);
-		if (err)
-			return err;
-		if (end > prev_end) {
-			prev_end = end;
-			prev_prot = prot;
-		}
-	}
-	return 0;
+	return elf_load_segments(vm, ei, bias, &src, 0, buf);
 }
 
 struct stack_img {

@@ -6,7 +6,8 @@
  * of the calls. When the call says -EAGAIN (the peer's queue is full, or
  * nothing is queued) the op observes the endpoint's WRITABLE or READABLE
  * signal (and PEER_CLOSED) and runs again once one is asserted; until then
- * nothing was moved, so a cancel stops it cleanly.
+ * nothing was moved, so a cancel stops it cleanly. Closing the endpoint's
+ * handle meanwhile runs the op again, which then fails with -EBADF.
  *
  * SQE fields: handle = the endpoint; addr, len = the bytes (send) or the
  * buffer (recv); offset = a struct weft_handle_xfer array (send) or a
@@ -42,7 +43,9 @@ static long observe(struct thread *t, struct aq_op *op, uint32_t sig)
 	op->ob.fn = chan_ready;
 	op->ob.mask = sig | WEFT_SIG_PEER_CLOSED;
 	op->ob.arg = op;
-	return kobject_observe(op->obj, &op->ob) ? 0 : 1;
+	op->ob.via = handle_via(&t->proc->handles, op->sqe.handle);
+	err = kobject_observe(op->obj, &op->ob);
+	return err < 0 ? err : err ? 0 : 1;
 }
 
 static long chan_run(struct thread *t, struct aq_op *op, bool send)

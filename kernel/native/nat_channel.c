@@ -58,10 +58,10 @@ struct take_args {
 	uint32_t n;
 };
 
-static int take_handles(void *arg, struct chan_msg *m, const struct kobject *peer)
+static int take_handles(void *arg, struct chan_msg *m, const struct kobject *const ends[2])
 {
 	struct take_args *ta = arg;
-	int err = handle_take_many(ta->ht, ta->hs, ta->rights, ta->n, peer, m->handles);
+	int err = handle_take_many(ta->ht, ta->hs, ta->rights, ta->n, ends, m->handles);
 
 	if (!err)
 		m->nhandles = ta->n;
@@ -200,12 +200,14 @@ static long call_read(struct thread *t, struct channel *ch, uaddr_t ubuf, uint32
 
 /* Try to read; if nothing is there, park until READABLE or PEER_CLOSED (or the
  * deadline). t->wait: [0] the endpoint's object (a reference, dropped when the
- * call ends), [1] buffer, [2] capacity, [3] deadline. */
+ * call ends), [1] buffer, [2] capacity, [3] deadline, [4] the handle (closing
+ * it ends the wait with -ECANCELED). */
 static long call_cont(struct thread *t);
 
 static long call_step(struct thread *t)
 {
 	struct kobject *o = (struct kobject *)t->wait[0];
+	struct kobject_via via = handle_via(&t->proc->handles, (handle_t)t->wait[4]);
 	uint32_t seen;
 	long r;
 
@@ -214,11 +216,11 @@ static long call_step(struct thread *t)
 		if (r != -EAGAIN)
 			break;
 		r = kobject_wait_park(o, t, WEFT_SIG_READABLE | WEFT_SIG_PEER_CLOSED, t->wait[3],
-				      call_cont, &seen);
+				      &via, call_cont, &seen);
 		if (r == -EPARKED)
 			return r; /* call_cont owns the reference */
 		if (r)
-			break; /* -ETIMEDOUT */
+			break; /* -ETIMEDOUT, -EBADF (closed meanwhile) */
 	}
 	kobject_put(o);
 	return r;
@@ -229,7 +231,7 @@ static long call_cont(struct thread *t)
 	long r = t->wake_result;
 
 	waitq_remove(&t->wnode);
-	if (r < 0) { /* -ETIMEDOUT, -EINTR */
+	if (r < 0) { /* -ETIMEDOUT, -EINTR, -ECANCELED */
 		kobject_put((struct kobject *)t->wait[0]);
 	} else {
 		r = call_step(t);
@@ -244,7 +246,8 @@ static long call_cont(struct thread *t)
  * deadline): write req (if not NULL; no handles), then wait until a message
  * can be read (or the deadline) and read it (bytes only): its length. Needs
  * READ, and WRITE to send. Errors of the write (nothing was sent), then
- * -ETIMEDOUT, -EINTR (the request was sent), -EPIPE, -EMSGSIZE (the message,
+ * -ETIMEDOUT, -EINTR, -ECANCELED (ch closed by another thread; the request
+ * was sent), -EPIPE, -EMSGSIZE (the message,
  * too big or carrying handles, stays queued for channel_read). */
 NAT_HANDLER(channel_call)
 {
@@ -272,5 +275,6 @@ NAT_HANDLER(channel_call)
 	t->wait[1] = a[3];
 	t->wait[2] = a[4] > CHAN_MAX_BYTES ? CHAN_MAX_BYTES : a[4];
 	t->wait[3] = a[5];
+	t->wait[4] = (handle_t)a[0];
 	return call_step(t);
 }

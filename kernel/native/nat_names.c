@@ -3,7 +3,8 @@
  * service objects (svc/fsobj.h), and the boot-time bindings.
  *
  * Who may bind and resolve: whoever holds a handle to the name service with
- * WEFT_RIGHT_WRITE (bind) or READ (resolve). Linux processes have ambient
+ * WEFT_RIGHT_WRITE (bind, unbind) or READ (resolve). A binding belongs to the
+ * process that made it: only it may unbind it, and its exit removes it. Linux processes have ambient
  * authority anyway (they may open any file), so for them the handle 0 means
  * "the name service with every right"; a native process must hold a real
  * handle, so one spawned without it can resolve nothing. Binding needs a
@@ -34,9 +35,9 @@ void native_init(void)
 {
 	struct kobject *fs;
 
-	if (namesvc_bind("namesvc", namesvc_obj(), NS_RIGHTS) || fsobj_service(&fs))
+	if (namesvc_bind("namesvc", namesvc_obj(), NS_RIGHTS, 0) || fsobj_service(&fs))
 		panic("native: cannot set up the name service");
-	if (namesvc_bind("fs", fs, FS_RIGHTS))
+	if (namesvc_bind("fs", fs, FS_RIGHTS, 0))
 		panic("native: cannot bind fs");
 	kobject_put(fs);
 }
@@ -92,9 +93,23 @@ NAT_HANDLER(name_bind)
 			 &r);
 	if (err)
 		return err;
-	err = namesvc_bind(name, o, r);
+	err = namesvc_bind(name, o, r, t->proc->pid);
 	kobject_put(o);
 	return err;
+}
+
+/* name_unbind(ns, const char *name): only the process that bound the name
+ * (-EPERM for anyone else, and for the kernel's own names); WRITE on ns. */
+NAT_HANDLER(name_unbind)
+{
+	char name[NAMESVC_NAME_MAX + 1];
+	long err = ns_check(t, (handle_t)a[0], WEFT_RIGHT_WRITE);
+
+	if (!err)
+		err = str_in(name, a[1], sizeof(name));
+	if (err < 0)
+		return err;
+	return namesvc_unbind(name, t->proc->pid);
 }
 
 /* Give the caller a handle to o with rights; o's reference is consumed. */

@@ -8,7 +8,9 @@
  * object_wait_one parks without a kernel stack: kobject_wait_park links the
  * thread on the object's signal queue with wait_cont as continuation; the
  * object reference and the user pointer ride in t->wait[] until the
- * continuation drops and uses them.
+ * continuation drops and uses them. The wait names its handle
+ * (handle_via): another thread closing or replacing that handle ends it with
+ * -ECANCELED; a wait that starts after the close gets -EBADF.
  */
 #include <native/nat.h>
 #include <obj/lease.h>
@@ -93,7 +95,8 @@ static long wait_cont(struct thread *t)
 }
 
 /* object_wait_one(h, signals, deadline_ns, uint32_t *observed or NULL):
- * 0 when a signal of the set is asserted, -ETIMEDOUT, -EINTR. Needs WAIT. */
+ * 0 when a signal of the set is asserted, -ETIMEDOUT, -EINTR, -ECANCELED (h
+ * was closed meanwhile). Needs WAIT. */
 long nat_sys_object_wait_one(struct thread *t, const unsigned long *a)
 {
 	struct kobject *o;
@@ -107,9 +110,10 @@ long nat_sys_object_wait_one(struct thread *t, const unsigned long *a)
 		kobject_put(o);
 		return -EFAULT;
 	}
+	struct kobject_via via = handle_via(&t->proc->handles, (handle_t)a[0]);
 	t->wait[0] = (uint64_t)o;
 	t->wait[1] = a[3];
-	err = kobject_wait_park(o, t, (uint32_t)a[1], a[2], wait_cont, &seen);
+	err = kobject_wait_park(o, t, (uint32_t)a[1], a[2], &via, wait_cont, &seen);
 	if (err == -EPARKED)
 		return err; /* wait_cont owns the reference now */
 	kobject_put(o);

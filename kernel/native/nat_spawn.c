@@ -8,19 +8,26 @@
  * installed there from copies, handle_copy_many). Only then do the handles
  * leave the caller's table, all at once (handle_take_many re-checks them); if
  * that fails, or anything before, the new process is torn down and the
- * caller's table is as it was. The first thread is queued last.
+ * caller's table is as it was. The first thread is queued last. Besides the
+ * moved handles the new table holds one to the process itself (no MANAGE: a
+ * process ends itself by exiting) and one to its root VMAR.
  */
 #include <native/nat.h>
 #include <native/native.h>
 #include <obj/process.h>
 #include <obj/vmo.h>
+#include <obj/vmar.h>
 #include <svc/fsobj.h>
 #include <lib/elf.h>
+#include <core/elf_load.h>
 #include <lib/string.h>
 #include <core/slab.h>
+#include <core/klog.h>
 #include <weft/spawn.h>
+#include <weft/vmo.h>
 
 #define HDR_MAX 4096
+BUILD_ASSERT(HDR_MAX >= PAGE_SIZE); /* elf_load_segments' bounce buffer */
 #define PROC_RIGHTS                                                                                \
 	(WEFT_RIGHT_WAIT | WEFT_RIGHT_INSPECT | WEFT_RIGHT_MANAGE | WEFT_RIGHT_DUPLICATE |         \
 	 WEFT_RIGHT_TRANSFER)
@@ -60,35 +67,18 @@ static long img_read(struct kobject *img, uint64_t off, void *buf, size_t n)
 	return err ? err : (long)n;
 }
 
-static unsigned seg_prot(uint32_t f)
+static long img_src_read(void *ctx, uint64_t off, void *buf, size_t n)
 {
-	return ((f & PF_R) ? VM_R : 0) | ((f & PF_W) ? VM_W : 0) | ((f & PF_X) ? VM_X : 0);
+	return img_read(ctx, off, buf, n);
 }
 
-static int copy_segment(struct vm_space *vm, struct kobject *img, const struct elf_seg *s,
-			char *buf)
-{
-	for (uint64_t done = 0; done < s->filesz;) {
-		size_t n = s->filesz - done > HDR_MAX ? HDR_MAX : s->filesz - done;
-		long got = img_read(img, s->offset + done, buf, n);
-
-		if (got != (long)n)
-			return got < 0 ? (int)got : -ENOEXEC;
-		int err = vm_write(vm, s->vaddr + done, buf, n);
-		if (err)
-			return err;
-		done += n;
-	}
-	return 0;
-}
-
-/* Map and fill the PT_LOADs of an ET_EXEC; W+X anywhere is refused. */
+/* Map and fill the PT_LOADs of an ET_EXEC (core/elf_load.c, copied: images
+ * lend no pages); W+X anywhere is refused. */
 static int load_image(struct vm_space *vm, struct kobject *img, char *buf, uaddr_t *entry)
 {
+	const struct elf_source src = {.ctx = img, .read = img_src_read};
 	long size = img_size(img), n = img_read(img, 0, buf, HDR_MAX);
 	struct elf_info ei;
-	uaddr_t prev_end = 0;
-	unsigned prev_prot = 0;
 
 	if (size < 0 || n < 0)
 		return size < 0 ? (int)size : (int)n;
@@ -97,36 +87,15 @@ static int load_image(struct vm_space *vm, struct kobject *img, char *buf, uaddr
 		return err;
 	if (ei.type != ET_EXEC || ei.has_interp)
 		return -ENOEXEC;
-	for (int i = 0; i < ei.nseg; i++) {
-		const struct elf_seg *s = &ei.seg[i];
-		uaddr_t start = PAGE_ROUND_DOWN(s->vaddr), end = PAGE_ROUND_UP(s->vaddr + s->memsz);
-		unsigned prot = seg_prot(s->flags);
-
-		if ((prot & (VM_W | VM_X)) == (VM_W | VM_X))
-			return -EACCES;
-		if (start < prev_end) {
-			if (((prot | prev_prot) & (VM_W | VM_X)) == (VM_W | VM_X))
-				return -EACCES; /* a page shared by code and data */
-			err = vm_protect(vm, start, PAGE_SIZE, prot | prev_prot);
-			if (err)
-				return err;
-			start = prev_end;
-		}
-		if (end > start && (err = vm_map(vm, &start, end - start, prot, VM_FIXED)))
-			return err;
-		if ((err = copy_segment(vm, img, s, buf)))
-			return err;
-		if (end > prev_end) {
-			prev_end = end;
-			prev_prot = prot;
-		}
-	}
-	*entry = ei.entry;
-	return 0;
+	err = elf_load_segments(vm, &ei, 0, &src, ELF_LOAD_NO_WX, buf);
+	if (!err)
+		*entry = ei.entry;
+	return err;
 }
 
 /* Stack with [startinfo][handles][args] at its top: *si_out gets its address (a0 and sp). */
-static int build_stack(struct vm_space *vm, struct spawn *sp, handle_t self, uaddr_t *si_out)
+static int build_stack(struct vm_space *vm, struct spawn *sp, handle_t self, handle_t vmar,
+		       uaddr_t *si_out)
 {
 	uaddr_t base = HAL_USER_TOP - WEFT_STACK_SIZE, top = HAL_USER_TOP;
 	int err = vm_map(vm, &base, WEFT_STACK_SIZE, VM_R | VM_W, VM_FIXED | VM_STACK);
@@ -137,8 +106,9 @@ static int build_stack(struct vm_space *vm, struct spawn *sp, handle_t self, uad
 	uaddr_t hs = (args - sp->nx * sizeof(handle_t)) & ~15ul;
 	uaddr_t si = (hs - sizeof(struct weft_startinfo)) & ~15ul;
 	struct weft_startinfo info = {
-	    .version = 1,
+	    .version = 2,
 	    .self = self,
+	    .vmar = vmar,
 	    .nhandles = sp->nx,
 	    .args_len = sp->args_len,
 	    .handles = hs,
@@ -187,17 +157,32 @@ static long spawn_decode(struct thread *t, const unsigned long *a, struct spawn 
 	return err;
 }
 
+/* A handle in np's table to its root VMAR. */
+static int give_vmar(struct proc *np, handle_t *out)
+{
+	struct vmar *r;
+	int err = vmar_create(np->vm, &r);
+
+	if (err)
+		return err;
+	err = handle_alloc(&np->handles, &r->obj, WEFT_VMAR_RIGHTS, NULL, out);
+	kobject_put(&r->obj);
+	return err;
+}
+
 /* Build the process around its first thread nt; 0 or an error (caller cleans up). */
 static long spawn_build(struct thread *t, struct spawn *sp, struct proc *np, struct thread *nt,
 			struct procobj *po)
 {
 	uaddr_t entry = 0, si = 0;
-	handle_t self;
+	handle_t self, vmar;
 	long err = load_image(np->vm, sp->image, sp->hdr, &entry);
 
 	if (!err)
 		err = handle_alloc(&np->handles, &po->obj, PROC_RIGHTS & ~WEFT_RIGHT_MANAGE, NULL,
 				   &self); /* a process ends itself by exiting */
+	if (!err)
+		err = give_vmar(np, &vmar);
 	if (!err)
 		err = handle_copy_many(&t->proc->handles, sp->hs, sp->rights, sp->nx, sp->x);
 	if (err)
@@ -205,7 +190,7 @@ static long spawn_build(struct thread *t, struct spawn *sp, struct proc *np, str
 	err = handle_install_many(&np->handles, sp->x, sp->nx, sp->installed);
 	handle_xfer_put(sp->x, sp->nx);
 	if (!err)
-		err = build_stack(np->vm, sp, self, &si);
+		err = build_stack(np->vm, sp, self, vmar, &si);
 	if (err)
 		return err;
 	hal_tf_init_user(&nt->tf, entry, si & ~15ul);

@@ -1,12 +1,14 @@
 /*
- * Native calls on VMARs: root, map, unmap, protect.
+ * Native calls on VMARs: root, allocate, map, unmap, protect.
  *
  * Rights: the VMAR handle needs MAP for every change, plus READ, WRITE and
  * EXEC for the protection it grants; the VMO handle needs MAP plus the same
  * protection rights (WRITE for a writable mapping, EXEC for an executable
  * one). A mapping remembers the VMO handle's protection rights, so
  * vmar_protect can never raise it beyond them. W and X together are refused
- * with -EPERM whatever the rights.
+ * with -EPERM whatever the rights. vmar_allocate needs MAP plus the rights
+ * of the protections the child may map with; the child's handle has those
+ * rights and the rest of WEFT_VMAR_RIGHTS.
  */
 #include <native/nat.h>
 #include <obj/vmar.h>
@@ -55,6 +57,39 @@ NAT_HANDLER(vmar_root)
 	err = handle_alloc(&t->proc->handles, &r->obj, WEFT_VMAR_RIGHTS, NULL, &h);
 	kobject_put(&r->obj);
 	return err ? err : nat_out_handle(t, a[0], h);
+}
+
+#define PROT_RIGHTS (WEFT_RIGHT_READ | WEFT_RIGHT_WRITE | WEFT_RIGHT_EXEC)
+
+/* vmar_allocate(vmar, flags, addr, len, handle_t *out): a child VMAR of len
+ * bytes; flags: the WEFT_VM_READ/WRITE/EXEC it may map with, and
+ * WEFT_VM_SPECIFIC (exactly at addr). Its address, or -errno. */
+NAT_HANDLER(vmar_allocate)
+{
+	unsigned flags = (unsigned)a[1], can = flags & (VM_R | VM_W | VM_X);
+	struct vmar *r, *c;
+	uaddr_t addr = a[2];
+	handle_t h;
+	long err;
+
+	if (a[1] & ~(unsigned long)(WEFT_VM_READ | WEFT_VM_WRITE | WEFT_VM_EXEC | WEFT_VM_SPECIFIC))
+		return -EINVAL;
+	err = get_vmar(t, a[0], WEFT_RIGHT_MAP | prot_rights(can), &r);
+	if (err)
+		return err;
+	if (!uaccess_ok(a[4], sizeof(handle_t)))
+		err = -EFAULT;
+	else
+		err = vmar_allocate(r, can, flags & WEFT_VM_SPECIFIC, &addr, a[3], &c);
+	kobject_put(&r->obj);
+	if (err)
+		return err;
+	err = handle_alloc(&t->proc->handles, &c->obj,
+			   (WEFT_VMAR_RIGHTS & ~PROT_RIGHTS) | prot_rights(can), NULL, &h);
+	kobject_put(&c->obj);
+	if (!err)
+		err = nat_out_handle(t, a[4], h);
+	return err ? err : (long)addr;
 }
 
 /* vmar_map(vmar, flags, addr, vmo, vmo_offset, len): the address, or -errno. */

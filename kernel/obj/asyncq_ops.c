@@ -105,16 +105,16 @@ const struct aq_kind aq_kind_vmo_write = {.run = vmo_write_run};
 
 /* ---- wait for an object signal: result and signals are what was seen ---- */
 
+/* signals 0: the handle the op waits through was closed (obj/object.h) */
 static void wait_fired(struct kobject_observer *ob, uint32_t signals)
 {
-	aq_op_event(ob->arg, signals, true, 0, signals);
+	aq_op_event(ob->arg, signals ? (long)signals : -ECANCELED, true, 0, signals);
 }
 
 static long wait_run(struct thread *t, struct aq_op *op)
 {
 	const struct weft_aq_sqe *s = &op->sqe;
-	uint32_t hit;
-	long err;
+	long hit, err;
 
 	if (!s->arg || s->arg >> 32 || s->op_flags)
 		return -EINVAL;
@@ -125,11 +125,13 @@ static long wait_run(struct thread *t, struct aq_op *op)
 	op->ob.fn = wait_fired;
 	op->ob.mask = (uint32_t)s->arg;
 	op->ob.arg = op;
+	op->ob.via = handle_via(&t->proc->handles, s->handle);
 	hit = kobject_observe(op->obj, &op->ob);
 	if (!hit)
 		return -EPARKED;
-	op->signals = hit;
-	return hit;
+	if (hit > 0)
+		op->signals = (uint32_t)hit;
+	return hit; /* the signals, or -EBADF: closed since the decode */
 }
 
 static void wait_disarm(struct aq_op *op)

@@ -119,7 +119,7 @@ int chan_write(struct channel *ch, struct chan_msg *m, chan_take_fn take, void *
 	else if (peer->nmsgs >= CHAN_MAX_MSGS)
 		err = -EAGAIN;
 	else if (take)
-		err = take(arg, m, &peer->obj);
+		err = take(arg, m, (const struct kobject *const[2]){&ch->obj, &peer->obj});
 	if (!err) {
 		list_add_tail(&peer->queue, &m->link);
 		peer->nmsgs++;

@@ -6,6 +6,10 @@
  * unlocking. Growing the array allocates unlocked and installs the new array
  * only if nobody grew it meanwhile; callers then redo their decode, since the
  * slot they looked at may have changed while the lock was dropped.
+ *
+ * Every path that takes a handle out of its table cancels the waits through
+ * it (kobject_cancel_via) after unlocking, while it still holds a reference
+ * to the object.
  */
 #include <obj/handle.h>
 #include <core/klog.h>
@@ -215,6 +219,23 @@ out_unlock:
 	return err;
 }
 
+/* kobject_via.live: is h still open in table, naming o? (a leaf lock) */
+static bool via_live(void *table, uint32_t h, const struct kobject *o)
+{
+	struct handle_table *t = table;
+
+	spin_lock(&t->lock);
+	struct handle_slot *s = lookup_locked(t, h);
+	bool live = s && s->obj == o;
+	spin_unlock(&t->lock);
+	return live;
+}
+
+struct kobject_via handle_via(struct handle_table *t, handle_t h)
+{
+	return (struct kobject_via){.table = t, .handle = h, .live = via_live};
+}
+
 int handle_close(struct handle_table *t, handle_t h)
 {
 	struct kobject *obj;
@@ -230,6 +251,7 @@ int handle_close(struct handle_table *t, handle_t h)
 	lease = s->lease;
 	slot_free_locked(t, s);
 	spin_unlock(&t->lock);
+	kobject_cancel_via(obj, t, h);
 	kobject_put(obj);
 	if (lease)
 		kobject_put(&lease->obj);
@@ -295,6 +317,7 @@ static int replace_check_locked(struct handle_table *t, handle_t h, rights_t wan
 int handle_replace(struct handle_table *t, handle_t h, rights_t rights, handle_t *out)
 {
 	struct handle_slot *s = NULL;
+	struct kobject *obj = NULL;
 	rights_t nr = 0;
 	uint32_t idx = 0;
 	int err;
@@ -307,10 +330,16 @@ int handle_replace(struct handle_table *t, handle_t h, rights_t rights, handle_t
 	} while (err == -EAGAIN);
 	if (!err) {
 		/* the references move from the old slot to the new one */
+		obj = s->obj;
+		kobject_get(obj); /* for the cancel: the new handle may be closed at once */
 		*out = slot_set_locked(t, idx, s->obj, nr, s->lease);
 		slot_free_locked(t, s);
 	}
 	spin_unlock(&t->lock);
+	if (obj) {
+		kobject_cancel_via(obj, t, h);
+		kobject_put(obj);
+	}
 	return err;
 }
 
@@ -331,6 +360,9 @@ int handle_take(struct handle_table *t, handle_t h, rights_t need, struct kobjec
 	*rights_out = s->rights;
 	*lease_out = s->lease;
 	slot_free_locked(t, s);
+	spin_unlock(&t->lock);
+	kobject_cancel_via(*obj_out, t, h);
+	return 0;
 out_unlock:
 	spin_unlock(&t->lock);
 	return err;
@@ -338,7 +370,8 @@ out_unlock:
 
 /* Check the transfer of hs[0..n) without changing anything. */
 static int take_check_locked(struct handle_table *t, const handle_t *hs, const rights_t *rights,
-			     uint32_t n, const struct kobject *excl, struct handle_xfer *out)
+			     uint32_t n, const struct kobject *const *excl,
+			     struct handle_xfer *out)
 {
 	for (uint32_t i = 0; i < n; i++) {
 		struct handle_slot *s = lookup_locked(t, hs[i]);
@@ -349,8 +382,8 @@ static int take_check_locked(struct handle_table *t, const handle_t *hs, const r
 			err = shrink_rights(s->rights, rights[i], &out[i].rights);
 		if (err)
 			return err;
-		if (s->obj == excl)
-			return -EINVAL;
+		if (excl && (s->obj == excl[0] || s->obj == excl[1]))
+			return -ENOTSUP;
 		for (uint32_t j = 0; j < i; j++)
 			if (hs[j] == hs[i])
 				return -EINVAL;
@@ -361,7 +394,7 @@ static int take_check_locked(struct handle_table *t, const handle_t *hs, const r
 }
 
 int handle_take_many(struct handle_table *t, const handle_t *hs, const rights_t *rights, uint32_t n,
-		     const struct kobject *excl, struct handle_xfer *out)
+		     const struct kobject *const *excl, struct handle_xfer *out)
 {
 	int err;
 
@@ -373,6 +406,8 @@ int handle_take_many(struct handle_table *t, const handle_t *hs, const rights_t 
 		for (uint32_t i = 0; i < n; i++) /* references move to out[i] */
 			slot_free_locked(t, lookup_locked(t, hs[i]));
 	spin_unlock(&t->lock);
+	for (uint32_t i = 0; !err && i < n; i++)
+		kobject_cancel_via(out[i].obj, t, hs[i]);
 	return err;
 }
 
@@ -450,6 +485,8 @@ void handle_table_destroy(struct handle_table *t)
 	t->free = NO_SLOT;
 	spin_unlock(&t->lock);
 	for (uint32_t i = 0; i < used; i++) {
+		if (slots[i].obj)
+			kobject_cancel_via(slots[i].obj, t, handle_value(i, slots[i].gen));
 		kobject_put(slots[i].obj);
 		if (slots[i].lease)
 			kobject_put(&slots[i].lease->obj);

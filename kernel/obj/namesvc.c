@@ -1,6 +1,8 @@
 /*
  * The kernel's name service (model in obj/namesvc.h): a fixed table of
- * bindings searched linearly (it holds a handful of service names).
+ * bindings searched linearly (it holds a handful of service names). Each
+ * binding records its owner's pid; unbind and process exit free entries,
+ * dropping the object references after the lock.
  */
 #include <obj/namesvc.h>
 #include <core/spinlock.h>
@@ -10,6 +12,7 @@ struct binding {
 	char name[NAMESVC_NAME_MAX + 1];
 	struct kobject *obj; /* reference, NULL when the entry is free */
 	rights_t rights;
+	int owner; /* pid of the process that bound it; 0: the kernel */
 };
 
 static struct spinlock ns_lock = SPINLOCK_INIT("namesvc");
@@ -72,7 +75,7 @@ static struct binding *find_locked(const char *name)
 	return NULL;
 }
 
-int namesvc_bind(const char *name, struct kobject *obj, rights_t rights)
+int namesvc_bind(const char *name, struct kobject *obj, rights_t rights, int owner)
 {
 	struct binding *free = NULL;
 	int err = 0;
@@ -98,6 +101,7 @@ int namesvc_bind(const char *name, struct kobject *obj, rights_t rights)
 	kobject_get(obj);
 	free->obj = obj;
 	free->rights = rights;
+	free->owner = owner;
 out_unlock:
 	spin_unlock(&ns_lock);
 	return err;
@@ -117,4 +121,44 @@ int namesvc_resolve(const char *name, struct kobject **obj, rights_t *rights)
 	}
 	spin_unlock(&ns_lock);
 	return err;
+}
+
+int namesvc_unbind(const char *name, int owner)
+{
+	struct kobject *gone = NULL;
+	int err = -ENOENT;
+
+	if (!name_ok(name))
+		return -EINVAL;
+	spin_lock(&ns_lock);
+	struct binding *b = find_locked(name);
+	if (b && (b->owner != owner || owner == 0)) {
+		err = -EPERM;
+	} else if (b) {
+		gone = b->obj;
+		b->obj = NULL;
+		err = 0;
+	}
+	spin_unlock(&ns_lock);
+	kobject_put(gone);
+	return err;
+}
+
+void namesvc_proc_exit(int pid)
+{
+	struct kobject *gone;
+
+	if (pid == 0)
+		return;
+	do { /* one at a time: each reference is dropped outside the lock */
+		gone = NULL;
+		spin_lock(&ns_lock);
+		for (int i = 0; i < NAMESVC_MAX && !gone; i++)
+			if (table[i].obj && table[i].owner == pid) {
+				gone = table[i].obj;
+				table[i].obj = NULL;
+			}
+		spin_unlock(&ns_lock);
+		kobject_put(gone);
+	} while (gone);
 }

@@ -8,7 +8,9 @@
  * Signals (model in obj/object.h): o->sigq.lock guards the bits, the parked
  * waiters (each waiter's key[0] is its mask) and the one-shot observers. A
  * change wakes exactly the waiters and fires exactly the observers whose mask
- * meets the new bits; the waiter's park result is the new bits.
+ * meets the new bits; the waiter's park result is the new bits. A parked
+ * waiter's key[1] and key[2] name the handle it came through (table, value;
+ * key[1] 0: none), which kobject_cancel_via matches.
  */
 #include <obj/object.h>
 #include <core/klog.h>
@@ -117,15 +119,23 @@ uint32_t kobject_signals(struct kobject *o)
 	return __atomic_load_n(&o->signals, __ATOMIC_RELAXED);
 }
 
-uint32_t kobject_observe(struct kobject *o, struct kobject_observer *ob)
+/* Is the handle a wait comes through still in place? (sigq.lock held) */
+static bool via_live(const struct kobject_via *via, const struct kobject *o)
 {
-	uint32_t hit;
+	return !via || !via->table || via->live(via->table, via->handle, o);
+}
+
+long kobject_observe(struct kobject *o, struct kobject_observer *ob)
+{
+	long hit;
 
 	ob->obj = o;
 	spin_lock(&o->sigq.lock);
 	hit = o->signals & ob->mask;
 	if (hit) {
 		hit = o->signals;
+	} else if (!via_live(&ob->via, o)) {
+		hit = -EBADF;
 	} else {
 		ob->armed = true;
 		list_add_tail(&o->observers, &ob->link);
@@ -150,7 +160,7 @@ bool kobject_unobserve(struct kobject_observer *ob)
 }
 
 long kobject_wait_park(struct kobject *o, struct thread *t, uint32_t mask, uint64_t deadline_ns,
-		       thread_cont_t cont, uint32_t *observed)
+		       const struct kobject_via *via, thread_cont_t cont, uint32_t *observed)
 {
 	long r = -EPARKED;
 
@@ -162,12 +172,40 @@ long kobject_wait_park(struct kobject *o, struct thread *t, uint32_t mask, uint6
 		r = 0;
 	} else if (deadline_ns != WEFT_TIME_INFINITE && deadline_ns <= hal_time_ns()) {
 		r = -ETIMEDOUT;
+	} else if (!via_live(via, o)) {
+		r = -EBADF; /* closed since the caller decoded it */
 	} else {
 		t->wnode.key[0] = mask;
+		t->wnode.key[1] = via ? (uint64_t)(uintptr_t)via->table : 0;
+		t->wnode.key[2] = via ? via->handle : 0;
 		/* waitq_park_locked's 0 means no deadline */
 		waitq_park_locked(&o->sigq, t, cont,
 				  deadline_ns == WEFT_TIME_INFINITE ? 0 : deadline_ns);
 	}
 	spin_unlock(&o->sigq.lock);
 	return r;
+}
+
+void kobject_cancel_via(struct kobject *o, const void *table, uint32_t handle)
+{
+	struct list *it, *tmp;
+
+	spin_lock(&o->sigq.lock);
+	list_for_each_safe(it, tmp, &o->sigq.waiters) {
+		struct waiter *w = list_entry(it, struct waiter, link);
+		if (w->key[1] != (uint64_t)(uintptr_t)table || w->key[2] != handle)
+			continue;
+		list_del(&w->link);
+		w->wq = NULL;
+		thread_wake(w->t, w->gen, -ECANCELED);
+	}
+	list_for_each_safe(it, tmp, &o->observers) {
+		struct kobject_observer *ob = list_entry(it, struct kobject_observer, link);
+		if (ob->via.table != table || ob->via.handle != handle)
+			continue;
+		list_del(&ob->link);
+		ob->armed = false;
+		ob->fn(ob, 0);
+	}
+	spin_unlock(&o->sigq.lock);
 }

@@ -6,6 +6,7 @@
  */
 #include <obj/proc.h>
 #include <obj/process.h>
+#include <obj/namesvc.h>
 #include <core/slab.h>
 #include <core/klog.h>
 #include <weft/errno.h>
@@ -276,6 +277,7 @@ void proc_exit(struct proc *p, int status)
 	if (proc_ops && proc_ops->exit)
 		proc_ops->exit(p);
 	proc_vfork_release(p);
+	namesvc_proc_exit(p->pid);
 	handle_table_destroy(&p->handles);
 	procobj_exited(p, status);
 	if (current() && current()->vm == p->vm) {

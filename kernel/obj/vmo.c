@@ -375,6 +375,7 @@ struct vmo_mapping {
 	int refs; /* atomic: the creator's, then one per region */
 	struct vmo *v;
 	unsigned max_prot;
+	uint64_t owner; /* the VMAR's id, 0: a root VMAR */
 };
 
 static void vmo_map_get(void *obj)
@@ -412,7 +413,7 @@ const struct vm_pager_ops vmo_pager = {
     .max_prot = vmo_map_max_prot,
 };
 
-void *vmo_mapping_new(struct vmo *v, unsigned max_prot)
+void *vmo_mapping_new(struct vmo *v, unsigned max_prot, uint64_t owner)
 {
 	struct vmo_mapping *m = kmalloc(sizeof(*m));
 
@@ -421,6 +422,7 @@ void *vmo_mapping_new(struct vmo *v, unsigned max_prot)
 	m->refs = 1;
 	m->v = v;
 	m->max_prot = max_prot;
+	m->owner = owner;
 	kobject_get(&v->obj);
 	__atomic_add_fetch(&v->maps, 1, __ATOMIC_ACQ_REL);
 	return m;
@@ -429,4 +431,9 @@ void *vmo_mapping_new(struct vmo *v, unsigned max_prot)
 void vmo_mapping_put(void *m)
 {
 	vmo_map_put(m);
+}
+
+uint64_t vmo_mapping_owner(const void *m)
+{
+	return ((const struct vmo_mapping *)m)->owner;
 }

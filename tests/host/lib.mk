@@ -94,3 +94,8 @@ $(B)/host/ring-tsan: tests/host/test_ring.c lib/ring.c tests/host/ht.c
 	@mkdir -p $(dir $@)
 	$(HCC) -std=gnu11 -O1 -g $(WARN) -fsanitize=thread -DWEFT_HOST -pthread -Iuapi -Ilib/include \
 		-Itests/host -o $@ $^
+
+# The ELF segment loader the two personalities share (kernel/core/elf_load.c),
+# over a stand-in address space defined by the test.
+HOST_TESTS += elf_load
+HT_elf_load_SRCS := tests/host/test_elf_load.c kernel/core/elf_load.c

@@ -91,10 +91,10 @@ struct take_ctx {
 	uint32_t n;
 };
 
-static int take(void *arg, struct chan_msg *m, const struct kobject *peer)
+static int take(void *arg, struct chan_msg *m, const struct kobject *const ends[2])
 {
 	struct take_ctx *c = arg;
-	int err = handle_take_many(c->t, c->hs, c->r, c->n, peer, m->handles);
+	int err = handle_take_many(c->t, c->hs, c->r, c->n, ends, m->handles);
 	if (!err)
 		m->nhandles = c->n;
 	return err;
@@ -127,15 +127,19 @@ HT_TEST(handles_move_all_or_nothing)
 	HT_CHECK_EQ(chan_write(a, m, take, &c), -EACCES);
 	chan_msg_free(m);
 	HT_CHECK_EQ(handle_count(&ta), 2);
-	/* the same handle twice, and a handle to the receiving endpoint, are refused */
+	/* the same handle twice is refused; so is either endpoint of the channel */
 	c.hs[1] = c.hs[0];
 	m = chan_msg_alloc(0, 2);
 	HT_CHECK_EQ(chan_write(a, m, take, &c), -EINVAL);
-	handle_t hb;
+	handle_t hb, ha;
 	HT_CHECK_EQ(handle_alloc(&ta, &b->obj, WEFT_RIGHT_TRANSFER, NULL, &hb), 0);
+	HT_CHECK_EQ(handle_alloc(&ta, &a->obj, WEFT_RIGHT_TRANSFER, NULL, &ha), 0);
 	c.hs[1] = hb;
-	HT_CHECK_EQ(chan_write(a, m, take, &c), -EINVAL);
-	HT_CHECK_EQ(handle_count(&ta), 3);
+	HT_CHECK_EQ(chan_write(a, m, take, &c), -ENOTSUP);
+	c.hs[1] = ha;
+	HT_CHECK_EQ(chan_write(a, m, take, &c), -ENOTSUP);
+	HT_CHECK_EQ(handle_count(&ta), 4);
+	HT_CHECK_EQ(handle_close(&ta, ha), 0);
 	/* rights reduced on the way */
 	c.n = 1;
 	HT_CHECK_EQ(chan_write(a, m, take, &c), 0);

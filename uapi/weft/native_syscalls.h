@@ -49,7 +49,8 @@
 	X(38, file_write, 4) \
 	X(39, thread_create, 3) \
 	X(40, thread_exit, 0) \
-	X(41, channel_call, 6)
+	X(41, channel_call, 6) \
+	X(42, name_unbind, 2)
 
 
 /* 64 .. 127: asyncq, timers, vmo, vmar */
@@ -64,6 +65,7 @@
 	X(73, vmar_map, 6) \
 	X(74, vmar_unmap, 3) \
 	X(75, vmar_protect, 4) \
+	X(76, vmar_allocate, 5) \
 	X(80, timer_create, 2) \
 	X(81, timer_set, 3) \
 	X(82, timer_cancel, 1) \

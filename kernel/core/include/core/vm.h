@@ -79,6 +79,29 @@ int vm_map(struct vm_space *vm, uaddr_t *addr, size_t len, unsigned prot, unsign
  * VM_SHARED mapping maps the object's pages; a private one copies on write. */
 int vm_map_pager(struct vm_space *vm, uaddr_t *addr, size_t len, unsigned prot, unsigned flags,
 		 const struct vm_pager_ops *pager, void *obj, uint64_t off);
+
+/*
+ * A reserved range (a sub-VMAR, obj/vmar.h): the regions of [lo, hi) whose
+ * pager and pager object are exactly (pager, obj), or, if owns is set, those
+ * it accepts (called under vm->lock; it may only look at the region). Its
+ * placeholder regions are ordinary inaccessible regions (prot 0), so nothing
+ * else lands on them.
+ */
+struct vm_hole {
+	const struct vm_pager_ops *pager;
+	void *obj;
+	uaddr_t lo, hi;
+	bool (*owns)(const struct vm_hole *h, const struct vm_region *r);
+};
+/*
+ * vm_map_pager (pager NULL: anonymous) into hole h only, replacing its
+ * placeholder there: with VM_FIXED exactly at *addr, and -EEXIST unless all of
+ * [*addr, *addr+len) is still hole; else at the lowest place of h with room
+ * (-ENOMEM if none). The check and the map happen under one lock hold.
+ */
+int vm_map_in_hole(struct vm_space *vm, uaddr_t *addr, size_t len, unsigned prot, unsigned flags,
+		   const struct vm_pager_ops *pager, void *obj, uint64_t off,
+		   const struct vm_hole *hole);
 /* Resize [old, old+old_len) to new_len, in place or (may_move) elsewhere; the
  * address in *out. 0, -EFAULT (no such mapping), -ENOMEM, -EINVAL. */
 int vm_remap(struct vm_space *vm, uaddr_t old, size_t old_len, size_t new_len, bool may_move,

@@ -19,9 +19,11 @@
  * Locking: the two endpoints share one spinlock (struct chan_pair), which
  * guards both queues and the peer links; it is taken before a handle table's
  * lock (a leaf) and before the endpoints' signal locks. A message cannot carry
- * a handle to the endpoint that would receive it (-EINVAL); longer
- * cycles (each endpoint's handle queued on the other) keep both alive until
- * the process holding neither exits, as in Zircon.
+ * a handle to either endpoint of its own channel (-ENOTSUP, as Zircon's
+ * ZX_ERR_NOT_SUPPORTED): the endpoint queued on its peer, or on itself, would
+ * keep the pair alive with no way to reach it. Longer cycles (an endpoint of
+ * channel A queued on channel B while B's is queued on A) are not detected
+ * or collected, as in Zircon: they live until reboot.
  */
 #ifndef OBJ_CHANNEL_H
 #define OBJ_CHANNEL_H
@@ -65,13 +67,14 @@ void chan_msg_free(struct chan_msg *m);
 
 /*
  * Queue m on ch's peer; the handles are moved in by calling
- * take(arg, m, peer) after the queue was found to have room, under the
+ * take(arg, m, ends) after the queue was found to have room, under the
  * pair lock (it must not sleep: handle_take_many; it must refuse a handle to
- * peer, which would queue the peer on itself and never die). If take fails nothing is
- * queued and its error returned. On success m belongs to the channel.
+ * ends[0] (ch) or ends[1] (its peer), which would keep the pair alive with
+ * nobody able to reach it). If take fails nothing is queued and its error
+ * returned. On success m belongs to the channel.
  * Errors: -EPIPE (peer gone), -EAGAIN (peer's queue full), take's.
  */
-typedef int (*chan_take_fn)(void *arg, struct chan_msg *m, const struct kobject *peer);
+typedef int (*chan_take_fn)(void *arg, struct chan_msg *m, const struct kobject *const ends[2]);
 int chan_write(struct channel *ch, struct chan_msg *m, chan_take_fn take, void *arg);
 
 /*

@@ -16,6 +16,10 @@
  * replace and take) then an invoke on the object outside the table. Decode
  * errors, first match wins: -EBADF, -WEFT_EREVOKED, -WEFT_EWRONGTYPE, -EACCES.
  *
+ * A handle that leaves its table (close, replace, take, the table's destroy)
+ * ends the waits that came through it (kobject_cancel_via, obj/object.h):
+ * handle_via names a handle for such a wait.
+ *
  * Locking: t->lock guards the slot array and every field marked "lock". It is
  * a leaf: under it the table only reads lease flags and takes references
  * (atomics); object references are dropped and memory is allocated or freed
@@ -85,6 +89,9 @@ int handle_alloc(struct handle_table *t, struct kobject *obj, rights_t rights, s
 int handle_get(struct handle_table *t, handle_t h, uint32_t type, rights_t need,
 	       struct kobject **out, rights_t *rights_out);
 
+/* The kobject_via of a wait through handle h of t (obj/object.h). */
+struct kobject_via handle_via(struct handle_table *t, handle_t h);
+
 /* Close h, revoked or not. 0 or -EBADF. Drops the references unlocked. */
 int handle_close(struct handle_table *t, handle_t h);
 
@@ -125,14 +132,16 @@ struct handle_xfer {
 /*
  * Take n handles out of t at once, all or nothing: each hs[i] must be open,
  * live, have WEFT_RIGHT_TRANSFER, and rights[i] (WEFT_RIGHTS_SAME or a subset
- * of its rights) gives what travels; the handles must be distinct and none may
- * name `excl` (a channel cannot carry itself: -EINVAL). On any error nothing
+ * of its rights) gives what travels; the handles must be distinct (-EINVAL)
+ * and none may name excl[0] or excl[1] (excl NULL: no such rule; a channel
+ * cannot carry either of its own endpoints: -ENOTSUP). On any error nothing
  * is removed. On success out[i] holds the references; n <= HANDLE_XFER_MAX.
- * Errors: the decode errors of hs[i] (the first bad handle wins), -EINVAL.
+ * Errors: the decode errors of hs[i] (the first bad handle wins), -EINVAL,
+ * -ENOTSUP.
  */
 #define HANDLE_XFER_MAX 64
 int handle_take_many(struct handle_table *t, const handle_t *hs, const rights_t *rights,
-		     uint32_t n, const struct kobject *excl, struct handle_xfer *out);
+		     uint32_t n, const struct kobject *const *excl, struct handle_xfer *out);
 
 /* The checks of handle_take_many without removing anything: out[i] gets new
  * references (a spawn installs them elsewhere first, then takes). */

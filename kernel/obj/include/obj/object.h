@@ -17,6 +17,14 @@
  *    asserts any bit of a waiter's mask wakes it with the signals as result;
  *  - kernel observers (struct kobject_observer, e.g. an AsyncQ wait op): a
  *    one-shot callback run when any bit of its mask is asserted.
+ * A wait that came through a handle names it (struct kobject_via): when that
+ * handle leaves its table (closed, replaced, moved into a channel message or
+ * a spawn, or its process's table destroyed), the handle layer calls
+ * kobject_cancel_via and the wait ends with -ECANCELED (Zircon's
+ * ZX_ERR_CANCELED); waits through other handles to the object go on. A wait
+ * checks, under o->sigq.lock, that its handle is still in place before it
+ * links itself, so a close either finds the wait linked or the wait finds the
+ * handle gone (-EBADF): none slips between the two.
  * o->sigq.lock guards signals, the waiter list and the observer list. It is
  * taken after the object's own lock (the object raises signals while holding
  * its lock) and before run-queue locks; observer callbacks run under it, so
@@ -57,10 +65,23 @@ struct kobject {
 };
 
 /*
+ * The handle a wait came through. live() tells whether table still holds
+ * handle, naming o; it is called under o->sigq.lock and may take only leaf
+ * locks (a handle table's). table NULL: the wait is not tied to a handle.
+ */
+struct kobject_via {
+	void *table;
+	uint32_t handle;
+	bool (*live)(void *table, uint32_t handle, const struct kobject *o);
+};
+
+/*
  * A one-shot kernel observer of an object's signals. Registered with
  * kobject_observe; when a change asserts a bit of mask, it is unlinked and
- * fn(ob, signals) runs under o->sigq.lock (see the rules above). The owner
- * keeps the object alive (holds a reference) while ob is registered.
+ * fn(ob, signals) runs under o->sigq.lock (see the rules above). If
+ * ob->via names a handle and that handle leaves its table first, ob is
+ * unlinked and fn(ob, 0) runs instead (signals 0 means "cancelled"). The
+ * owner keeps the object alive (holds a reference) while ob is registered.
  */
 struct kobject_observer {
 	struct list link; /* in obj->observers (obj->sigq.lock) */
@@ -68,7 +89,8 @@ struct kobject_observer {
 	uint32_t mask;
 	bool armed; /* sigq.lock: linked and not yet fired */
 	void (*fn)(struct kobject_observer *ob, uint32_t signals);
-	void *arg; /* free for the owner */
+	void *arg;		    /* free for the owner */
+	struct kobject_via via; /* set by the owner; via.table NULL: none */
 };
 
 /* Containing object of a kobject, like list_entry. */
@@ -99,12 +121,13 @@ void kobject_signal(struct kobject *o, uint32_t clear, uint32_t set);
 uint32_t kobject_signals(struct kobject *o);
 
 /*
- * Register ob (ob->fn, ob->mask and ob->arg set by the caller) on o. If a bit
- * of the mask is already asserted, ob is not registered and the asserted
- * signals are returned (the caller acts on them itself; fn is not called).
+ * Register ob (ob->fn, ob->mask, ob->arg and ob->via set by the caller) on o.
+ * If a bit of the mask is already asserted, ob is not registered and the
+ * asserted signals are returned (> 0; the caller acts on them itself, fn is
+ * not called). If ob->via's handle is no longer in its table, -EBADF.
  * Otherwise ob is armed and 0 is returned.
  */
-uint32_t kobject_observe(struct kobject *o, struct kobject_observer *ob);
+long kobject_observe(struct kobject *o, struct kobject_observer *ob);
 
 /* Disarm ob if it has not fired: true if it was disarmed (fn will never run);
  * false if it fired already (fn has returned by the time this returns). */
@@ -116,10 +139,20 @@ bool kobject_unobserve(struct kobject_observer *ob);
  * deadline_ns (hal_time_ns clock) has passed, store them and return
  * -ETIMEDOUT. Otherwise park t on o with continuation cont and deadline
  * (WEFT_TIME_INFINITE: none) and return -EPARKED; the park ends with
- * t->wake_result = the signals that satisfied it (> 0), -ETIMEDOUT or -EINTR.
- * mask 0 is -EINVAL. The caller keeps o alive until the continuation ran.
+ * t->wake_result = the signals that satisfied it (> 0), -ETIMEDOUT, -EINTR,
+ * or -ECANCELED (via's handle left its table). via (NULL: none) names the
+ * handle the wait came through; if it is already gone, -EBADF. mask 0 is
+ * -EINVAL. The caller keeps o alive until the continuation ran.
  */
 long kobject_wait_park(struct kobject *o, struct thread *t, uint32_t mask, uint64_t deadline_ns,
-		       thread_cont_t cont, uint32_t *observed);
+		       const struct kobject_via *via, thread_cont_t cont, uint32_t *observed);
+
+/*
+ * Handle `handle` of `table` left the table (the handle layer calls this
+ * after dropping the table lock, holding a reference to o): end every wait
+ * on o that came through it, parked threads with -ECANCELED, observers with
+ * fn(ob, 0). Takes o->sigq.lock.
+ */
+void kobject_cancel_via(struct kobject *o, const void *table, uint32_t handle);
 
 #endif

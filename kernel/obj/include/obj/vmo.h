@@ -52,13 +52,15 @@ struct vmo {
 
 /*
  * Mapping: vm_map_pager(vm, ..., &vmo_pager, m, off) with m from
- * vmo_mapping_new(v, max_prot), a record that pins v and limits what
- * vm_protect may ever grant the region; the caller drops its own reference
- * to m with vmo_mapping_put after mapping (the region keeps one).
+ * vmo_mapping_new(v, max_prot, owner), a record that pins v, limits what
+ * vm_protect may ever grant the region and names the VMAR that made it
+ * (owner: its object id, 0 for a root VMAR); the caller drops its own
+ * reference to m with vmo_mapping_put after mapping (the region keeps one).
  */
 extern const struct vm_pager_ops vmo_pager;
-void *vmo_mapping_new(struct vmo *v, unsigned max_prot);
+void *vmo_mapping_new(struct vmo *v, unsigned max_prot, uint64_t owner);
 void vmo_mapping_put(void *m);
+uint64_t vmo_mapping_owner(const void *m);
 
 /* A new VMO of size bytes (rounded up to pages), nothing committed. 0 and *out
  * (one reference), -EFBIG above WEFT_VMO_MAX_SIZE, -ENOMEM. */

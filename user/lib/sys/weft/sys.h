@@ -168,6 +168,17 @@ static inline long weft_name_bind(handle_t ns, const char *name, handle_t h)
 {
 	return weft_raw_name_bind(ns, WEFT_L(name), h, 0, 0, 0);
 }
+/* A child VMAR of len bytes: its address (flags: WEFT_VM_READ/WRITE/EXEC it
+ * may map with, WEFT_VM_SPECIFIC), the handle in *out. */
+static inline long weft_vmar_allocate(handle_t vmar, uint32_t flags, uintptr_t addr, size_t len,
+				      handle_t *out)
+{
+	return weft_raw_vmar_allocate(vmar, flags, (long)addr, (long)len, WEFT_L(out), 0);
+}
+static inline long weft_name_unbind(handle_t ns, const char *name)
+{
+	return weft_raw_name_unbind(ns, WEFT_L(name), 0, 0, 0, 0);
+}
 static inline long weft_name_resolve(handle_t ns, const char *name, rights_t rights,
 				     handle_t *out)
 {
