@@ -37,9 +37,13 @@ static int clock_now(int clk, uint64_t *ns)
 	case CLOCK_MONOTONIC_RAW:
 	case CLOCK_MONOTONIC_COARSE:
 	case CLOCK_BOOTTIME:
-	case CLOCK_PROCESS_CPUTIME_ID:
-	case CLOCK_THREAD_CPUTIME_ID:
 		*ns = hal_time_ns();
+		return 0;
+	case CLOCK_PROCESS_CPUTIME_ID:
+		*ns = lx_cputime_ns(&current()->proc->cputime, true);
+		return 0;
+	case CLOCK_THREAD_CPUTIME_ID:
+		*ns = lx_cputime_ns(&current()->cputime, true);
 		return 0;
 	default:
 		return -EINVAL;
@@ -136,7 +140,7 @@ long lx_sys_nanosleep(struct thread *t, const unsigned long *a)
 long lx_sys_clock_nanosleep(struct thread *t, const unsigned long *a)
 {
 	uint64_t ns, now;
-	int err = clock_now((int)a[0], &now);
+	int err = (int)a[0] == CLOCK_THREAD_CPUTIME_ID ? -EINVAL : clock_now((int)a[0], &now);
 
 	if (!err)
 		err = get_ts(a[2], &ns);

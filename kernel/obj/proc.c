@@ -205,6 +205,7 @@ struct thread *proc_new_thread(struct proc *p)
 	t->vm = p->vm;
 	t->fp_cpu = -1;
 	t->release = thread_release;
+	t->group_cputime = &p->cputime;
 	list_init(&t->rq_link);
 	list_init(&t->wnode.link);
 	t->wnode.t = t;
@@ -340,6 +341,12 @@ void proc_set_image(struct proc *p, const char *exe, char *const *argv, int argc
 	p->exe = dup_bytes(exe, elen + 1);
 	p->cmdline = cmd;
 	p->cmdline_len = cmd ? n : 0;
+}
+
+void proc_reap_times_locked(struct proc *parent, struct proc *c)
+{
+	cputime_add(&parent->child_cputime, &c->cputime);
+	cputime_add(&parent->child_cputime, &c->child_cputime);
 }
 
 void proc_free(struct proc *p)

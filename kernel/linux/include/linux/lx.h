@@ -66,6 +66,10 @@ struct lx_proc {
 	bool stop_report, cont_report;		/* tree lock: events wait4 has not reported */
 	struct ktimer itimer;			/* ITIMER_REAL (lx_itimer.c) */
 	uint64_t it_deadline, it_interval_ns;	/* siglock: 0 deadline = not armed */
+	/* ITIMER_VIRTUAL [0] and ITIMER_PROF [1]: expiry on the process's CPU
+	 * clock (0 = off) and interval, in ns (siglock). */
+	uint64_t it_cpu_expires[2], it_cpu_interval[2];
+	bool it_cpu_armed;			/* siglock; read locklessly: either is set */
 };
 
 /* Per-thread Linux state (t->lx). */
@@ -91,6 +95,11 @@ struct lx_thread {
 int lx_send_signal(struct proc *p, struct thread *t, int sig, const struct lx_sigsrc *src);
 /* Stop p's interval timer (exit). */
 void lx_itimer_stop(struct proc *p);
+/* Send SIGVTALRM / SIGPROF if p's CPU time passed an armed ITIMER_VIRTUAL /
+ * ITIMER_PROF (on the way to user mode; no lock held). */
+void lx_itimer_cpu_check(struct proc *p);
+/* A CPU-time sum in ns: user time, plus system time if with_sys. */
+uint64_t lx_cputime_ns(const struct cputime *c, bool with_sys);
 /* Map the sigreturn trampoline into a new image: 0 or -ENOMEM. */
 int lx_map_sigtramp(struct vm_space *vm);
 /* Reset handled signals to default (exec). */
