@@ -334,7 +334,7 @@ static long exec_depth(struct thread *t, const char *path, char *const *argv, in
 	if (!buf)
 		return -ENOMEM;
 	cwd = lx_cwd_get(lp);
-	err = depth > SCRIPT_DEPTH ? -ELOOP : vfs_lookup(lp->root, cwd, path, VFS_LOOKUP_FOLLOW, &vn);
+	err = depth > SCRIPT_DEPTH ? -ELOOP : vfs_lookup(lp->fs->root, cwd, path, VFS_LOOKUP_FOLLOW, &vn);
 	vnode_put(cwd);
 	if (!err)
 		err = read_header(vn, buf, &ei);

@@ -49,12 +49,19 @@ struct lx_sigsrc {
 	uint64_t addr;
 };
 
+/* Working directory, root and umask: a process's own, or shared by the
+ * processes one clone(CLONE_FS) made (threads share their process's). */
+struct lx_fs {
+	struct spinlock lock;			/* guards cwd (chdir runs concurrently) */
+	int refs;				/* atomic */
+	struct vnode *cwd;			/* a reference (lock): use lx_cwd_get */
+	struct vnode *root;			/* a reference, immutable */
+	uint32_t umask;				/* atomic */
+};
+
 struct lx_proc {
 	struct lx_files *files;			/* may be shared (CLONE_FILES) */
-	struct spinlock cwd_lock;		/* guards cwd (threads chdir concurrently) */
-	struct vnode *cwd;			/* a reference (cwd_lock): use lx_cwd_get */
-	struct vnode *root;			/* a reference, immutable */
-	uint32_t umask;
+	struct lx_fs *fs;			/* may be shared (CLONE_FS) */
 	uint32_t uid[3], gid[3];		/* real, effective, saved (single user: root) */
 	struct spinlock siglock;		/* guards the signal fields below and every
 						 * thread's lx->pending/blocked of this process */
@@ -134,9 +141,12 @@ void lx_enosys_report(void);
  * reference it takes) in its place and drops the old one. */
 struct vnode *lx_cwd_get(struct lx_proc *lp);
 void lx_cwd_set(struct lx_proc *lp, struct vnode *dir);
+/* Drop a reference to a cwd/root/umask block (NULL: nothing). */
+void lx_fs_put(struct lx_fs *fs);
 /* The child's Linux state: a copy of the parent's, sharing the fd table
- * when share_files (CLONE_FILES). */
-int lx_proc_fork(struct proc *parent, struct proc *child, bool share_files);
+ * when share_files (CLONE_FILES), the cwd, root and umask when share_fs
+ * (CLONE_FS). */
+int lx_proc_fork(struct proc *parent, struct proc *child, bool share_files, bool share_fs);
 /* Give p an fd table of its own if it shares one (execve does). */
 int lx_files_unshare(struct proc *p);
 int lx_setup_init(struct proc *p);
