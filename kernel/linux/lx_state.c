@@ -15,6 +15,8 @@ static void lx_exit(struct proc *p)
 
 	if (!lp)
 		return;
+	if (lp->files)	/* the first call (lx_free calls again) */
+		lx_orphan_leader_exit(p);
 	lx_itimer_stop(p);
 	locks_release_owner(NULL, p);
 	lx_files_put(lp->files);
@@ -47,6 +49,7 @@ static void lx_child_exited(struct proc *parent, struct proc *child)
 
 static const struct proc_ops lx_proc_ops = {
 	.child_exited = lx_child_exited,
+	.exit_tree = lx_orphan_exit_locked,
 	.exit = lx_exit,
 	.free = lx_free,
 	.thread_free = lx_thread_free,

@@ -11,7 +11,8 @@
  * park on console_waitq (see lx_park_on_file) until it has what they need:
  * a whole line (or EOF) in canonical mode, VMIN bytes in raw mode.
  * Output goes through OPOST/ONLCR. The foreground group and the session are
- * set with TIOCSCTTY/TIOCSPGRP.
+ * set with TIOCSCTTY/TIOCSPGRP; the session loses the tty when its leader
+ * exits (lx_orphan.c sends the foreground group SIGHUP then).
  *
  * Job control: a process of the tty's session outside its foreground group
  * that reads gets SIGTTIN sent to its group (-EIO if it ignores or blocks
@@ -371,8 +372,9 @@ static long tty_ioctl(struct file *f, unsigned long cmd, uint64_t arg)
 			tty.sid = p->sid;
 		return 0;
 	case TIOCGSID:
-		v = tty.sid ? tty.sid : p->sid;
-		return copy_to_user(arg, &v, sizeof(v));
+		if (!tty.sid || tty.sid != p->sid)
+			return -ENOTTY;	/* not the caller's controlling tty */
+		return copy_to_user(arg, &tty.sid, sizeof(tty.sid));
 	case FIONREAD:
 		v = (int)tty.len;
 		return copy_to_user(arg, &v, sizeof(v));
@@ -398,6 +400,19 @@ const struct file_ops lx_console_fops = {
 	.poll = tty_poll,
 	.wait_queue = tty_wait_queue,
 };
+
+int lx_tty_session_gone(int sid)
+{
+	int pgrp = 0;
+
+	spin_lock(&console_waitq.lock);
+	if (tty.sid == sid) {
+		pgrp = tty.pgrp;
+		tty.sid = tty.pgrp = 0;
+	}
+	spin_unlock(&console_waitq.lock);
+	return pgrp;
+}
 
 void lx_tty_init(void)
 {

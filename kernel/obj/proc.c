@@ -291,6 +291,8 @@ void proc_exit(struct proc *p, int status)
 	 * wait4 tests the tree and parks under the same lock (order: tree lock,
 	 * then child_wait.lock). */
 	spin_lock(&proc_tree_lock);
+	if (proc_ops && proc_ops->exit_tree)
+		proc_ops->exit_tree(p);
 	wake_init = reparent_children_locked(p);
 	p->exit_status = status;
 	p->state = PROC_ZOMBIE;

@@ -121,6 +121,14 @@ void lx_signal_group(int pgid, int sig);
 void lx_procfd_init(void);
 /* Route console input through the tty line discipline. */
 void lx_tty_init(void);
+/* Session sid's leader exits: if the console is its controlling tty, it
+ * leaves the session; returns its foreground group (to hang up), else 0. */
+int lx_tty_session_gone(int sid);
+/* proc_ops->exit_tree (lx_orphan.c): a session leader's hangup and the
+ * orphaned process groups of an exit (proc_tree_lock held). */
+void lx_orphan_exit_locked(struct proc *p);
+/* p is exiting (no lock held): a session leader hangs up its terminal. */
+void lx_orphan_leader_exit(struct proc *p);
 /* Deliver pending signals to t about to return to user (may not return). */
 void lx_deliver_signals(struct thread *t);
 

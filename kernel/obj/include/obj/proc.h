@@ -87,6 +87,9 @@ struct proc_ops {
 	void (*thread_free)(struct thread *t);	/* free t->lx */
 	/* child became a zombie; called under proc_tree_lock. */
 	void (*child_exited)(struct proc *parent, struct proc *child);
+	/* p is exiting: called under proc_tree_lock, before p's children go to
+	 * init and p becomes a zombie (job control's orphaned groups). */
+	void (*exit_tree)(struct proc *p);
 };
 extern const struct proc_ops *proc_ops;
 
