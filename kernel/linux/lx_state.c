@@ -18,11 +18,24 @@ static void lx_exit(struct proc *p)
 	if (lp->files)	/* the first call (lx_free calls again) */
 		lx_orphan_leader_exit(p);
 	lx_itimer_stop(p);
+	lx_exe_set(p, NULL);	/* before the files close, as Linux drops the mm first */
 	locks_release_owner(NULL, p);
 	lx_files_put(lp->files);
 	lp->files = NULL;
 	lx_fs_put(lp->fs);
 	lp->fs = NULL;
+}
+
+void lx_exe_set(struct proc *p, struct vnode *vn)
+{
+	struct lx_proc *lp = lx_of(p);
+	struct vnode *old = lp->exe;
+
+	lp->exe = vn;
+	if (old) {
+		vnode_allow_write(old);
+		vnode_put(old);
+	}
 }
 
 static void lx_free(struct proc *p)
@@ -156,6 +169,10 @@ int lx_proc_fork(struct proc *parent, struct proc *child, bool share_files, bool
 	child->lx = lx_alloc(pp->files, share_files, fs);
 	if (!child->lx)
 		return -ENOMEM;
+	/* The child runs the same image: it denies writes to it too (this cannot
+	 * fail while the parent's denial stands). */
+	if (pp->exe && vnode_deny_write(pp->exe) == 0)
+		lx_of(child)->exe = vnode_get(pp->exe);
 	for (int i = 0; i < 3; i++) {
 		lx_of(child)->uid[i] = pp->uid[i];
 		lx_of(child)->gid[i] = pp->gid[i];

@@ -62,6 +62,8 @@ struct lx_fs {
 struct lx_proc {
 	struct lx_files *files;			/* may be shared (CLONE_FILES) */
 	struct lx_fs *fs;			/* may be shared (CLONE_FS) */
+	struct vnode *exe;			/* the running image's file: a reference and
+						 * a write denial (ETXTBSY); exec and exit */
 	uint32_t uid[3], gid[3];		/* real, effective, saved (single user: root) */
 	struct spinlock siglock;		/* guards the signal fields below and every
 						 * thread's lx->pending/blocked of this process */
@@ -188,6 +190,10 @@ long lx_fcntl_lock(struct thread *t, struct file *f, int cmd, uaddr_t ufl);
 /* The pager of file mappings (lx_mm.c): the object is a vnode, whose pages
  * come from vfs_getpage; exec maps program segments with it too. */
 extern const struct vm_pager_ops lx_vnode_pager;
+
+/* The running image of p becomes vn, whose reference and write denial
+ * (vnode_deny_write) p takes over; the old one's are dropped (NULL: none). */
+void lx_exe_set(struct proc *p, struct vnode *vn);
 
 /* Exec (lx_exec.c): replace the current image. */
 long lx_execve(struct thread *t, const char *path, char *const *argv, int argc,
