@@ -16,6 +16,10 @@
  * groups of its children (it was their parent in another group of the
  * session; they go to init).
  *
+ * A member of an orphaned group is not stopped by SIGTSTP, SIGTTIN or SIGTTOU
+ * (their default action is then to do nothing: lx_signal.c), and its
+ * background reads and writes of the terminal fail with EIO (lx_tty.c).
+ *
  * The orphan check runs from proc_exit through proc_ops->exit_tree, under
  * proc_tree_lock, before the exiting process's children are handed to init;
  * signals are sent under it (lx_send_signal allows that).
@@ -84,6 +88,17 @@ static void hangup_if_orphaned(struct proc *p, int pgid)
 	proc_foreach_locked(signal_member, &g);
 	g.sig = SIGCONT;
 	proc_foreach_locked(signal_member, &g);
+}
+
+bool lx_pgrp_orphaned(struct proc *p)
+{
+	struct orphan_scan s = {NULL, 0, false, false};
+
+	spin_lock(&proc_tree_lock);
+	s.pgid = p->pgid;
+	proc_foreach_locked(scan_member, &s);
+	spin_unlock(&proc_tree_lock);
+	return !s.linked;
 }
 
 void lx_orphan_leader_exit(struct proc *p)

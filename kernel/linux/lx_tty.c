@@ -20,7 +20,7 @@
  * foreground group, gets SIGTTOU (unless it ignores or blocks SIGTTOU: then
  * the call goes ahead). After the signal the call says -ERESTARTSYS: it runs
  * again once the group is continued, or ends with -EINTR if a handler runs.
- * (Orphaned process groups are not told apart.)
+ * A process of an orphaned group gets -EIO instead of the signal.
  */
 #include <linux/lx.h>
 #include <dev/console.h>
@@ -259,6 +259,8 @@ static int job_check(int sig)
 		return 0;
 	if (lx_sig_ignored_or_blocked(t, sig))
 		return sig == SIGTTIN ? -EIO : 0;
+	if (lx_pgrp_orphaned(p))
+		return -EIO;	/* nobody could continue it after the stop */
 	lx_signal_group(p->pgid, sig);
 	return -ERESTARTSYS;
 }

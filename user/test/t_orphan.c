@@ -6,7 +6,9 @@
  * the parent that linked the group exits, and the linking member itself
  * exits; and not at all when no member is stopped. A session leader that
  * exits sends SIGHUP to its controlling terminal's foreground group, and the
- * terminal leaves the session (tcgetsid then fails with ENOTTY). Works on
+ * terminal leaves the session (tcgetsid then fails with ENOTTY). SIGTSTP
+ * does not stop a member of an orphaned group, and its background read of
+ * the terminal fails with EIO instead of stopping it with SIGTTIN. Works on
  * Weft (the console) and on Linux (on a pty:
  * script -qc 'qemu-riscv64-static t_orphan').
  */
@@ -60,16 +62,21 @@ static void collect(int fd, char *buf, size_t max)
 }
 
 /* The watched process: report signals, stop if asked, then report 'E' once
- * running again (after the handlers ran) and exit. */
+ * running again (after the handlers ran) and exit. Not asked to stop, it
+ * waits for go (its group is orphaned by then) and sends itself SIGTSTP,
+ * which must not stop a member of an orphaned group. */
 static void watched(int stop, int go_fd)
 {
 	char c;
 
 	catch_hup_cont();
-	if (stop)
+	if (stop) {
 		raise(SIGSTOP);
-	else if (read(go_fd, &c, 1) < 0)
-		_exit(3);
+	} else {
+		if (read(go_fd, &c, 1) < 0)
+			_exit(3);
+		raise(SIGTSTP);
+	}
 	say('E');
 	_exit(0);
 }
@@ -157,7 +164,7 @@ static void test_orphans(void)
 	T_CHECK(has(out, 'H') && has(out, 'C') && has(out, 'E'));
 	T_EQ(strlen(out), 3);
 	parent_exits(0, out, sizeof(out));
-	T_CHECK(strcmp(out, "E") == 0); /* nobody stopped: no hangup */
+	T_CHECK(strcmp(out, "E") == 0); /* nobody stopped: no hangup; TSTP ignored */
 	member_exits(out, sizeof(out));
 	T_CHECK(has(out, 'H') && has(out, 'C') && has(out, 'E'));
 }
@@ -208,6 +215,55 @@ static void test_session_leader(const char *name)
 	T_CHECK(strcmp(out, "HN") == 0);
 }
 
+/* In a session with the terminal, a background group that is orphaned
+ * (its members' parent is gone) reads the terminal: EIO, not SIGTTIN. */
+static int orphan_reader(const char *name)
+{
+	int tty, go[2], done[2];
+	char c = 0;
+	pid_t m;
+
+	if (setsid() < 0 || (tty = open(name, O_RDWR)) < 0 || ioctl(tty, TIOCSCTTY, 1) != 0 ||
+	    pipe(go) != 0 || pipe(done) != 0)
+		return 1;
+	m = fork();
+	if (m == 0) {
+		pid_t c = fork();
+		if (c == 0) {
+			char b;
+			setpgid(0, 0);
+			if (read(go[0], &b, 1) != 1)
+				_exit(1);
+			errno = 0;
+			b = read(tty, &b, 1) < 0 && errno == EIO ? 'I' : 'X';
+			_exit(write(done[1], &b, 1) == 1 ? 0 : 1);
+		}
+		setpgid(c, c);
+		_exit(0);
+	}
+	if (t_reap(m) != 0 || write(go[1], "g", 1) != 1)
+		return 2;
+	close(done[1]);
+	for (long t0 = t_now_ms(); t_now_ms() - t0 < 5000;) {
+		struct pollfd p = {done[0], POLLIN, 0};
+		if (poll(&p, 1, 100) > 0)
+			break;
+	}
+	if (read(done[0], &c, 1) != 1 || c != 'I')
+		return 3;
+	signal(SIGHUP, SIG_IGN);
+	return 0;
+}
+
+static void test_orphan_tty(const char *name)
+{
+	pid_t l = fork();
+
+	if (l == 0)
+		_exit(orphan_reader(name));
+	T_EQ(t_reap(l), 0);
+}
+
 int main(void)
 {
 	const char *path = isatty(0) && ttyname(0) ? ttyname(0) : "/dev/console";
@@ -217,5 +273,6 @@ int main(void)
 	name[sizeof(name) - 1] = 0;
 	test_orphans();
 	test_session_leader(name);
+	test_orphan_tty(name);
 	T_DONE();
 }

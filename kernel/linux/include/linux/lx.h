@@ -129,6 +129,8 @@ int lx_tty_session_gone(int sid);
 /* proc_ops->exit_tree (lx_orphan.c): a session leader's hangup and the
  * orphaned process groups of an exit (proc_tree_lock held). */
 void lx_orphan_exit_locked(struct proc *p);
+/* Is p's process group orphaned? (Takes the tree lock.) */
+bool lx_pgrp_orphaned(struct proc *p);
 /* p is exiting (no lock held): a session leader hangs up its terminal. */
 void lx_orphan_leader_exit(struct proc *p);
 /* Deliver pending signals to t about to return to user (may not return). */
