@@ -29,10 +29,12 @@ U_GLIBC  := $(CROSS)gcc -static
 U_MUSL_EXEC  := hello_musl t_vmo t_asyncq t_proc t_helper t_mem t_time t_efault t_fault t_badelf \
 		t_smp t_preempt t_sleepers t_console t_pthread t_signal t_ids t_files t_dirs t_proc_fs \
 		t_pipe t_mmap t_script t_jobctl t_pipewait t_shootdown t_pipeblock t_fifo t_lock \
-		t_procfd t_ttyjob t_clonefiles t_shmlazy t_execmap t_itimer t_disk t_fsfault
+		t_procfd t_ttyjob t_clonefiles t_shmlazy t_execmap t_itimer t_disk t_fsfault \
+		t_cputimer t_clonefs t_orphan t_txtbsy
 U_MUSL_PIE   := hello_pie t_misc
 U_GLIBC_EXEC := hello_glibc t_proc_glibc t_pthread_glibc t_signal_glibc t_files_glibc \
-		t_dirs_glibc t_pipeblock_glibc t_fifo_glibc t_lock_glibc t_procfd_glibc t_clonefiles_glibc
+		t_dirs_glibc t_pipeblock_glibc t_fifo_glibc t_lock_glibc t_procfd_glibc t_clonefiles_glibc \
+		t_cputimer_glibc t_clonefs_glibc t_orphan_glibc t_txtbsy_glibc
 U_BIN_MUSL   := runtests wsh
 
 U_SRC_hello_musl   := user/test/hello.c
@@ -48,6 +50,10 @@ U_SRC_t_fifo_glibc := user/test/t_fifo.c
 U_SRC_t_lock_glibc := user/test/t_lock.c
 U_SRC_t_procfd_glibc := user/test/t_procfd.c
 U_SRC_t_clonefiles_glibc := user/test/t_clonefiles.c
+U_SRC_t_cputimer_glibc := user/test/t_cputimer.c
+U_SRC_t_clonefs_glibc := user/test/t_clonefs.c
+U_SRC_t_orphan_glibc := user/test/t_orphan.c
+U_SRC_t_txtbsy_glibc := user/test/t_txtbsy.c
 u_src = $(or $(U_SRC_$(1)),$(wildcard user/test/$(1).c),user/bin/$(1).c)
 
 # musl ET_EXEC programs that use libsys and libmsg (native calls from Linux)

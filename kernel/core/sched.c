@@ -175,10 +175,43 @@ static void finish_prev(struct cpu *c)
 		t->release(t);
 }
 
+/* Charge t's time since the last charge to user or kernel time. */
+static void charge(struct thread *t, bool user)
+{
+	uint64_t now = hal_time_ns(), d = now - t->acct_since;
+	struct cputime add = { user ? d : 0, user ? 0 : d };
+
+	t->acct_since = now;
+	if (t->kind != THREAD_USER)
+		return;
+	cputime_add(&t->cputime, &add);
+	if (t->group_cputime)
+		cputime_add(t->group_cputime, &add);
+}
+
+void cputime_add(struct cputime *sum, const struct cputime *d)
+{
+	if (d->user_ns)
+		__atomic_add_fetch(&sum->user_ns, d->user_ns, __ATOMIC_RELAXED);
+	if (d->sys_ns)
+		__atomic_add_fetch(&sum->sys_ns, d->sys_ns, __ATOMIC_RELAXED);
+}
+
+void sched_charge_user(struct thread *t)
+{
+	charge(t, true);
+}
+
+void sched_charge_sys(struct thread *t)
+{
+	charge(t, false);
+}
+
 void sched_return_to_user(struct thread *t)
 {
 	struct cpu *c = this_cpu();
 
+	charge(t, false);
 	upcall_before_user(t);
 	if (c->fp_owner != t || t->fp_cpu != (int)c->id) {
 		hal_fp_restore(&t->fp, &t->tf);
@@ -204,6 +237,7 @@ static void run_thread(struct cpu *c, struct thread *t)
 	c->cur = t;
 	c->nr_switches++;
 	t->slice_end = now + TIME_SLICE_NS;
+	t->acct_since = now;
 	rearm_timer(c, now);
 	vm_activate(t->vm); /* a service thread works in its client's memory */
 	if (t->kind == THREAD_KERNEL) {
@@ -269,6 +303,10 @@ void sched_leave_user(void)
 {
 	struct cpu *c = this_cpu();
 
+	/* A dead thread's process may already be freed (proc_exit): its last
+	 * charge was made before that (sched_charge_sys). */
+	if (c->cur && !c->cur->dead)
+		charge(c->cur, false);
 	c->prev = c->cur;
 	c->cur = NULL;
 	hal_run_on_cpu_stack(sched_loop);

@@ -3,9 +3,11 @@
  *
  * A struct file is shared by every descriptor dup'ed or inherited from one open.
  * It holds a vnode reference (none for anonymous files such as pipes later), the
- * open flags and the offset, guarded by the file's lock. The generic vnode file
- * ops below turn file reads and writes into vnode ops at uio->off; the VFS
- * (vfsops.c) loads and stores the offset around them.
+ * open flags and the offset, guarded by the file's lock. A regular file opened
+ * for writing holds write access to its vnode until the last reference goes,
+ * so it cannot be opened for writing while it is executed (-ETXTBSY). The
+ * generic vnode file ops below turn file reads and writes into vnode ops at
+ * uio->off; the VFS (vfsops.c) loads and stores the offset around them.
  */
 #include <fs/vfs.h>
 #include <fs/locks.h>
@@ -34,6 +36,14 @@ int file_alloc(struct vnode *vn, unsigned flags, struct file **out)
 	f->flags = flags;
 	f->fops = &vfs_vnode_fops;
 	spin_init(&f->lock, "file");
+	if (vn && vn->type == VREG && (flags & VFS_O_ACCMODE) != VFS_O_RDONLY) {
+		err = vnode_get_write(vn);	/* -ETXTBSY: it is being executed */
+		if (err) {
+			kmem_free(file_cache, f);
+			return err;
+		}
+		f->writer = true;
+	}
 	if (vn) {
 		f->vn = vnode_get(vn);
 		if (vn->ops->open) {
@@ -50,6 +60,8 @@ int file_alloc(struct vnode *vn, unsigned flags, struct file **out)
 	*out = f;
 	return 0;
 out_free:
+	if (f->writer)
+		vnode_put_write(vn);
 	vnode_put(f->vn);
 	kmem_free(file_cache, f);
 	return err;
@@ -75,6 +87,8 @@ void file_put(struct file *f)
 		f->fops->release(f);
 	if (f->has_locks)
 		locks_file_released(f);
+	if (f->writer)
+		vnode_put_write(f->vn);
 	vnode_put(f->vn);
 	kmem_free(file_cache, f);
 }

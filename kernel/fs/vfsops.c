@@ -273,6 +273,8 @@ int vfs_truncate(struct vnode *vn, uint64_t size)
 		return -EFBIG;
 	if (!vn->ops->truncate)
 		return -EINVAL;
+	if (__atomic_load_n(&vn->writecount, __ATOMIC_ACQUIRE) < 0)
+		return -ETXTBSY;	/* a running image */
 	int err = vn->ops->truncate(vn, size);
 	if (!err && vn->pcache)
 		vfs_pcache_invalidate(vn, size, UINT64_MAX);

@@ -134,6 +134,44 @@ void vnode_put(struct vnode *vn)
 	__atomic_fetch_sub(&vnode_live, 1, __ATOMIC_RELAXED);
 }
 
+/* Move writecount one step in direction dir (+1 write, -1 deny), unless the
+ * other direction holds it. */
+static int writecount_step(struct vnode *vn, int dir)
+{
+	int old = __atomic_load_n(&vn->writecount, __ATOMIC_RELAXED);
+
+	do {
+		if (old * dir < 0)
+			return -ETXTBSY;
+	} while (!__atomic_compare_exchange_n(&vn->writecount, &old, old + dir, true,
+					      __ATOMIC_ACQ_REL, __ATOMIC_RELAXED));
+	return 0;
+}
+
+int vnode_get_write(struct vnode *vn)
+{
+	return writecount_step(vn, 1);
+}
+
+void vnode_put_write(struct vnode *vn)
+{
+	int old = __atomic_fetch_sub(&vn->writecount, 1, __ATOMIC_RELEASE);
+
+	kassert(old > 0);
+}
+
+int vnode_deny_write(struct vnode *vn)
+{
+	return writecount_step(vn, -1);
+}
+
+void vnode_allow_write(struct vnode *vn)
+{
+	int old = __atomic_fetch_add(&vn->writecount, 1, __ATOMIC_RELEASE);
+
+	kassert(old < 0);
+}
+
 unsigned long vfs_vnode_count(void)
 {
 	return __atomic_load_n(&vnode_live, __ATOMIC_RELAXED);

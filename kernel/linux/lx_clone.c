@@ -3,7 +3,9 @@
  * threads (CLONE_THREAD, as pthread_create uses it).
  *
  * A fork child gets a copy-on-write copy of the address space and of the fd
- * table (or shares the table with CLONE_FILES, until one of them execs). A CLONE_VM child shares the parent's address space; with CLONE_VFORK
+ * table (or shares the table with CLONE_FILES, until one of them execs), and
+ * a copy of the working directory and umask (or shares them with CLONE_FS,
+ * for good). A CLONE_VM child shares the parent's address space; with CLONE_VFORK
  * the parent parks until the child execs or exits (the park is set before the
  * child can run, so its release cannot be missed). A thread joins its parent's
  * process: same address space, files and Linux state, its own tid and stack.
@@ -138,7 +140,7 @@ static long clone_process(struct thread *t, const struct clone_args *ca)
 	} else {
 		c->vm = vm_clone(p->vm);
 	}
-	if (!c->vm || lx_proc_fork(p, c, ca->flags & LX_CLONE_FILES) || !(ct = lx_new_thread(c)))
+	if (!c->vm || lx_proc_fork(p, c, ca->flags & LX_CLONE_FILES, ca->flags & LX_CLONE_FS) || !(ct = lx_new_thread(c)))
 		goto fail;
 	if (p->exe) {
 		c->exe = kmalloc(__builtin_strlen(p->exe) + 1);

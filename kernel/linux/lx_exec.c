@@ -5,6 +5,10 @@
  * to the unchanged caller. Only when the image and its initial stack are
  * complete does the process switch spaces.
  *
+ * The file being executed (and a script's, while its interpreter loads) may
+ * not be open for writing (-ETXTBSY); the running image keeps writes to its
+ * file denied until the process execs again or exits (lx_exe_set).
+ *
  * The initial stack follows the Linux ABI: argc, argv[], NULL, envp[], NULL,
  * auxv pairs ending in AT_NULL, then the strings and the 16 AT_RANDOM bytes
  * above them; sp is 16-byte aligned.
@@ -163,13 +167,19 @@ static int build_stack(struct vm_space *vm, const char *path, char *const *argv,
 static long exec_depth(struct thread *t, const char *path, char *const *argv, int argc,
 		       char *const *envp, int envc, int depth);
 
-static int read_header(struct vnode *vn, char *buf, struct elf_info *ei)
+/* May vn be executed? Then deny writes to it while it is (Linux checks the
+ * permission first): 0, -EACCES, or -ETXTBSY if it is open for writing. */
+static int open_image(struct vnode *vn)
 {
-	long n;
-
 	if (vn->type != VREG || !(vn->mode & 0111))
 		return -EACCES;	/* not a file, or no one may execute it */
-	n = vfs_read_kernel(vn, 0, buf, HDR_MAX - 1);
+	return vnode_deny_write(vn);
+}
+
+static int read_header(struct vnode *vn, char *buf, struct elf_info *ei)
+{
+	long n = vfs_read_kernel(vn, 0, buf, HDR_MAX - 1);
+
 	if (n < 0)
 		return (int)n;
 	if (n >= 2 && buf[0] == '#' && buf[1] == '!') {
@@ -267,6 +277,7 @@ static long exec_depth(struct thread *t, const char *path, char *const *argv, in
 	uaddr_t sp, heap = 0;
 	uint64_t bias;
 	struct vnode *cwd;
+	bool denied = false;	/* vnode_deny_write(vn) done */
 	char *buf;
 	int err;
 
@@ -274,13 +285,15 @@ static long exec_depth(struct thread *t, const char *path, char *const *argv, in
 	if (!buf)
 		return -ENOMEM;
 	cwd = lx_cwd_get(lp);
-	err = depth > SCRIPT_DEPTH ? -ELOOP : vfs_lookup(lp->root, cwd, path, VFS_LOOKUP_FOLLOW, &vn);
+	err = depth > SCRIPT_DEPTH ? -ELOOP : vfs_lookup(lp->fs->root, cwd, path, VFS_LOOKUP_FOLLOW, &vn);
 	vnode_put(cwd);
 	if (!err)
-		err = read_header(vn, buf, &ei);
-	if (err == SCRIPT) {
-		vnode_put(vn);
-		vn = NULL;
+		err = open_image(vn);
+	if (err)
+		goto out;
+	denied = true;
+	err = read_header(vn, buf, &ei);
+	if (err == SCRIPT) {	/* the script stays unwritable while its interpreter loads */
 		err = (int)exec_script(t, buf, path, argv, argc, envp, envc, depth);
 		goto out;
 	}
@@ -315,10 +328,14 @@ static long exec_depth(struct thread *t, const char *path, char *const *argv, in
 	heap = PAGE_ROUND_UP(bias + ei.hi);
 	vm_set_brk_base(vm, heap);
 	commit(t, vm, path, bias + ei.entry, sp, argv, argc);
+	lx_exe_set(t->proc, vn);	/* takes over the deny and the reference */
 	vm = NULL;
+	vn = NULL;
 out:
 	if (vm)
 		vm_put(vm);
+	if (denied && vn)
+		vnode_allow_write(vn);
 	vnode_put(vn);
 	kfree(buf);
 	return err;

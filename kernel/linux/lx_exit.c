@@ -45,6 +45,7 @@ long lx_thread_exit(struct thread *t, int status, bool group)
 		proc_kick_threads(p, t); /* they reach lx_before_user and die */
 	}
 	clear_child_tid(t);
+	sched_charge_sys(t);	/* the last charge: p may be freed once t is dead */
 	t->dead = true;
 	if (proc_thread_gone(p, t) > 0)
 		return -EPARKED;
@@ -86,6 +87,7 @@ void lx_before_user(struct thread *t)
 		lx_thread_exit(t, 0, false);
 		sched_leave_user();
 	}
+	lx_itimer_cpu_check(t->proc);
 	lx_deliver_signals(t);
 }
 

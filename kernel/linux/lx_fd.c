@@ -225,7 +225,7 @@ long lx_sys_openat(struct thread *t, const unsigned long *a)
 	if (err >= 0)
 		err = lx_procfd_open(t, dir, path, (unsigned)a[2], &f);
 	if (err == 1)
-		err = vfs_open(lp->root, dir, path, (unsigned)a[2], (uint32_t)a[3] & ~lp->umask, &f);
+		err = vfs_open(lp->fs->root, dir, path, (unsigned)a[2], (uint32_t)a[3] & ~lp->fs->umask, &f);
 	if (err >= 0)
 		err = open_install(t, f, (unsigned)a[2]);
 	vnode_put(dir);
@@ -554,8 +554,6 @@ long lx_sys_dup(struct thread *t, const unsigned long *a)
 long lx_sys_umask(struct thread *t, const unsigned long *a)
 {
 	struct lx_proc *lp = lx_of(t->proc);
-	uint32_t old = lp->umask;
-
-	lp->umask = (uint32_t)a[0] & 0777;
-	return old;
+	/* Atomic: processes sharing the lx_fs (CLONE_FS) may race. */
+	return __atomic_exchange_n(&lp->fs->umask, (uint32_t)a[0] & 0777, __ATOMIC_RELAXED);
 }

@@ -5,8 +5,9 @@
  * Weft is single-user, but the credential calls are consistent: a process
  * starts as root, may change its ids like a privileged process, and reads back
  * what it set; fork copies them. Supplementary groups are always empty.
- * CPU times are not accounted per process yet: getrusage and times report the
- * process's age as user time and zero system time, which keeps the sums sane.
+ * getrusage and times report the CPU time the trap path charges (core/sched.h)
+ * to the thread, the process, and the children it reaped; the other rusage
+ * fields are zero.
  */
 #include <linux/lx.h>
 #include <core/pmm.h>
@@ -164,26 +165,44 @@ static struct lx_timeval tv_of(uint64_t ns)
 	return (struct lx_timeval){ (int64_t)(ns / 1000000000), (int64_t)(ns % 1000000000 / 1000) };
 }
 
+/* A consistent-enough snapshot of a CPU-time sum (its adds are atomic). */
+static struct cputime cputime_read(const struct cputime *c)
+{
+	return (struct cputime){ __atomic_load_n(&c->user_ns, __ATOMIC_RELAXED),
+				 __atomic_load_n(&c->sys_ns, __ATOMIC_RELAXED) };
+}
+
 long lx_sys_getrusage(struct thread *t, const unsigned long *a)
 {
 	int64_t ru[18];
 	int who = (int)a[0];
+	struct cputime c;
 
-	if (who != 0 && who != -1 && who != 1)	/* SELF, CHILDREN, THREAD */
+	if (who == 0)			/* RUSAGE_SELF */
+		c = cputime_read(&t->proc->cputime);
+	else if (who == -1)		/* RUSAGE_CHILDREN */
+		c = cputime_read(&t->proc->child_cputime);
+	else if (who == 1)		/* RUSAGE_THREAD */
+		c = cputime_read(&t->cputime);
+	else
 		return -EINVAL;
 	memset(ru, 0, sizeof(ru));
-	if (who != -1) {
-		struct lx_timeval u = tv_of(hal_time_ns() - t->proc->start_ns);
-		ru[0] = u.sec;
-		ru[1] = u.usec;
-	}
+	struct lx_timeval u = tv_of(c.user_ns), s = tv_of(c.sys_ns);
+	ru[0] = u.sec;
+	ru[1] = u.usec;
+	ru[2] = s.sec;
+	ru[3] = s.usec;
 	return copy_to_user(a[1], ru, sizeof(ru));
 }
 
 long lx_sys_times(struct thread *t, const unsigned long *a)
 {
-	int64_t tms[4] = { (int64_t)((hal_time_ns() - t->proc->start_ns) / 10000000), 0, 0, 0 };
-	int64_t ticks = (int64_t)(hal_time_ns() / 10000000);	/* USER_HZ = 100 */
+	struct cputime c = cputime_read(&t->proc->cputime);
+	struct cputime k = cputime_read(&t->proc->child_cputime);
+	const uint64_t tick = 10000000;	/* USER_HZ = 100 */
+	int64_t tms[4] = { (int64_t)(c.user_ns / tick), (int64_t)(c.sys_ns / tick),
+			   (int64_t)(k.user_ns / tick), (int64_t)(k.sys_ns / tick) };
+	int64_t ticks = (int64_t)(hal_time_ns() / tick);
 
 	if (a[0] && copy_to_user(a[0], tms, sizeof(tms)))
 		return -EFAULT;

@@ -43,7 +43,7 @@ long lx_sys_mount(struct thread *t, const unsigned long *a)
 		if (!strcmp(type, "devtmpfs"))
 			fs = "devfs";
 		struct vnode *cwd = lx_cwd_get(lp);
-		err = vfs_mount_at(lp->root, cwd, fs, target, source, NULL);
+		err = vfs_mount_at(lp->fs->root, cwd, fs, target, source, NULL);
 		vnode_put(cwd);
 	}
 	kfree(target);
@@ -64,7 +64,7 @@ long lx_sys_umount2(struct thread *t, const unsigned long *a)
 	err = copy_str_from_user(target, a[0], VFS_PATH_MAX);
 	if (err >= 0) {
 		struct vnode *cwd = lx_cwd_get(lp);
-		err = vfs_umount_at(lp->root, cwd, target, a[1] & MNT_DETACH);
+		err = vfs_umount_at(lp->fs->root, cwd, target, a[1] & MNT_DETACH);
 		vnode_put(cwd);
 	}
 	kfree(target);

@@ -11,8 +11,8 @@
  * copy. There is a single user, root: permission checks reduce to what root is
  * refused (executing a regular file without any x bit).
  *
- * The working directory is one vnode reference in struct lx_proc, swapped by
- * chdir under lp->cwd_lock; a reader takes its own reference under the same
+ * The working directory is one vnode reference in struct lx_fs (shared by
+ * CLONE_FS), swapped by chdir under its lock; a reader takes its own reference under the same
  * lock (lx_cwd_get), so a thread's chdir never frees a directory another
  * thread is walking from.
  */
@@ -98,7 +98,7 @@ int lx_at_lookup(struct thread *t, int dirfd, uaddr_t upath, unsigned atflags, s
 	} else if (err > 0) {
 		err = lx_at_dir(t, dirfd, path, &dir);
 		if (!err) {
-			err = vfs_lookup(lp->root, dir, path, lf, out);
+			err = vfs_lookup(lp->fs->root, dir, path, lf, out);
 			vnode_put(dir);
 		}
 	}
@@ -117,7 +117,7 @@ long lx_sys_mkdirat(struct thread *t, const unsigned long *a)
 
 	if (err)
 		return err;
-	err = vfs_mkdir(lp->root, dir, path, (uint32_t)a[2] & 01777 & ~lp->umask);
+	err = vfs_mkdir(lp->fs->root, dir, path, (uint32_t)a[2] & 01777 & ~lp->fs->umask);
 	at_end(path, dir);
 	return err;
 }
@@ -126,7 +126,7 @@ long lx_sys_mkdirat(struct thread *t, const unsigned long *a)
 static int mknod_regular(struct lx_proc *lp, struct vnode *dir, const char *path, uint32_t mode)
 {
 	struct file *f;
-	int err = vfs_open(lp->root, dir, path, VFS_O_CREAT | VFS_O_EXCL | VFS_O_NOFOLLOW, mode, &f);
+	int err = vfs_open(lp->fs->root, dir, path, VFS_O_CREAT | VFS_O_EXCL | VFS_O_NOFOLLOW, mode, &f);
 
 	if (!err)
 		file_put(f);
@@ -138,7 +138,7 @@ static int mknod_regular(struct lx_proc *lp, struct vnode *dir, const char *path
 long lx_sys_mknodat(struct thread *t, const unsigned long *a)
 {
 	struct lx_proc *lp = lx_of(t->proc);
-	uint32_t type = (uint32_t)a[2] & VFS_S_IFMT, perm = (uint32_t)a[2] & 07777 & ~lp->umask;
+	uint32_t type = (uint32_t)a[2] & VFS_S_IFMT, perm = (uint32_t)a[2] & 07777 & ~lp->fs->umask;
 	struct vnode *dir;
 	char *path;
 	int err;
@@ -150,7 +150,7 @@ long lx_sys_mknodat(struct thread *t, const unsigned long *a)
 	if (err)
 		return err;
 	if (type == VFS_S_IFIFO)
-		err = vfs_mknod(lp->root, dir, path, type | perm, 0);
+		err = vfs_mknod(lp->fs->root, dir, path, type | perm, 0);
 	else if (type == 0 || type == VFS_S_IFREG)
 		err = mknod_regular(lp, dir, path, perm);
 	else
@@ -172,9 +172,9 @@ long lx_sys_unlinkat(struct thread *t, const unsigned long *a)
 	if (err)
 		return err;
 	if (a[2] & AT_REMOVEDIR)
-		err = vfs_rmdir(lp->root, dir, path);
+		err = vfs_rmdir(lp->fs->root, dir, path);
 	else
-		err = vfs_unlink(lp->root, dir, path);
+		err = vfs_unlink(lp->fs->root, dir, path);
 	at_end(path, dir);
 	return err;
 }
@@ -192,7 +192,7 @@ long lx_sys_symlinkat(struct thread *t, const unsigned long *a)
 	if (err >= 0)
 		err = at_begin(t, (int)a[1], a[2], &path, &dir);
 	if (err >= 0) {
-		err = vfs_symlink(lp->root, dir, target, path);
+		err = vfs_symlink(lp->fs->root, dir, target, path);
 		at_end(path, dir);
 	}
 	kfree(target);
@@ -217,7 +217,7 @@ long lx_sys_linkat(struct thread *t, const unsigned long *a)
 		return err > 0 ? -ENOENT : err; /* a pipe has no name to add to */
 	err = at_begin(t, (int)a[2], a[3], &path, &dir);
 	if (!err) {
-		err = vfs_link_vnode(lp->root, old, dir, path);
+		err = vfs_link_vnode(lp->fs->root, old, dir, path);
 		at_end(path, dir);
 	}
 	vnode_put(old);
@@ -240,7 +240,7 @@ long lx_sys_renameat2(struct thread *t, const unsigned long *a)
 		return err;
 	err = at_begin(t, (int)a[2], a[3], &npath, &ndir);
 	if (!err) {
-		err = vfs_rename2(lp->root, odir, opath, ndir, npath,
+		err = vfs_rename2(lp->fs->root, odir, opath, ndir, npath,
 				  (flags & RENAME_NOREPLACE) ? VFS_RENAME_NOREPLACE : 0);
 		at_end(npath, ndir);
 	}
@@ -262,7 +262,7 @@ long lx_sys_readlinkat(struct thread *t, const unsigned long *a)
 	if (err)
 		return err;
 	uio_init_user(&u, a[2], (size_t)(int)a[3], 0);
-	err = vfs_readlink(lp->root, dir, path, &u);
+	err = vfs_readlink(lp->fs->root, dir, path, &u);
 	at_end(path, dir);
 	return err;
 }
@@ -488,7 +488,7 @@ long lx_sys_chdir(struct thread *t, const unsigned long *a)
 
 	if (err)
 		return err;
-	err = vfs_lookup(lp->root, dir, path, VFS_LOOKUP_FOLLOW | VFS_LOOKUP_DIRECTORY, &vn);
+	err = vfs_lookup(lp->fs->root, dir, path, VFS_LOOKUP_FOLLOW | VFS_LOOKUP_DIRECTORY, &vn);
 	if (!err)
 		lx_cwd_set(lp, vn);
 	at_end(path, dir);
@@ -516,7 +516,7 @@ long lx_sys_getcwd(struct thread *t, const unsigned long *a)
 	struct lx_proc *lp = lx_of(t->proc);
 	char *buf = kmalloc(VFS_PATH_MAX);
 	struct vnode *cwd = lx_cwd_get(lp);
-	long n = buf ? vfs_getcwd(lp->root, cwd, buf, VFS_PATH_MAX) : -ENOMEM;
+	long n = buf ? vfs_getcwd(lp->fs->root, cwd, buf, VFS_PATH_MAX) : -ENOMEM;
 
 	vnode_put(cwd);
 	if (n >= 0 && (size_t)n + 1 > a[1])

@@ -65,6 +65,7 @@ long lx_sys_wait4(struct thread *t, const unsigned long *a)
 		if (c->state == PROC_ZOMBIE) {
 			found = c;
 			list_del(&c->sibling);
+			proc_reap_times_locked(p, c);
 			break;
 		}
 		if (job_event_locked(c, options, &status)) {

@@ -101,7 +101,7 @@ int lx_procfd_open(struct thread *t, struct vnode *dir, const char *path, unsign
 	int pid, err;
 	bool magic;
 
-	if (!maybe_fd_link(path) || vfs_lookup(lx_of(t->proc)->root, dir, path, 0, &vn))
+	if (!maybe_fd_link(path) || vfs_lookup(lx_of(t->proc)->fs->root, dir, path, 0, &vn))
 		return 1;
 	magic = procfs_fd_node(vn, &pid, &c.fd);
 	vnode_put(vn);

@@ -15,7 +15,8 @@
  * maps into every process (li a7, 139; ecall), since Weft has no vDSO.
  * Stop signals stop the whole process: each thread parks (no stack held) on its
  * way to user mode until SIGCONT, which resumes it at send time; the parent
- * learns of both through SIGCHLD and wait4 (WUNTRACED, WCONTINUED).
+ * learns of both through SIGCHLD and wait4 (WUNTRACED, WCONTINUED). In an
+ * orphaned process group, only SIGSTOP stops (lx_orphan.c).
  */
 #include <linux/lx.h>
 #include <lib/string.h>
@@ -379,7 +380,9 @@ static bool deliver_one(struct thread *t, int sig, const struct lx_sigsrc *src)
 	if (act.handler == SIG_IGN || (act.handler == SIG_DFL && default_ignores(sig)))
 		return false;
 	if (act.handler == SIG_DFL && is_stop_signal(sig)) {
-		stop_process(t, sig);
+		/* Nobody could continue an orphaned group: only SIGSTOP stops it. */
+		if (sig == SIGSTOP || !lx_pgrp_orphaned(t->proc))
+			stop_process(t, sig);
 		return false;
 	}
 	if (act.handler == SIG_DFL) {

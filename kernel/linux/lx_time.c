@@ -26,7 +26,7 @@ struct lx_timespec {
 	int64_t sec, nsec;
 };
 
-static int clock_now(int clk, uint64_t *ns)
+static int clock_now(struct thread *t, int clk, uint64_t *ns)
 {
 	switch (clk) {
 	case CLOCK_REALTIME:
@@ -37,9 +37,13 @@ static int clock_now(int clk, uint64_t *ns)
 	case CLOCK_MONOTONIC_RAW:
 	case CLOCK_MONOTONIC_COARSE:
 	case CLOCK_BOOTTIME:
-	case CLOCK_PROCESS_CPUTIME_ID:
-	case CLOCK_THREAD_CPUTIME_ID:
 		*ns = hal_time_ns();
+		return 0;
+	case CLOCK_PROCESS_CPUTIME_ID:
+		*ns = lx_cputime_ns(&t->proc->cputime, true);
+		return 0;
+	case CLOCK_THREAD_CPUTIME_ID:
+		*ns = lx_cputime_ns(&t->cputime, true);
 		return 0;
 	default:
 		return -EINVAL;
@@ -56,7 +60,7 @@ static int put_ts(uaddr_t u, uint64_t ns)
 long lx_sys_clock_gettime(struct thread *t, const unsigned long *a)
 {
 	uint64_t ns;
-	int err = clock_now((int)a[0], &ns);
+	int err = clock_now(t, (int)a[0], &ns);
 
 	return err ? err : put_ts(a[1], ns);
 }
@@ -64,7 +68,7 @@ long lx_sys_clock_gettime(struct thread *t, const unsigned long *a)
 long lx_sys_clock_getres(struct thread *t, const unsigned long *a)
 {
 	uint64_t ns;
-	int err = clock_now((int)a[0], &ns);
+	int err = clock_now(t, (int)a[0], &ns);
 
 	if (err || !a[1])
 		return err;
@@ -136,7 +140,7 @@ long lx_sys_nanosleep(struct thread *t, const unsigned long *a)
 long lx_sys_clock_nanosleep(struct thread *t, const unsigned long *a)
 {
 	uint64_t ns, now;
-	int err = clock_now((int)a[0], &now);
+	int err = (int)a[0] == CLOCK_THREAD_CPUTIME_ID ? -EINVAL : clock_now(t, (int)a[0], &now);
 
 	if (!err)
 		err = get_ts(a[2], &ns);

@@ -11,7 +11,8 @@
  * park on console_waitq (see lx_park_on_file) until it has what they need:
  * a whole line (or EOF) in canonical mode, VMIN bytes in raw mode.
  * Output goes through OPOST/ONLCR. The foreground group and the session are
- * set with TIOCSCTTY/TIOCSPGRP.
+ * set with TIOCSCTTY/TIOCSPGRP; the session loses the tty when its leader
+ * exits (lx_orphan.c sends the foreground group SIGHUP then).
  *
  * Job control: a process of the tty's session outside its foreground group
  * that reads gets SIGTTIN sent to its group (-EIO if it ignores or blocks
@@ -19,7 +20,7 @@
  * foreground group, gets SIGTTOU (unless it ignores or blocks SIGTTOU: then
  * the call goes ahead). After the signal the call says -ERESTARTSYS: it runs
  * again once the group is continued, or ends with -EINTR if a handler runs.
- * (Orphaned process groups are not told apart.)
+ * A process of an orphaned group gets -EIO instead of the signal.
  */
 #include <linux/lx.h>
 #include <dev/console.h>
@@ -258,6 +259,8 @@ static int job_check(int sig)
 		return 0;
 	if (lx_sig_ignored_or_blocked(t, sig))
 		return sig == SIGTTIN ? -EIO : 0;
+	if (lx_pgrp_orphaned(p))
+		return -EIO;	/* nobody could continue it after the stop */
 	lx_signal_group(p->pgid, sig);
 	return -ERESTARTSYS;
 }
@@ -371,8 +374,9 @@ static long tty_ioctl(struct file *f, unsigned long cmd, uint64_t arg)
 			tty.sid = p->sid;
 		return 0;
 	case TIOCGSID:
-		v = tty.sid ? tty.sid : p->sid;
-		return copy_to_user(arg, &v, sizeof(v));
+		if (!tty.sid || tty.sid != p->sid)
+			return -ENOTTY;	/* not the caller's controlling tty */
+		return copy_to_user(arg, &tty.sid, sizeof(tty.sid));
 	case FIONREAD:
 		v = (int)tty.len;
 		return copy_to_user(arg, &v, sizeof(v));
@@ -398,6 +402,19 @@ const struct file_ops lx_console_fops = {
 	.poll = tty_poll,
 	.wait_queue = tty_wait_queue,
 };
+
+int lx_tty_session_gone(int sid)
+{
+	int pgrp = 0;
+
+	spin_lock(&console_waitq.lock);
+	if (tty.sid == sid) {
+		pgrp = tty.pgrp;
+		tty.sid = tty.pgrp = 0;
+	}
+	spin_unlock(&console_waitq.lock);
+	return pgrp;
+}
 
 void lx_tty_init(void)
 {

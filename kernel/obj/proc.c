@@ -206,6 +206,7 @@ struct thread *proc_new_thread(struct proc *p)
 	t->vm = p->vm;
 	t->fp_cpu = -1;
 	t->release = thread_release;
+	t->group_cputime = &p->cputime;
 	list_init(&t->rq_link);
 	list_init(&t->wnode.link);
 	t->wnode.t = t;
@@ -292,6 +293,8 @@ void proc_exit(struct proc *p, int status)
 	 * wait4 tests the tree and parks under the same lock (order: tree lock,
 	 * then child_wait.lock). */
 	spin_lock(&proc_tree_lock);
+	if (proc_ops && proc_ops->exit_tree)
+		proc_ops->exit_tree(p);
 	wake_init = reparent_children_locked(p);
 	p->exit_status = status;
 	p->state = PROC_ZOMBIE;
@@ -342,6 +345,12 @@ void proc_set_image(struct proc *p, const char *exe, char *const *argv, int argc
 	p->exe = dup_bytes(exe, elen + 1);
 	p->cmdline = cmd;
 	p->cmdline_len = cmd ? n : 0;
+}
+
+void proc_reap_times_locked(struct proc *parent, struct proc *c)
+{
+	cputime_add(&parent->child_cputime, &c->cputime);
+	cputime_add(&parent->child_cputime, &c->child_cputime);
 }
 
 void proc_free(struct proc *p)

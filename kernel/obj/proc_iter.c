@@ -30,7 +30,7 @@ static struct proc *tree_next_locked(struct proc *p, struct proc *top)
 	return NULL;
 }
 
-static int foreach_locked(int (*fn)(struct proc *, void *), void *arg)
+int proc_foreach_locked(int (*fn)(struct proc *, void *), void *arg)
 {
 	struct proc *top = proc_init();
 	int r;
@@ -46,7 +46,7 @@ int proc_foreach(int (*fn)(struct proc *p, void *arg), void *arg)
 	int r;
 
 	spin_lock(&proc_tree_lock);
-	r = foreach_locked(fn, arg);
+	r = proc_foreach_locked(fn, arg);
 	spin_unlock(&proc_tree_lock);
 	return r;
 }

@@ -81,6 +81,7 @@ void trap_user(struct hal_trapframe *tf)
 	unsigned access = 0;
 	int sig;
 
+	sched_charge_user(t);
 	if (hal_fp_dirty(tf))
 		hal_fp_save(&t->fp, tf);
 	if (cause & SCAUSE_INTR) {

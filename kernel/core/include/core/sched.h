@@ -62,6 +62,17 @@ enum park_state {
 
 #define TIME_SLICE_NS 10000000ull
 
+/*
+ * CPU time (ns) of a user thread, or the sum over a process's threads. The
+ * trap path charges it: time in user mode up to each trap from user mode,
+ * time in the kernel from then (or from the moment a CPU picks the thread)
+ * until the thread returns to user mode or leaves the CPU. Parked and queued
+ * threads are not charged. Atomic adds; readers may look at any time.
+ */
+struct cputime {
+	uint64_t user_ns, sys_ns;
+};
+
 struct thread {
 	struct hal_trapframe tf;	/* user registers (user threads) */
 	struct hal_kcontext kctx;	/* callee-saved state (kernel threads, switched out) */
@@ -95,6 +106,10 @@ struct thread {
 	struct list tid_link;		/* in the tid table (obj/proc.c) */
 	bool own_tid;			/* tid is not the pid: freed with the thread */
 	struct lx_thread *lx;		/* personality per-thread state (signals...) */
+	/* CPU time (user threads): its own, and its process's sum (or NULL). */
+	struct cputime cputime;
+	struct cputime *group_cputime;
+	uint64_t acct_since;		/* running CPU only: charged up to this time */
 	/* Kernel threads that contain their faults (service threads): called
 	 * by the trap code for an exception in this thread's own code (not an
 	 * interrupt handler), by panic(), and for a watchdog abort. Does not
@@ -198,6 +213,14 @@ unsigned long sched_nr_parked(void);
  * until they have. Call with no spinlock held (the others may need one to get to
  * the flush); while waiting, this CPU serves flush requests aimed at itself. */
 void sched_tlb_shootdown(uint64_t vm_id);
+
+/* CPU time: a trap from user mode charges the user time up to now
+ * (trap code); sched_charge_sys charges the running thread's kernel time up
+ * to now (an exiting thread, before its process may be freed). */
+void sched_charge_user(struct thread *t);
+void sched_charge_sys(struct thread *t);
+/* Add d to *sum (atomic adds, as charges do). */
+void cputime_add(struct cputime *sum, const struct cputime *d);
 
 /* Continuation that re-runs the syscall from the saved registers. */
 long sched_cont_restart(struct thread *t);

@@ -208,6 +208,9 @@ struct vnode {
 	uint32_t rdev;
 
 	unsigned refcount; /* atomic */
+	/* atomic: open files that may write it (> 0), or images being executed
+	 * (< 0); each excludes the other (ETXTBSY): vnode_get_write. */
+	int writecount;
 
 	struct spinlock lock;
 	uint32_t mode;			       /* lock: type and permission bits */
@@ -251,6 +254,7 @@ struct file {
 	struct spinlock lock;
 	uint64_t off;	/* lock */
 	bool has_locks; /* OFD or flock locks were set through it (fs/locks.h) */
+	bool writer;	/* immutable: holds write access to vn (vnode_get_write) */
 };
 
 /* A mounted file system instance. */
@@ -330,6 +334,16 @@ struct vnode *vnode_tryget(struct vnode *vn);
 /* Drop a reference; the last one releases the vnode. NULL is ignored. Call with
  * no vnode lock held. */
 void vnode_put(struct vnode *vn);
+/*
+ * Write access against execution (Linux's ETXTBSY): a regular file open for
+ * writing holds write access, a running image denies it. vnode_get_write and
+ * vnode_deny_write return 0, or -ETXTBSY when the other kind is held; each
+ * success is undone by vnode_put_write / vnode_allow_write. Lock-free.
+ */
+int vnode_get_write(struct vnode *vn);
+void vnode_put_write(struct vnode *vn);
+int vnode_deny_write(struct vnode *vn);
+void vnode_allow_write(struct vnode *vn);
 /* Live vnodes in the system (for leak checks and statistics). */
 unsigned long vfs_vnode_count(void);
 /* The S_IF* bits of a vnode type, and the reverse. */

@@ -49,12 +49,21 @@ struct lx_sigsrc {
 	uint64_t addr;
 };
 
+/* Working directory, root and umask: a process's own, or shared by the
+ * processes one clone(CLONE_FS) made (threads share their process's). */
+struct lx_fs {
+	struct spinlock lock;			/* guards cwd (chdir runs concurrently) */
+	int refs;				/* atomic */
+	struct vnode *cwd;			/* a reference (lock): use lx_cwd_get */
+	struct vnode *root;			/* a reference, immutable */
+	uint32_t umask;				/* atomic */
+};
+
 struct lx_proc {
 	struct lx_files *files;			/* may be shared (CLONE_FILES) */
-	struct spinlock cwd_lock;		/* guards cwd (threads chdir concurrently) */
-	struct vnode *cwd;			/* a reference (cwd_lock): use lx_cwd_get */
-	struct vnode *root;			/* a reference, immutable */
-	uint32_t umask;
+	struct lx_fs *fs;			/* may be shared (CLONE_FS) */
+	struct vnode *exe;			/* the running image's file: a reference and
+						 * a write denial (ETXTBSY); exec and exit */
 	uint32_t uid[3], gid[3];		/* real, effective, saved (single user: root) */
 	struct spinlock siglock;		/* guards the signal fields below and every
 						 * thread's lx->pending/blocked of this process */
@@ -66,6 +75,10 @@ struct lx_proc {
 	bool stop_report, cont_report;		/* tree lock: events wait4 has not reported */
 	struct ktimer itimer;			/* ITIMER_REAL (lx_itimer.c) */
 	uint64_t it_deadline, it_interval_ns;	/* siglock: 0 deadline = not armed */
+	/* ITIMER_VIRTUAL [0] and ITIMER_PROF [1]: expiry on the process's CPU
+	 * clock (0 = off) and interval, in ns (siglock). */
+	uint64_t it_cpu_expires[2], it_cpu_interval[2];
+	bool it_cpu_armed;			/* siglock; read locklessly: either is set */
 };
 
 /* Per-thread Linux state (t->lx). */
@@ -91,6 +104,11 @@ struct lx_thread {
 int lx_send_signal(struct proc *p, struct thread *t, int sig, const struct lx_sigsrc *src);
 /* Stop p's interval timer (exit). */
 void lx_itimer_stop(struct proc *p);
+/* Send SIGVTALRM / SIGPROF if p's CPU time passed an armed ITIMER_VIRTUAL /
+ * ITIMER_PROF (on the way to user mode; no lock held). */
+void lx_itimer_cpu_check(struct proc *p);
+/* A CPU-time sum in ns: user time, plus system time if with_sys. */
+uint64_t lx_cputime_ns(const struct cputime *c, bool with_sys);
 /* Map the sigreturn trampoline into a new image: 0 or -ENOMEM. */
 int lx_map_sigtramp(struct vm_space *vm);
 /* Reset handled signals to default (exec). */
@@ -105,6 +123,16 @@ void lx_signal_group(int pgid, int sig);
 void lx_procfd_init(void);
 /* Route console input through the tty line discipline. */
 void lx_tty_init(void);
+/* Session sid's leader exits: if the console is its controlling tty, it
+ * leaves the session; returns its foreground group (to hang up), else 0. */
+int lx_tty_session_gone(int sid);
+/* proc_ops->exit_tree (lx_orphan.c): a session leader's hangup and the
+ * orphaned process groups of an exit (proc_tree_lock held). */
+void lx_orphan_exit_locked(struct proc *p);
+/* Is p's process group orphaned? (Takes the tree lock.) */
+bool lx_pgrp_orphaned(struct proc *p);
+/* p is exiting (no lock held): a session leader hangs up its terminal. */
+void lx_orphan_leader_exit(struct proc *p);
 /* Deliver pending signals to t about to return to user (may not return). */
 void lx_deliver_signals(struct thread *t);
 
@@ -125,9 +153,12 @@ void lx_enosys_report(void);
  * reference it takes) in its place and drops the old one. */
 struct vnode *lx_cwd_get(struct lx_proc *lp);
 void lx_cwd_set(struct lx_proc *lp, struct vnode *dir);
+/* Drop a reference to a cwd/root/umask block (NULL: nothing). */
+void lx_fs_put(struct lx_fs *fs);
 /* The child's Linux state: a copy of the parent's, sharing the fd table
- * when share_files (CLONE_FILES). */
-int lx_proc_fork(struct proc *parent, struct proc *child, bool share_files);
+ * when share_files (CLONE_FILES), the cwd, root and umask when share_fs
+ * (CLONE_FS). */
+int lx_proc_fork(struct proc *parent, struct proc *child, bool share_files, bool share_fs);
 /* Give p an fd table of its own if it shares one (execve does). */
 int lx_files_unshare(struct proc *p);
 int lx_setup_init(struct proc *p);
@@ -161,6 +192,10 @@ long lx_fcntl_lock(struct thread *t, struct file *f, int cmd, uaddr_t ufl);
 /* The pager of file mappings (lx_mm.c): the object is a vnode, whose pages
  * come from vfs_getpage; exec maps program segments with it too. */
 extern const struct vm_pager_ops lx_vnode_pager;
+
+/* The running image of p becomes vn, whose reference and write denial
+ * (vnode_deny_write) p takes over; the old one's are dropped (NULL: none). */
+void lx_exe_set(struct proc *p, struct vnode *vn);
 
 /* Exec (lx_exec.c): replace the current image. */
 long lx_execve(struct thread *t, const char *path, char *const *argv, int argc,

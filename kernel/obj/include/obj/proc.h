@@ -45,6 +45,8 @@ struct proc {
 	char *cmdline;			/* argv strings, NUL-separated (kmalloc'd, exec) */
 	size_t cmdline_len;
 	uint64_t start_ns;
+	struct cputime cputime;		/* its threads' CPU time (sched.h), dead ones too */
+	struct cputime child_cputime;	/* tree lock: of reaped children (and theirs) */
 };
 
 extern struct spinlock proc_tree_lock;
@@ -71,6 +73,9 @@ void proc_exit(struct proc *p, int status);
 void proc_vfork_release(struct proc *p);
 /* Record the image path and argument strings of an exec (copied). */
 void proc_set_image(struct proc *p, const char *exe, char *const *argv, int argc);
+/* The parent reaps zombie c: its CPU time joins the parent's children's
+ * (tree lock held). */
+void proc_reap_times_locked(struct proc *parent, struct proc *c);
 /* Free a zombie the parent has reaped (tree lock not held). */
 void proc_free(struct proc *p);
 unsigned long proc_count(void);
@@ -82,6 +87,9 @@ struct proc_ops {
 	void (*thread_free)(struct thread *t);	/* free t->lx */
 	/* child became a zombie; called under proc_tree_lock. */
 	void (*child_exited)(struct proc *parent, struct proc *child);
+	/* p is exiting: called under proc_tree_lock, before p's children go to
+	 * init and p becomes a zombie (job control's orphaned groups). */
+	void (*exit_tree)(struct proc *p);
 };
 extern const struct proc_ops *proc_ops;
 

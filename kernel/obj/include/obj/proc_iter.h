@@ -72,6 +72,8 @@ struct proc_sys_info {
  * return of fn and returns it; 0 when every process was visited.
  */
 int proc_foreach(int (*fn)(struct proc *p, void *arg), void *arg);
+/* The same, for a caller that holds proc_tree_lock already. */
+int proc_foreach_locked(int (*fn)(struct proc *p, void *arg), void *arg);
 
 /* fn(p, arg) for the live process pid, under proc_tree_lock as above: fn's
  * result, or -ESRCH when no live process has that pid. */
