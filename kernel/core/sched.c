@@ -182,9 +182,7 @@ static void charge(struct thread *t, bool user)
 	struct cputime add = { user ? d : 0, user ? 0 : d };
 
 	t->acct_since = now;
-	if (t->kind != THREAD_USER)
-		return;
-	cputime_add(&t->cputime, &add);
+	cputime_add(&t->cputime, &add);	/* kernel threads too: svc watchdogs */
 	if (t->group_cputime)
 		cputime_add(t->group_cputime, &add);
 }
@@ -195,6 +193,22 @@ void cputime_add(struct cputime *sum, const struct cputime *d)
 		__atomic_add_fetch(&sum->user_ns, d->user_ns, __ATOMIC_RELAXED);
 	if (d->sys_ns)
 		__atomic_add_fetch(&sum->sys_ns, d->sys_ns, __ATOMIC_RELAXED);
+}
+
+uint64_t thread_cpu_ns(const struct thread *t)
+{
+	uint64_t ns = __atomic_load_n(&t->cputime.user_ns, __ATOMIC_RELAXED) +
+		      __atomic_load_n(&t->cputime.sys_ns, __ATOMIC_RELAXED);
+
+	/* The stretch it is running now, if it is (read without locks: an
+	 * estimate, good enough for a watchdog). */
+	if (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE) &&
+	    __atomic_load_n(&cpus[t->cpu].cur, __ATOMIC_ACQUIRE) == t) {
+		uint64_t since = __atomic_load_n(&t->acct_since, __ATOMIC_RELAXED), now = hal_time_ns();
+		if (now > since)
+			ns += now - since;
+	}
+	return ns;
 }
 
 void sched_charge_user(struct thread *t)
@@ -331,6 +345,7 @@ void sched_yield_kthread(void)
 	c = this_cpu();
 	t = c->cur;
 	c->need_resched = false;
+	charge(t, false);
 	c->prev = t;
 	c->cur = NULL;
 	runq_push(c, t);
@@ -344,6 +359,7 @@ void sched_block_kthread(void)
 	struct cpu *c = this_cpu();
 	struct thread *t = c->cur;
 
+	charge(t, false);
 	c->prev = t;
 	c->cur = NULL;
 	hal_kctx_switch(&t->kctx, &c->loop_ctx);

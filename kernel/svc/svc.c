@@ -162,10 +162,20 @@ static void watchdog_fired(struct ktimer *tm)
 	struct svc_worker *w = tm->arg;
 	struct thread *t = w->thread;
 
-	/* Only if the same request is still in flight (the timer's gen). */
+	/* Only if the same request is still in flight (the timer's gen), and
+	 * only once it has used its CPU budget: until then, look again when it
+	 * could have (a request waiting for the disk, or a worker the host
+	 * starved, is not stuck). */
 	struct svc_req *r = __atomic_load_n(&w->cur, __ATOMIC_ACQUIRE);
 	if (!r || r->seq != tm->gen)
 		return;
+	uint64_t start = __atomic_load_n(&w->cpu_at_start, __ATOMIC_ACQUIRE);
+	uint64_t now_cpu = thread_cpu_ns(t), budget = w->svc->watchdog_ns;
+	uint64_t used = now_cpu > start ? now_cpu - start : 0;
+	if (used < budget) {
+		ktimer_arm(tm, hal_time_ns() + budget - used);
+		return;
+	}
 	__atomic_store_n(&t->abort_pending, 1, __ATOMIC_RELEASE);
 	if (t->cpu != hal_cpu_id())
 		hal_send_ipi(t->cpu);
@@ -209,6 +219,7 @@ static void run(struct svc_worker *w, struct svc_req *r)
 	adopt(me, r);
 	__atomic_store_n(&w->cur, r, __ATOMIC_RELEASE);
 	if (s->watchdog_ns) {
+		w->cpu_at_start = thread_cpu_ns(me);
 		w->watchdog.gen = r->seq;
 		ktimer_arm(&w->watchdog, hal_time_ns() + s->watchdog_ns);
 	}

@@ -63,11 +63,13 @@ enum park_state {
 #define TIME_SLICE_NS 10000000ull
 
 /*
- * CPU time (ns) of a user thread, or the sum over a process's threads. The
- * trap path charges it: time in user mode up to each trap from user mode,
- * time in the kernel from then (or from the moment a CPU picks the thread)
- * until the thread returns to user mode or leaves the CPU. Parked and queued
- * threads are not charged. Atomic adds; readers may look at any time.
+ * CPU time (ns) of a thread, or the sum over a process's threads. The trap
+ * path charges a user thread: time in user mode up to each trap from user
+ * mode, time in the kernel from then (or from the moment a CPU picks the
+ * thread) until the thread returns to user mode or leaves the CPU. A kernel
+ * thread is charged from the moment a CPU picks it until it blocks or yields
+ * (the service watchdogs budget it). Parked and queued threads are not
+ * charged. Atomic adds; readers may look at any time.
  */
 struct cputime {
 	uint64_t user_ns, sys_ns;
@@ -106,7 +108,7 @@ struct thread {
 	struct list tid_link;		/* in the tid table (obj/proc.c) */
 	bool own_tid;			/* tid is not the pid: freed with the thread */
 	struct lx_thread *lx;		/* personality per-thread state (signals...) */
-	/* CPU time (user threads): its own, and its process's sum (or NULL). */
+	/* CPU time: its own, and its process's sum (or NULL). */
 	struct cputime cputime;
 	struct cputime *group_cputime;
 	uint64_t acct_since;		/* running CPU only: charged up to this time */
@@ -221,6 +223,9 @@ void sched_charge_user(struct thread *t);
 void sched_charge_sys(struct thread *t);
 /* Add d to *sum (atomic adds, as charges do). */
 void cputime_add(struct cputime *sum, const struct cputime *d);
+/* CPU time t has used (user + system, kernel threads included), counting the
+ * stretch it is running now: an estimate when t runs on another CPU. */
+uint64_t thread_cpu_ns(const struct thread *t);
 
 /* Continuation that re-runs the syscall from the saved registers. */
 long sched_cont_restart(struct thread *t);

@@ -76,13 +76,16 @@ struct svc_worker {
 	struct ktimer watchdog;
 	bool restarting;     /* came back from a fault: run recover first */
 	bool in_work;	     /* the request's own function is running */
+	uint64_t cpu_at_start; /* the worker's CPU time when the request began */
 };
 
 struct service {
 	/* Set by the definer. */
 	const char *name;
 	unsigned nworkers;	/* 1 .. SVC_MAX_WORKERS */
-	uint64_t watchdog_ns;	/* a request running longer faults (0: none) */
+	/* A request whose worker uses more CPU time than this faults (0: none).
+	 * Time it spends blocked (on the disk, on a busy host) does not count. */
+	uint64_t watchdog_ns;
 	int (*init)(struct service *s);
 	/* After a fault; s->fault_in_work says whether the request's own code
 	 * had started (else the service's state is what the requests before it
