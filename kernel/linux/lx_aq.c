@@ -16,6 +16,8 @@
  * moves the file position; any other offset reads or writes there (pread).
  * A file opened O_NONBLOCK completes with -EAGAIN instead of waiting. No
  * SIGPIPE is sent: a write to a pipe without readers completes with -EPIPE.
+ * Files of disk file systems (ext4, FAT) complete with -EOPNOTSUPP for now:
+ * their I/O needs the fs service, and ops have no way to it yet.
  */
 #include <linux/lx.h>
 #include <obj/asyncq.h>
@@ -70,10 +72,17 @@ static long xfer(struct file *f, struct aq_op *op, bool write)
 	bool at_pos = s->offset == UINT64_MAX;
 	struct uio u;
 
+	long r;
+
 	uio_init_user(&u, s->addr + op->done, s->len - op->done, at_pos ? 0 : s->offset + op->done);
 	if (at_pos)
-		return write ? vfs_write(f, &u) : vfs_read(f, &u);
-	return write ? vfs_pwrite(f, &u) : vfs_pread(f, &u);
+		r = write ? vfs_write(f, &u) : vfs_read(f, &u);
+	else
+		r = write ? vfs_pwrite(f, &u) : vfs_pread(f, &u);
+	/* A file of a disk file system is served only by the fs service, which
+	 * an op cannot reach yet (it runs where no thread may block): say so
+	 * instead of leaking the kernel's -ESVC. */
+	return r == -ESVC ? -EOPNOTSUPP : r;
 }
 
 static long fd_read_run(struct thread *t, struct aq_op *op)
