@@ -9,8 +9,10 @@
  * index blocks look like empty entries to a scan. Removing an entry
  * keeps an index valid; additions to an indexed directory go through the
  * index (htree_insert.c), and a linear directory that outgrows its first
- * block becomes indexed. Entries never move, but when a leaf of an index has
- * room only in pieces (ext4_dir_leaf_add closes them up). Only an index with a hash we do not know is dropped
+ * block becomes indexed. Entries never move, except when a leaf of an index
+ * has room only in pieces and the index can take no more leaves: then
+ * ext4_dir_leaf_add closes the holes up (otherwise the leaf is split, which
+ * keeps the names that stay in place). Only an index with a hash we do not know is dropped
  * before an insertion: the root block and the interior index blocks become
  * ordinary (empty) entry blocks and the directory becomes linear, which
  * e2fsck accepts. New blocks are appended at the end. Ops run serialised per
@@ -364,7 +366,7 @@ static int add_at(struct ext4_fs *fs, struct ext4_inode *dir, uint32_t lblk, uin
 }
 
 int ext4_dir_leaf_add(struct ext4_fs *fs, struct ext4_inode *dir, uint32_t lblk, const char *name,
-		      uint32_t ino, uint8_t type)
+		      uint32_t ino, uint8_t type, bool may_pack)
 {
 	uint32_t need = de_size((uint32_t)strlen(name)), end;
 	struct buf *b;
@@ -390,11 +392,13 @@ int ext4_dir_leaf_add(struct ext4_fs *fs, struct ext4_inode *dir, uint32_t lblk,
 		}
 		used += get32(b->data + off, 0) ? de_size(b->data[off + 6]) : 0;
 	}
-	if (end - used < need) {
+	if (end - used < need || !may_pack) {
 		bcache_put(b);
-		return -ENOSPC;
+		return end - used < need ? -ENOSPC : -EAGAIN;
 	}
-	/* Room in pieces (a split left holes): close them up, in order. */
+	/* Room in pieces (a split left holes): close them up, in order. This
+	 * moves names to lower offsets, past a reader of the directory that is
+	 * in this block, so the caller splits the leaf instead when it can. */
 	uint8_t *p2 = b->data;
 	used = 0;
 	for (uint32_t off = 0, rl; off < end; off += rl) {

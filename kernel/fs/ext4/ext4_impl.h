@@ -405,9 +405,11 @@ uint32_t ext4_dir_leaf_end(const struct ext4_fs *fs);
 /* Seal a changed leaf block (tail checksum), mark it dirty and put it. */
 void ext4_dir_leaf_done(struct ext4_fs *fs, struct ext4_inode *dir, struct buf *b);
 /* Put name -> ino into leaf block lblk if an entry there has room: 0, or
- * -ENOSPC (nothing changed). The caller knows the name is not there. */
+ * -ENOSPC (nothing changed). With room only in pieces, closes the holes up
+ * when may_pack, else -EAGAIN (nothing changed). The caller knows the name
+ * is not there. */
 int ext4_dir_leaf_add(struct ext4_fs *fs, struct ext4_inode *dir, uint32_t lblk, const char *name,
-		      uint32_t ino, uint8_t type);
+		      uint32_t ino, uint8_t type, bool may_pack);
 /* A new zeroed block at the end of dir (its size and inode updated):
  * *lblk and *b (put it with bcache_put, after filling it in). */
 int ext4_dir_append(struct ext4_fs *fs, struct ext4_inode *dir, uint32_t *lblk, struct buf **b);

@@ -296,6 +296,8 @@ int ext4_dx_add(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, ui
 		return -EEXIST;
 	if (err != -ENOENT)
 		return err;
+	bool pack = false;
+
 	for (unsigned step = 0; step < MAX_STEPS; step++) {
 		err = ext4_dir_nblocks(fs, dir, &nblk);
 		if (!err)
@@ -308,10 +310,20 @@ int ext4_dx_add(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, ui
 			if (p.f[k].lblk == leaf)
 				err = ext4_corrupt(fs, dir->ino, "htree leaf is an index block");
 		if (!err)
-			err = ext4_dir_leaf_add(fs, dir, leaf, name, ino, type);
-		if (err == -ENOSPC)
+			err = ext4_dir_leaf_add(fs, dir, leaf, name, ino, type,
+						pack || step >= MAX_STEPS / 2);
+		if (err == -EAGAIN) {
+			/* Room only in pieces: split the leaf rather than close
+			 * the holes up (which would move names under a reader);
+			 * close them up if the index can take no more. */
 			err = dx_make_room(fs, dir, &p, version);
-		else if (!err)
+			if (err == -ENOSPC) {
+				pack = true;
+				err = 0;
+			}
+		} else if (err == -ENOSPC) {
+			err = dx_make_room(fs, dir, &p, version);
+		} else if (!err)
 			err = 1;
 		ext4_dx_path_put(&p);
 		if (err)
