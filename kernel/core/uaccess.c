@@ -36,6 +36,17 @@ static int prefault(uaddr_t addr, size_t n, unsigned access)
 
 enum dir { TO_USER, FROM_USER, ZERO_USER };
 
+/* The kernel address of the user page at va (page-aligned), if it is mapped
+ * with access; NULL if not. Under vm->lock, which keeps the page alive. */
+static char *page_kva_locked(struct vm_space *vm, uaddr_t va, unsigned access)
+{
+	pte_t *pte = hal_pt_lookup(vm->root, va, false);
+
+	if (!pte || !hal_pte_present(*pte) || (hal_pte_prot(*pte) & access) != access)
+		return NULL;
+	return (char *)hal_pa_to_kva(hal_pte_pa(*pte));
+}
+
 /* Move n bytes between user range [uaddr, +n) (already prefaulted) and kbuf
  * through the direct map. 0, or -EFAULT if a page is no longer mapped with
  * the access needed (bytes of earlier pages have moved). */
@@ -51,9 +62,9 @@ static int copy_direct(uaddr_t uaddr, void *kbuf, size_t n, enum dir d)
 		int err = 0;
 
 		spin_lock(&vm->lock);
-		pte_t *pte = hal_pt_lookup(vm->root, va, false);
-		if (pte && hal_pte_present(*pte) && (hal_pte_prot(*pte) & access) == access) {
-			char *u = (char *)hal_pa_to_kva(hal_pte_pa(*pte)) + off;
+		char *u = page_kva_locked(vm, va, access);
+		if (u) {
+			u += off;
 			if (d == TO_USER)
 				__builtin_memcpy(u, k, chunk);
 			else if (d == FROM_USER)
@@ -119,9 +130,9 @@ static long strcopy_direct(uaddr_t va, char *k, size_t n)
 	long len = -EFAULT;
 
 	spin_lock(&vm->lock);
-	pte_t *pte = hal_pt_lookup(vm->root, va & PAGE_MASK, false);
-	if (pte && hal_pte_present(*pte) && (hal_pte_prot(*pte) & VM_R)) {
-		const char *u = (const char *)hal_pa_to_kva(hal_pte_pa(*pte)) + (va & ~PAGE_MASK);
+	const char *u = page_kva_locked(vm, va & PAGE_MASK, VM_R);
+	if (u) {
+		u += va & ~PAGE_MASK;
 		for (len = 0; (size_t)len < n; len++)
 			if ((k[len] = u[len]) == 0)
 				break;
