@@ -175,57 +175,10 @@ static void finish_prev(struct cpu *c)
 		t->release(t);
 }
 
-/* Charge t's time since the last charge to user or kernel time. */
-static void charge(struct thread *t, bool user)
-{
-	uint64_t now = hal_time_ns(), d = now - t->acct_since;
-	struct cputime add = { user ? d : 0, user ? 0 : d };
-
-	t->acct_since = now;
-	cputime_add(&t->cputime, &add);	/* kernel threads too: svc watchdogs */
-	if (t->group_cputime)
-		cputime_add(t->group_cputime, &add);
-}
-
-void cputime_add(struct cputime *sum, const struct cputime *d)
-{
-	if (d->user_ns)
-		__atomic_add_fetch(&sum->user_ns, d->user_ns, __ATOMIC_RELAXED);
-	if (d->sys_ns)
-		__atomic_add_fetch(&sum->sys_ns, d->sys_ns, __ATOMIC_RELAXED);
-}
-
-uint64_t thread_cpu_ns(const struct thread *t)
-{
-	uint64_t ns = __atomic_load_n(&t->cputime.user_ns, __ATOMIC_RELAXED) +
-		      __atomic_load_n(&t->cputime.sys_ns, __ATOMIC_RELAXED);
-
-	/* The stretch it is running now, if it is (read without locks: an
-	 * estimate, good enough for a watchdog). */
-	if (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE) &&
-	    __atomic_load_n(&cpus[t->cpu].cur, __ATOMIC_ACQUIRE) == t) {
-		uint64_t since = __atomic_load_n(&t->acct_since, __ATOMIC_RELAXED), now = hal_time_ns();
-		if (now > since)
-			ns += now - since;
-	}
-	return ns;
-}
-
-void sched_charge_user(struct thread *t)
-{
-	charge(t, true);
-}
-
-void sched_charge_sys(struct thread *t)
-{
-	charge(t, false);
-}
-
 void sched_return_to_user(struct thread *t)
 {
 	struct cpu *c = this_cpu();
 
-	charge(t, false);
 	upcall_before_user(t);
 	if (c->fp_owner != t || t->fp_cpu != (int)c->id) {
 		hal_fp_restore(&t->fp, &t->tf);
@@ -251,7 +204,7 @@ static void run_thread(struct cpu *c, struct thread *t)
 	c->cur = t;
 	c->nr_switches++;
 	t->slice_end = now + TIME_SLICE_NS;
-	t->acct_since = now;
+	cputime_switch_in(t, now);
 	rearm_timer(c, now);
 	vm_activate(t->vm); /* a service thread works in its client's memory */
 	if (t->kind == THREAD_KERNEL) {
@@ -272,6 +225,7 @@ static void run_thread(struct cpu *c, struct thread *t)
 			finish_prev(c);
 			return;
 		}
+		t->acct_ret_pc = hal_tf_pc(&t->tf); /* a tick due meanwhile is system time */
 	}
 	sched_return_to_user(t);
 }
@@ -317,10 +271,9 @@ void sched_leave_user(void)
 {
 	struct cpu *c = this_cpu();
 
-	/* A dead thread's process may already be freed (proc_exit): its last
-	 * charge was made before that (sched_charge_sys). */
+	/* A dead thread's time went to its process at its exit (cputime_exit). */
 	if (c->cur && !c->cur->dead)
-		charge(c->cur, false);
+		cputime_switch_out(c->cur);
 	c->prev = c->cur;
 	c->cur = NULL;
 	hal_run_on_cpu_stack(sched_loop);
@@ -345,7 +298,7 @@ void sched_yield_kthread(void)
 	c = this_cpu();
 	t = c->cur;
 	c->need_resched = false;
-	charge(t, false);
+	cputime_switch_out(t);
 	c->prev = t;
 	c->cur = NULL;
 	runq_push(c, t);
@@ -359,7 +312,7 @@ void sched_block_kthread(void)
 	struct cpu *c = this_cpu();
 	struct thread *t = c->cur;
 
-	charge(t, false);
+	cputime_switch_out(t);
 	c->prev = t;
 	c->cur = NULL;
 	hal_kctx_switch(&t->kctx, &c->loop_ctx);
@@ -492,6 +445,8 @@ void sched_timer_irq(void)
 	uint64_t now = hal_time_ns();
 
 	ktimer_run(&c->timers, now);
+	if (c->cur)
+		cputime_tick(c->cur, now, c->tick_user);
 	if (c->cur && now >= c->cur->slice_end) {
 		if (c->rq.nr)
 			c->need_resched = true;

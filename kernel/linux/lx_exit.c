@@ -45,7 +45,6 @@ long lx_thread_exit(struct thread *t, int status, bool group)
 		proc_kick_threads(p, t); /* they reach lx_before_user and die */
 	}
 	clear_child_tid(t);
-	sched_charge_sys(t);	/* the last charge: p may be freed once t is dead */
 	t->dead = true;
 	if (proc_thread_gone(p, t) > 0)
 		return -EPARKED;
@@ -81,12 +80,16 @@ long lx_fault(struct thread *t, int signo, unsigned long addr)
 	return lx_thread_exit(t, LX_W_SIGNALED(signo), true);
 }
 
+static __attribute__((noinline, noreturn)) void exit_now(struct thread *t)
+{
+	lx_thread_exit(t, 0, false);
+	sched_leave_user();
+}
+
 void lx_before_user(struct thread *t)
 {
-	if (__atomic_load_n(&t->proc->group_exit, __ATOMIC_ACQUIRE)) {
-		lx_thread_exit(t, 0, false);
-		sched_leave_user();
-	}
+	if (__atomic_load_n(&t->proc->group_exit, __ATOMIC_ACQUIRE))
+		exit_now(t);	/* out of line: see lx_deliver_signals */
 	lx_itimer_cpu_check(t->proc);
 	lx_deliver_signals(t);
 }

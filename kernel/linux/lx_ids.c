@@ -165,7 +165,7 @@ static struct lx_timeval tv_of(uint64_t ns)
 	return (struct lx_timeval){ (int64_t)(ns / 1000000000), (int64_t)(ns % 1000000000 / 1000) };
 }
 
-/* A consistent-enough snapshot of a CPU-time sum (its adds are atomic). */
+/* A snapshot of the children's CPU-time sum (its adds are atomic). */
 static struct cputime cputime_read(const struct cputime *c)
 {
 	return (struct cputime){ __atomic_load_n(&c->user_ns, __ATOMIC_RELAXED),
@@ -179,11 +179,11 @@ long lx_sys_getrusage(struct thread *t, const unsigned long *a)
 	struct cputime c;
 
 	if (who == 0)			/* RUSAGE_SELF */
-		c = cputime_read(&t->proc->cputime);
+		c = proc_cputime(t->proc);
 	else if (who == -1)		/* RUSAGE_CHILDREN */
 		c = cputime_read(&t->proc->child_cputime);
 	else if (who == 1)		/* RUSAGE_THREAD */
-		c = cputime_read(&t->cputime);
+		c = cputime_monotonic(&t->acct_reported, thread_cputime(t));
 	else
 		return -EINVAL;
 	memset(ru, 0, sizeof(ru));
@@ -197,7 +197,7 @@ long lx_sys_getrusage(struct thread *t, const unsigned long *a)
 
 long lx_sys_times(struct thread *t, const unsigned long *a)
 {
-	struct cputime c = cputime_read(&t->proc->cputime);
+	struct cputime c = proc_cputime(t->proc);
 	struct cputime k = cputime_read(&t->proc->child_cputime);
 	const uint64_t tick = 10000000;	/* USER_HZ = 100 */
 	int64_t tms[4] = { (int64_t)(c.user_ns / tick), (int64_t)(c.sys_ns / tick),

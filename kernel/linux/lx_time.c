@@ -40,10 +40,10 @@ static int clock_now(struct thread *t, int clk, uint64_t *ns)
 		*ns = hal_time_ns();
 		return 0;
 	case CLOCK_PROCESS_CPUTIME_ID:
-		*ns = lx_cputime_ns(&t->proc->cputime, true);
+		*ns = lx_cputime_ns(proc_cputime(t->proc), true);
 		return 0;
 	case CLOCK_THREAD_CPUTIME_ID:
-		*ns = lx_cputime_ns(&t->cputime, true);
+		*ns = thread_cpu_ns(t);
 		return 0;
 	default:
 		return -EINVAL;

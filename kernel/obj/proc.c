@@ -206,7 +206,6 @@ struct thread *proc_new_thread(struct proc *p)
 	t->vm = p->vm;
 	t->fp_cpu = -1;
 	t->release = thread_release;
-	t->group_cputime = &p->cputime;
 	list_init(&t->rq_link);
 	list_init(&t->wnode.link);
 	t->wnode.t = t;
@@ -239,6 +238,7 @@ int proc_thread_gone(struct proc *p, struct thread *t)
 	int left;
 
 	spin_lock(&p->lock);
+	cputime_exit(t, &p->cputime);
 	list_del(&t->proc_link);
 	left = --p->nthreads;
 	spin_unlock(&p->lock);
@@ -345,6 +345,23 @@ void proc_set_image(struct proc *p, const char *exe, char *const *argv, int argc
 	p->exe = dup_bytes(exe, elen + 1);
 	p->cmdline = cmd;
 	p->cmdline_len = cmd ? n : 0;
+}
+
+struct cputime proc_cputime(struct proc *p)
+{
+	struct cputime sum;
+	struct list *it;
+
+	spin_lock(&p->lock);
+	sum = p->cputime;
+	list_for_each(it, &p->threads) {
+		struct cputime c = thread_cputime(list_entry(it, struct thread, proc_link));
+		sum.user_ns += c.user_ns;
+		sum.sys_ns += c.sys_ns;
+	}
+	sum = cputime_monotonic(&p->cputime_reported, sum);
+	spin_unlock(&p->lock);
+	return sum;
 }
 
 void proc_reap_times_locked(struct proc *parent, struct proc *c)

@@ -2,7 +2,8 @@
  * t_cputimer: per-process CPU time and the CPU-time interval timers.
  * A busy loop is charged user time (getrusage, times, clock_gettime's
  * CLOCK_PROCESS_CPUTIME_ID and CLOCK_THREAD_CPUTIME_ID) and a sleep is not;
- * a reaped child's time shows in RUSAGE_CHILDREN. ITIMER_VIRTUAL does not run
+ * a loop of syscalls is mostly system time; a reaped child's time shows in
+ * RUSAGE_CHILDREN. ITIMER_VIRTUAL does not run
  * while the process sleeps, then fires SIGVTALRM once its user time passes
  * the value; ITIMER_PROF with an interval fires SIGPROF again and again until
  * disarmed; a fork child starts with neither. Checked against Linux with
@@ -76,6 +77,23 @@ static void test_accounting(void)
 	T_CHECK(s2 < u2);     /* the spin was user time */
 	T_CHECK(times(&tm) != (clock_t)-1);
 	T_CHECK(tm.tms_utime * 10 >= u1 - u0 - 20);
+}
+
+/* A loop of cheap syscalls spends most of its time in the kernel: the
+ * sampled split must show system time (most of it on Linux). */
+static void test_syscall_loop(void)
+{
+	long s0, s1, u0 = usage_ms(RUSAGE_SELF, &s0), u1;
+	long t0 = t_now_ms();
+
+	while (t_now_ms() - t0 < 400)
+		for (int i = 0; i < 1000; i++)
+			getppid();
+	u1 = usage_ms(RUSAGE_SELF, &s1);
+	printf("syscall loop: user %ld ms, system %ld ms\n", u1 - u0, s1 - s0);
+	T_CHECK(u1 >= u0 && s1 >= s0); /* never goes down */
+	T_CHECK(s1 - s0 >= 100);
+	T_CHECK(s1 - s0 + u1 - u0 >= 200);
 }
 
 static void test_children(void)
@@ -166,6 +184,7 @@ int main(void)
 	T_EQ(sigaction(SIGVTALRM, &sa, NULL), 0);
 	T_EQ(sigaction(SIGPROF, &sa, NULL), 0);
 	test_accounting();
+	test_syscall_loop();
 	test_children();
 	test_virtual();
 	test_prof_interval();

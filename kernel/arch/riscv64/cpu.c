@@ -45,19 +45,39 @@ struct cpu *hal_this_cpu(void)
 	return (struct cpu *)arch_cpu();
 }
 
+/*
+ * sstatus.SIE is mirrored in the per-CPU irq_on, so that saving the state
+ * with interrupts already off (every lock taken in a syscall, which runs with
+ * them off) reads memory instead of the CSR: under QEMU's TCG every CSR
+ * access ends the translated block. Every change of SIE goes through here or
+ * through the trap code, which sets irq_on on entry (off) and on exit (what
+ * sret restores, trap_kernel).
+ */
 unsigned long hal_irq_save(void)
 {
-	return csr_read_clear(sstatus, SSTATUS_SIE) & SSTATUS_SIE;
+	struct hal_cpu_arch *a = arch_cpu();
+	unsigned long flags;
+
+	if (a && !a->irq_on)
+		return 0;
+	flags = csr_read_clear(sstatus, SSTATUS_SIE) & SSTATUS_SIE;
+	if (a)	/* NULL early in boot, before the per-CPU blocks */
+		a->irq_on = false;
+	return flags;
 }
 
 void hal_irq_restore(unsigned long flags)
 {
 	if (flags & SSTATUS_SIE)
-		csr_set(sstatus, SSTATUS_SIE);
+		hal_irq_enable();
 }
 
 void hal_irq_enable(void)
 {
+	struct hal_cpu_arch *a = arch_cpu();
+
+	if (a)
+		a->irq_on = true;
 	csr_set(sstatus, SSTATUS_SIE);
 }
 
@@ -102,6 +122,7 @@ void hal_wait_for_interrupt(void)
 	__asm__ volatile("wfi" ::: "memory");
 	csr_set(sstatus, SSTATUS_SIE);
 	csr_clear(sstatus, SSTATUS_SIE);
+	arch_cpu()->irq_on = false;	/* an interrupt taken in between set it */
 }
 
 void hal_console_write(const char *s, unsigned long n)
@@ -165,7 +186,7 @@ void hal_fp_save(struct hal_fpstate *fp, struct hal_trapframe *tf)
 	tf->sstatus = (tf->sstatus & ~SSTATUS_FS) | SSTATUS_FS_CLEAN;
 }
 
-void hal_fp_restore(const struct hal_fpstate *fp, struct hal_trapframe *tf)
+__attribute__((noinline)) void hal_fp_restore(const struct hal_fpstate *fp, struct hal_trapframe *tf)
 {
 	csr_set(sstatus, SSTATUS_FS_INITIAL);
 	arch_fp_load(fp);

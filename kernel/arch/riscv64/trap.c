@@ -78,14 +78,20 @@ void trap_user(struct hal_trapframe *tf)
 	struct cpu *c = this_cpu();
 	struct thread *t = c->cur;
 	unsigned long cause = tf->scause;
+	unsigned long ret_pc = t->acct_ret_pc;
 	unsigned access = 0;
 	int sig;
 
-	sched_charge_user(t);
+	t->acct_ret_pc = 0;
 	if (hal_fp_dirty(tf))
 		hal_fp_save(&t->fp, tf);
 	if (cause & SCAUSE_INTR) {
+		/* Syscalls and faults run with interrupts off: a tick that fell due
+		 * in one is taken at the pc it returned to, before any other trap,
+		 * and is system time (core/cputime.c). */
+		c->tick_user = ret_pc != tf->x[0];
 		handle_irq(cause & ~SCAUSE_INTR);
+		c->tick_user = false;
 		if (c->need_resched)
 			sched_preempt_user();
 		sched_return_to_user(t);
@@ -95,11 +101,13 @@ void trap_user(struct hal_trapframe *tf)
 		c->nr_syscalls++;
 		if (upcall_syscall(t) == -EPARKED)
 			sched_leave_user();
+		t->acct_ret_pc = tf->x[0];
 		sched_return_to_user(t);
 	}
 	sig = fault_signal(cause, &access);
 	if (access) {
 		int err = vm_fault(t->vm, tf->stval, access);
+		t->acct_ret_pc = tf->x[0];
 		if (!err)
 			sched_return_to_user(t);
 		/* The page must be read from a disk: the fs service does it. */
@@ -170,21 +178,31 @@ static const char *exception_name(unsigned long cause)
 	}
 }
 
+/* Where SIE will be after the sret to the trapped kernel code. */
+static void irq_state_on_return(const struct kframe *f)
+{
+	this_cpu()->arch.irq_on = (f->sstatus & SSTATUS_SPIE) != 0;
+}
+
 void trap_kernel(struct kframe *f)
 {
 	struct cpu *c = this_cpu();
 
+	c->arch.irq_on = false;	/* the trap cleared SIE */
 	if (f->scause & SCAUSE_INTR) {
 		c->irq_depth++;
 		handle_irq(f->scause & ~SCAUSE_INTR);
 		c->irq_depth--;
 		if (!c->cur || c->cur->kind != THREAD_KERNEL || !(f->sstatus & SSTATUS_SPIE) ||
-		    (__atomic_load_n(&c->cur->park, __ATOMIC_ACQUIRE) & 0xff) != PARK_NONE)
+		    (__atomic_load_n(&c->cur->park, __ATOMIC_ACQUIRE) & 0xff) != PARK_NONE) {
+			irq_state_on_return(f);
 			return;
+		}
 		if (__atomic_load_n(&c->cur->abort_pending, __ATOMIC_ACQUIRE))
 			contain_fault(c, f, "watchdog: request ran past its deadline");
 		if (c->need_resched)
-			sched_yield_kthread();
+			sched_yield_kthread();	/* may come back on another CPU */
+		irq_state_on_return(f);
 		return;
 	}
 	contain_fault(c, f, exception_name(f->scause));

@@ -63,13 +63,9 @@ enum park_state {
 #define TIME_SLICE_NS 10000000ull
 
 /*
- * CPU time (ns) of a thread, or the sum over a process's threads. The trap
- * path charges a user thread: time in user mode up to each trap from user
- * mode, time in the kernel from then (or from the moment a CPU picks the
- * thread) until the thread returns to user mode or leaves the CPU. A kernel
- * thread is charged from the moment a CPU picks it until it blocks or yields
- * (the service watchdogs budget it). Parked and queued threads are not
- * charged. Atomic adds; readers may look at any time.
+ * CPU time (ns) of a thread, or the sum over a process's threads: exact in
+ * total, split between user and system time by sampling at timer ticks
+ * (core/cputime.c says how).
  */
 struct cputime {
 	uint64_t user_ns, sys_ns;
@@ -108,10 +104,13 @@ struct thread {
 	struct list tid_link;		/* in the tid table (obj/proc.c) */
 	bool own_tid;			/* tid is not the pid: freed with the thread */
 	struct lx_thread *lx;		/* personality per-thread state (signals...) */
-	/* CPU time: its own, and its process's sum (or NULL). */
+	/* CPU time (core/cputime.c): resolved, and run but not yet resolved. */
 	struct cputime cputime;
-	struct cputime *group_cputime;
+	uint64_t acct_pending;
 	uint64_t acct_since;		/* running CPU only: charged up to this time */
+	unsigned acct_seq;		/* odd while the CPU running it writes them */
+	unsigned long acct_ret_pc;	/* trap code: pc a syscall or fault returned to */
+	struct cputime acct_reported;	/* by itself: what RUSAGE_THREAD last said */
 	/* Kernel threads that contain their faults (service threads): called
 	 * by the trap code for an exception in this thread's own code (not an
 	 * interrupt handler), by panic(), and for a watchdog abort. Does not
@@ -142,6 +141,7 @@ struct cpu {
 	uint64_t vm_id;			/* address space loaded in satp (vm_activate) */
 	int tlb_req;			/* another CPU asks this one to flush its TLB */
 	bool need_resched;
+	bool tick_user;			/* trap code: this interrupt came from user code */
 	unsigned irq_depth;		/* interrupt handlers running (nested traps) */
 	uint64_t nr_switches, nr_syscalls, nr_irqs, idle_ns;
 };
@@ -216,16 +216,25 @@ unsigned long sched_nr_parked(void);
  * the flush); while waiting, this CPU serves flush requests aimed at itself. */
 void sched_tlb_shootdown(uint64_t vm_id);
 
-/* CPU time: a trap from user mode charges the user time up to now
- * (trap code); sched_charge_sys charges the running thread's kernel time up
- * to now (an exiting thread, before its process may be freed). */
-void sched_charge_user(struct thread *t);
-void sched_charge_sys(struct thread *t);
-/* Add d to *sum (atomic adds, as charges do). */
-void cputime_add(struct cputime *sum, const struct cputime *d);
-/* CPU time t has used (user + system, kernel threads included), counting the
- * stretch it is running now: an estimate when t runs on another CPU. */
+/* CPU-time accounting (core/cputime.c). The scheduler charges a thread from
+ * switch_in to switch_out and at each tick (user: where the tick found a user
+ * thread); cputime_exit resolves an exiting thread's time and adds it to *sum
+ * (its process's, under the process lock). */
+void cputime_switch_in(struct thread *t, uint64_t now);
+void cputime_switch_out(struct thread *t);
+void cputime_tick(struct thread *t, uint64_t now, bool user);
+void cputime_exit(struct thread *t, struct cputime *sum);
+/* c with `pending` ns added, split as c is (all user time if c is empty). */
+struct cputime cputime_split(struct cputime c, uint64_t pending);
+/* c, or its closest split that keeps neither part below what was last
+ * reported (*prev, updated; the caller serialises). */
+struct cputime cputime_monotonic(struct cputime *prev, struct cputime c);
+/* t's CPU time so far, the stretch it is running now included: an estimate
+ * when t runs on another CPU. thread_cpu_ns is its total. */
+struct cputime thread_cputime(const struct thread *t);
 uint64_t thread_cpu_ns(const struct thread *t);
+/* Add d to *sum (atomic adds). */
+void cputime_add(struct cputime *sum, const struct cputime *d);
 
 /* Continuation that re-runs the syscall from the saved registers. */
 long sched_cont_restart(struct thread *t);

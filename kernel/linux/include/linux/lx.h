@@ -19,7 +19,25 @@ struct lx_files {
 	int refs;				/* atomic */
 	struct file *fd[LX_NFD];		/* lock */
 	uint64_t cloexec[LX_NFD / 64];		/* lock */
+	int hi;					/* lock: slots from hi on were never filled */
 };
+
+static inline void lx_fd_set_cloexec_locked(struct lx_files *fs, int fd, bool on)
+{
+	if (on)
+		fs->cloexec[fd / 64] |= 1ull << (fd % 64);
+	else
+		fs->cloexec[fd / 64] &= ~(1ull << (fd % 64));
+}
+
+/* Put f into slot fd (every slot is filled here: see hi). */
+static inline void lx_fd_fill_locked(struct lx_files *fs, int fd, struct file *f, bool cloexec)
+{
+	fs->fd[fd] = f;
+	lx_fd_set_cloexec_locked(fs, fd, cloexec);
+	if (fd >= fs->hi)
+		fs->hi = fd + 1;
+}
 
 #define LX_NSIG 64
 typedef uint64_t lx_sigset_t;			/* bit (sig - 1) */
@@ -108,7 +126,7 @@ void lx_itimer_stop(struct proc *p);
  * ITIMER_PROF (on the way to user mode; no lock held). */
 void lx_itimer_cpu_check(struct proc *p);
 /* A CPU-time sum in ns: user time, plus system time if with_sys. */
-uint64_t lx_cputime_ns(const struct cputime *c, bool with_sys);
+uint64_t lx_cputime_ns(struct cputime c, bool with_sys);
 /* Map the sigreturn trampoline into a new image: 0 or -ENOMEM. */
 int lx_map_sigtramp(struct vm_space *vm);
 /* Reset handled signals to default (exec). */
@@ -174,6 +192,15 @@ void lx_before_user(struct thread *t);
 
 /* File descriptors. */
 struct file *lx_fd_get(struct proc *p, int fd);	/* new reference or NULL */
+/* The file at fd for the rest of the calling thread's syscall, with a new
+ * reference only if *ref (then lx_fd_return drops it): none is needed while
+ * the caller is the only thread using the table. NULL if fd is not open. */
+struct file *lx_fd_borrow(struct proc *p, int fd, bool *ref);
+static inline void lx_fd_return(struct file *f, bool ref)
+{
+	if (ref)
+		file_put(f);
+}
 int lx_fd_install(struct proc *p, struct file *f, bool cloexec);	/* fd or -EMFILE */
 void lx_files_put(struct lx_files *fs);
 struct lx_files *lx_files_dup(struct lx_files *fs);

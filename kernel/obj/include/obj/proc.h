@@ -45,7 +45,8 @@ struct proc {
 	char *cmdline;			/* argv strings, NUL-separated (kmalloc'd, exec) */
 	size_t cmdline_len;
 	uint64_t start_ns;
-	struct cputime cputime;		/* its threads' CPU time (sched.h), dead ones too */
+	struct cputime cputime;		/* lock: its dead threads' CPU time (sched.h) */
+	struct cputime cputime_reported; /* lock: what proc_cputime last said */
 	struct cputime child_cputime;	/* tree lock: of reaped children (and theirs) */
 };
 
@@ -62,8 +63,11 @@ void proc_thread_free(struct thread *t);
 /* The thread with this tid (any process), NULL if none. Borrowed: valid while
  * the caller holds proc_tree_lock. */
 struct thread *proc_find_thread(int tid);
-/* t leaves p; returns the number of threads p still has (0: p must exit). */
+/* t leaves p, its CPU time added to p's; returns the number of threads p
+ * still has (0: p must exit). */
 int proc_thread_gone(struct proc *p, struct thread *t);
+/* p's CPU time: its dead threads' and its live ones' so far. */
+struct cputime proc_cputime(struct proc *p);
 struct proc *proc_find(int pid);	/* borrowed: valid under the tree lock */
 struct proc *proc_init(void);		/* pid 1, once it exists */
 /* End p with wait status `status`: release its resources, become a zombie, hand

@@ -51,6 +51,7 @@ struct hal_cpu_arch {
 	unsigned long emerg_top;	/* stack for reporting a kernel stack overflow */
 	unsigned index;			/* 0..NCPU_MAX-1 */
 	unsigned hartid;
+	int irq_on;			/* sstatus.SIE, as hal_irq_* and the trap code set it */
 };
 
 #define REG_RA 1
