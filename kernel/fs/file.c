@@ -131,9 +131,7 @@ static int vnode_file_lseek(struct file *f, int64_t off, int whence, uint64_t *n
 		base = 0;
 		break;
 	case VFS_SEEK_CUR:
-		spin_lock(&f->lock);
-		base = (int64_t)f->off;
-		spin_unlock(&f->lock);
+		base = (int64_t)file_off(f);
 		break;
 	case VFS_SEEK_END:
 		spin_lock(&vn->lock);
@@ -157,13 +155,9 @@ static int vnode_file_readdir(struct file *f, struct uio *uio)
 
 	if (vn->type != VDIR || !vn->ops->readdir)
 		return -ENOTDIR;
-	spin_lock(&f->lock);
-	pos = f->off;
-	spin_unlock(&f->lock);
+	pos = file_off(f);
 	err = vn->ops->readdir(vn, uio, &pos);
-	spin_lock(&f->lock);
-	f->off = pos;
-	spin_unlock(&f->lock);
+	file_set_off(f, pos);
 	return err;
 }
 

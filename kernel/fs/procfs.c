@@ -398,9 +398,7 @@ static int snap_lseek(struct file *f, int64_t off, int whence, uint64_t *newoff)
 	int64_t base = 0;
 
 	if (whence == VFS_SEEK_CUR) {
-		spin_lock(&f->lock);
-		base = (int64_t)f->off;
-		spin_unlock(&f->lock);
+		base = (int64_t)file_off(f);
 	} else if (whence == VFS_SEEK_END) {
 		base = (int64_t)s->len;
 	} else if (whence != VFS_SEEK_SET) {

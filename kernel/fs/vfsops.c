@@ -144,17 +144,11 @@ static long file_io(struct file *f, struct uio *uio, bool write, bool use_off)
 		return -EBADF;
 	if (!op)
 		return -EINVAL;
-	if (use_off) {
-		spin_lock(&f->lock);
-		uio->off = f->off;
-		spin_unlock(&f->lock);
-	}
+	if (use_off)
+		uio->off = file_off(f);
 	err = op(f, uio);
-	if (use_off && resid0 != uio->resid) {
-		spin_lock(&f->lock);
-		f->off = uio->off;
-		spin_unlock(&f->lock);
-	}
+	if (use_off && resid0 != uio->resid)
+		file_set_off(f, uio->off);
 	return io_result(err, resid0, uio);
 }
 
@@ -187,9 +181,7 @@ int vfs_lseek(struct file *f, int64_t off, int whence, uint64_t *newoff)
 	err = f->fops->lseek(f, off, whence, newoff);
 	if (err)
 		return err;
-	spin_lock(&f->lock);
-	f->off = *newoff;
-	spin_unlock(&f->lock);
+	file_set_off(f, *newoff);
 	return 0;
 }
 

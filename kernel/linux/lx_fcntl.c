@@ -46,13 +46,6 @@ static bool cloexec_locked(struct lx_files *fs, int fd)
 	return fs->cloexec[fd / 64] & (1ull << (fd % 64));
 }
 
-static void set_cloexec_locked(struct lx_files *fs, int fd, bool on)
-{
-	if (on)
-		fs->cloexec[fd / 64] |= 1ull << (fd % 64);
-	else
-		fs->cloexec[fd / 64] &= ~(1ull << (fd % 64));
-}
 
 /* Put f (whose reference the table takes) into slot fd; the file that was
  * there, if any, is dropped after the lock. */
@@ -63,8 +56,7 @@ static void fd_replace(struct proc *p, int fd, struct file *f, bool cloexec)
 
 	spin_lock(&fs->lock);
 	old = fs->fd[fd];
-	fs->fd[fd] = f;
-	set_cloexec_locked(fs, fd, cloexec);
+	lx_fd_fill_locked(fs, fd, f, cloexec);
 	spin_unlock(&fs->lock);
 	lx_fd_closed(p, old);
 }
@@ -78,10 +70,8 @@ static int fd_install_from(struct proc *p, int min, struct file *f, bool cloexec
 	spin_lock(&fs->lock);
 	for (fd = min; fd < LX_NFD && fs->fd[fd]; fd++)
 		;
-	if (fd < LX_NFD) {
-		fs->fd[fd] = f;
-		set_cloexec_locked(fs, fd, cloexec);
-	}
+	if (fd < LX_NFD)
+		lx_fd_fill_locked(fs, fd, f, cloexec);
 	spin_unlock(&fs->lock);
 	return fd < LX_NFD ? fd : -EMFILE;
 }
@@ -116,7 +106,7 @@ static long fcntl_fd_flags(struct proc *p, int fd, bool set, unsigned long arg)
 	if (fs->fd[fd]) {
 		r = cloexec_locked(fs, fd) ? FD_CLOEXEC : 0;
 		if (set) {
-			set_cloexec_locked(fs, fd, arg & FD_CLOEXEC);
+			lx_fd_set_cloexec_locked(fs, fd, arg & FD_CLOEXEC);
 			r = 0;
 		}
 	}
@@ -258,22 +248,6 @@ static long xfer_run(struct xfer *x)
 	return total ? (long)total : r;
 }
 
-static void file_set_off(struct file *f, uint64_t off)
-{
-	spin_lock(&f->lock);
-	f->off = off;
-	spin_unlock(&f->lock);
-}
-
-static uint64_t file_off(struct file *f)
-{
-	uint64_t off;
-
-	spin_lock(&f->lock);
-	off = f->off;
-	spin_unlock(&f->lock);
-	return off;
-}
 
 static bool file_can(const struct file *f, bool write)
 {

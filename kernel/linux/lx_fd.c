@@ -28,12 +28,21 @@ struct file *lx_fd_get(struct proc *p, int fd)
 	return f;
 }
 
-static void set_cloexec_locked(struct lx_files *fs, int fd, bool on)
+struct file *lx_fd_borrow(struct proc *p, int fd, bool *ref)
 {
-	if (on)
-		fs->cloexec[fd / 64] |= 1ull << (fd % 64);
-	else
-		fs->cloexec[fd / 64] &= ~(1ull << (fd % 64));
+	struct lx_files *fs = lx_of(p)->files;
+
+	/* Only this thread uses the table: nobody can close fd before the call
+	 * ends, so the table's own reference is enough (Linux's fdget does the
+	 * same). A new thread or a CLONE_FILES child could only be made by this
+	 * thread, and neither is mid-creation while it runs this call. */
+	if (__atomic_load_n(&p->nthreads, __ATOMIC_RELAXED) == 1 &&
+	    __atomic_load_n(&fs->refs, __ATOMIC_RELAXED) == 1) {
+		*ref = false;
+		return fd >= 0 && fd < LX_NFD ? fs->fd[fd] : NULL;
+	}
+	*ref = true;
+	return lx_fd_get(p, fd);
 }
 
 int lx_fd_install(struct proc *p, struct file *f, bool cloexec)
@@ -44,10 +53,8 @@ int lx_fd_install(struct proc *p, struct file *f, bool cloexec)
 	spin_lock(&fs->lock);
 	for (fd = 0; fd < LX_NFD && fs->fd[fd]; fd++)
 		;
-	if (fd < LX_NFD) {
-		fs->fd[fd] = f;
-		set_cloexec_locked(fs, fd, cloexec);
-	}
+	if (fd < LX_NFD)
+		lx_fd_fill_locked(fs, fd, f, cloexec);
 	spin_unlock(&fs->lock);
 	return fd < LX_NFD ? fd : -EMFILE;
 }
@@ -76,10 +83,11 @@ struct lx_files *lx_files_dup(struct lx_files *src)
 	if (!src)
 		return fs;
 	spin_lock(&src->lock);
-	for (int i = 0; i < LX_NFD; i++)
+	for (int i = 0; i < src->hi; i++)
 		if (src->fd[i])
 			fs->fd[i] = file_get(src->fd[i]);
 	memcpy(fs->cloexec, src->cloexec, sizeof(fs->cloexec));
+	fs->hi = src->hi;
 	spin_unlock(&src->lock);
 	return fs;
 }
@@ -88,7 +96,7 @@ void lx_files_put(struct lx_files *fs)
 {
 	if (!fs || __atomic_sub_fetch(&fs->refs, 1, __ATOMIC_ACQ_REL))
 		return;
-	for (int i = 0; i < LX_NFD; i++)
+	for (int i = 0; i < fs->hi; i++)
 		if (fs->fd[i])
 			file_put(fs->fd[i]);
 	kfree(fs);
@@ -98,7 +106,7 @@ void lx_files_close_on_exec(struct proc *p)
 {
 	struct lx_files *fs = lx_of(p)->files;
 
-	for (int i = 0; i < LX_NFD; i++)
+	for (int i = 0; i < fs->hi; i++)
 		if (fs->cloexec[i / 64] & (1ull << (i % 64))) {
 			lx_fd_closed(p, fd_remove(fs, i));
 			fs->cloexec[i / 64] &= ~(1ull << (i % 64));
@@ -328,7 +336,8 @@ static long write_cont(struct thread *t)
  * once some bytes moved, and a write does not go on past a short count). */
 static long rw(struct thread *t, int fd, uaddr_t buf, size_t len, bool write, bool may_park)
 {
-	struct file *f = lx_fd_get(t->proc, fd);
+	bool ref;
+	struct file *f = lx_fd_borrow(t->proc, fd, &ref);
 	long r;
 
 	if (!f)
@@ -336,7 +345,7 @@ static long rw(struct thread *t, int fd, uaddr_t buf, size_t len, bool write, bo
 	if (len > 0x7ffff000)
 		len = 0x7ffff000;
 	if (!uaccess_ok(buf, len)) {
-		file_put(f);
+		lx_fd_return(f, ref);
 		return -EFAULT;
 	}
 	if (write && may_park) {
@@ -348,7 +357,7 @@ static long rw(struct thread *t, int fd, uaddr_t buf, size_t len, bool write, bo
 	} else {
 		r = rw_file(t, f, buf, len, write, may_park ? sched_cont_restart : NULL);
 	}
-	file_put(f);
+	lx_fd_return(f, ref);
 	return write ? lx_epipe(t, r) : r;
 }
 

@@ -251,11 +251,24 @@ struct file {
 	unsigned flags;		     /* VFS_O_* given to open, minus CREAT/EXCL/TRUNC */
 	const struct file_ops *fops; /* immutable after open */
 	void *priv;		     /* file_ops private */
-	struct spinlock lock;
-	uint64_t off;	/* lock */
+	struct spinlock lock;	     /* serialises changes of flags (F_SETFL) */
+	uint64_t off;	/* file_off / file_set_off */
 	bool has_locks; /* OFD or flock locks were set through it (fs/locks.h) */
 	bool writer;	/* immutable: holds write access to vn (vnode_get_write) */
 };
+
+/* The offset of an open file, loaded and stored whole. Ops on one open file
+ * are not serialised against each other (each reads the offset, moves, then
+ * stores it), so a lock around the load or the store alone would add nothing. */
+static inline uint64_t file_off(const struct file *f)
+{
+	return __atomic_load_n(&f->off, __ATOMIC_RELAXED);
+}
+
+static inline void file_set_off(struct file *f, uint64_t off)
+{
+	__atomic_store_n(&f->off, off, __ATOMIC_RELAXED);
+}
 
 /* A mounted file system instance. */
 struct mount {
