@@ -98,10 +98,12 @@ static unsigned long cpu_load(const struct cpu *c)
 	return __atomic_load_n(&c->rq.nr, __ATOMIC_RELAXED) + (c->cur != NULL);
 }
 
+/* The first thread of the busiest other queue that may run on self. */
 static struct thread *steal(struct cpu *self)
 {
 	struct cpu *busiest = NULL;
 	struct thread *t = NULL;
+	struct list *n;
 
 	for (unsigned i = 0; i < ncpu_online; i++) {
 		struct cpu *o = &cpus[i];
@@ -109,10 +111,14 @@ static struct thread *steal(struct cpu *self)
 			busiest = o;
 	}
 	if (busiest && spin_trylock(&busiest->rq.lock)) {
-		struct list *n = list_pop(&busiest->rq.queue);
-		if (n) {
-			busiest->rq.nr--;
-			t = list_entry(n, struct thread, rq_link);
+		list_for_each(n, &busiest->rq.queue) {
+			struct thread *c = list_entry(n, struct thread, rq_link);
+			if (sched_allowed(c, self)) {
+				list_del(n);
+				busiest->rq.nr--;
+				t = c;
+				break;
+			}
 		}
 		spin_unlock(&busiest->rq.lock);
 	}
@@ -129,20 +135,35 @@ static void enqueue(struct thread *t, struct cpu *target)
 		hal_send_ipi(target->id);
 }
 
-static struct cpu *pick_idle_cpu(void)
+static struct cpu *pick_idle_cpu(const struct thread *t)
 {
 	for (unsigned i = 0; i < ncpu_online; i++)
-		if (cpus[i].online && cpus[i].idle && !cpus[i].rq.nr)
+		if (cpus[i].online && cpus[i].idle && !cpus[i].rq.nr && sched_allowed(t, &cpus[i]))
 			return &cpus[i];
 	return NULL;
+}
+
+/* The least loaded CPU t may run on, this one if it is among the least. */
+static struct cpu *least_loaded(const struct thread *t)
+{
+	struct cpu *best = sched_allowed(t, this_cpu()) ? this_cpu() : NULL;
+
+	for (unsigned i = 0; i < ncpu_online; i++) {
+		struct cpu *o = &cpus[i];
+		if (o->online && sched_allowed(t, o) && (!best || cpu_load(o) < cpu_load(best)))
+			best = o;
+	}
+	return best ? best : this_cpu(); /* a mask names online CPUs only */
 }
 
 static void wake_enqueue(struct thread *t)
 {
 	struct cpu *target = &cpus[t->cpu];
 
-	if (cpu_load(target) > 0) {
-		struct cpu *idle = pick_idle_cpu();
+	if (!sched_allowed(t, target)) {
+		target = least_loaded(t);
+	} else if (cpu_load(target) > 0) {
+		struct cpu *idle = pick_idle_cpu(t);
 		if (idle)
 			target = idle;
 	}
@@ -151,13 +172,8 @@ static void wake_enqueue(struct thread *t)
 
 void sched_add_new(struct thread *t)
 {
-	struct cpu *best = this_cpu();
-
-	for (unsigned i = 0; i < ncpu_online; i++)
-		if (cpus[i].online && cpu_load(&cpus[i]) < cpu_load(best))
-			best = &cpus[i];
 	t->on_cpu = 0;
-	enqueue(t, best);
+	enqueue(t, least_loaded(t));
 }
 
 /* Finish the thread that just left this CPU. */
@@ -255,7 +271,9 @@ static void sched_loop(void)
 		struct thread *t = runq_pop(c);
 		if (!t)
 			t = steal(c);
-		if (t)
+		if (t && !sched_allowed(t, c))
+			wake_enqueue(t);	/* its mask changed while it was queued */
+		else if (t)
 			run_thread(c, t);
 		else
 			idle(c);
@@ -445,8 +463,11 @@ void sched_timer_irq(void)
 	uint64_t now = hal_time_ns();
 
 	ktimer_run(&c->timers, now);
-	if (c->cur)
+	if (c->cur) {
 		cputime_tick(c->cur, now, c->tick_user);
+		if (!sched_allowed(c->cur, c))
+			c->need_resched = true;	/* move it where its mask allows */
+	}
 	if (c->cur && now >= c->cur->slice_end) {
 		if (c->rq.nr)
 			c->need_resched = true;

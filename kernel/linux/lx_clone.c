@@ -63,6 +63,7 @@ struct thread *lx_new_thread(struct proc *p)
 /* Registers of the new thread or child: the parent's, a0 = 0, maybe a new sp and tp. */
 static void child_regs(struct thread *nt, struct thread *t, const struct clone_args *ca)
 {
+	nt->cpu_mask = t->cpu_mask;	/* inherited, as on Linux */
 	nt->lx->blocked = t->lx->blocked;
 	nt->lx->ss_sp = t->lx->ss_sp;
 	nt->lx->ss_size = t->lx->ss_size;

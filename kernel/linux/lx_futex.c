@@ -86,16 +86,3 @@ long lx_sys_futex(struct thread *t, const unsigned long *a)
 	}
 }
 
-long lx_sys_sched_getaffinity(struct thread *t, const unsigned long *a)
-{
-	uint64_t mask = 0;
-	size_t len = a[1];
-
-	if (len < sizeof(mask) || (len & 7))
-		return -EINVAL;
-	for (unsigned i = 0; i < ncpu_online; i++)
-		mask |= 1ull << i;
-	if (copy_to_user(a[2], &mask, sizeof(mask)) || clear_user(a[2] + 8, len - 8))
-		return -EFAULT;
-	return (long)len;
-}

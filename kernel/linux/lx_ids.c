@@ -260,16 +260,59 @@ long lx_sys_prctl(struct thread *t, const unsigned long *a)
 	}
 }
 
+/* CPU affinity, per thread (pid 0: the caller). The scheduler keeps a thread
+ * on the CPUs of its mask (core/sched.h, sched_allowed); a thread running
+ * elsewhere moves at once if it is the caller, else at its next tick. Only
+ * online CPUs count; a mask naming none is refused. */
+static long affinity(struct thread *t, int tid, uint64_t *mask, bool set)
+{
+	uint64_t online = (1ull << ncpu_online) - 1;
+	struct thread *target = t;
+	long err = 0;
+
+	if (tid < 0)
+		return -ESRCH;
+	if (set && !(*mask & online))
+		return -EINVAL;
+	spin_lock(&proc_tree_lock);
+	if (tid)
+		target = proc_find_thread(tid);
+	if (!target)
+		err = -ESRCH;
+	else if (set)
+		__atomic_store_n(&target->cpu_mask, (unsigned)(*mask & online), __ATOMIC_RELAXED);
+	else
+		*mask = target->cpu_mask ? target->cpu_mask : online;
+	spin_unlock(&proc_tree_lock);
+	if (!err && set && !sched_allowed(t, this_cpu()))
+		this_cpu()->need_resched = true;	/* the trap path moves it */
+	return err;
+}
+
 long lx_sys_sched_setaffinity(struct thread *t, const unsigned long *a)
 {
 	uint64_t mask = 0;
+	size_t len = a[1] < sizeof(mask) ? a[1] : sizeof(mask);
 
-	if (a[1] < sizeof(mask))
-		return -EINVAL;
-	if (copy_from_user(&mask, a[2], sizeof(mask)))
+	if (copy_from_user(&mask, a[2], len))
 		return -EFAULT;
-	/* Accepted if it names an online CPU; threads are not pinned yet. */
-	return (mask & ((1ull << ncpu_online) - 1)) ? 0 : -EINVAL;
+	return affinity(t, (int)a[0], &mask, true);
+}
+
+long lx_sys_sched_getaffinity(struct thread *t, const unsigned long *a)
+{
+	uint64_t mask = 0;
+	size_t len = a[1];
+	long err;
+
+	if (len < sizeof(mask) || (len & 7))
+		return -EINVAL;
+	err = affinity(t, (int)a[0], &mask, false);
+	if (err)
+		return err;
+	if (copy_to_user(a[2], &mask, sizeof(mask)) || clear_user(a[2] + 8, len - 8))
+		return -EFAULT;
+	return (long)len;
 }
 
 long lx_sys_sched_getscheduler(struct thread *t, const unsigned long *a)

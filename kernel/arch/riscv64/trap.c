@@ -102,6 +102,8 @@ void trap_user(struct hal_trapframe *tf)
 		if (upcall_syscall(t) == -EPARKED)
 			sched_leave_user();
 		t->acct_ret_pc = tf->x[0];
+		if (c->need_resched)	/* sched_yield, sched_setaffinity */
+			sched_preempt_user();
 		sched_return_to_user(t);
 	}
 	sig = fault_signal(cause, &access);

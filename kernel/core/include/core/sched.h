@@ -90,6 +90,7 @@ struct thread {
 	/* Scheduling (guarded by the run queue lock of t->cpu while queued). */
 	struct list rq_link;
 	unsigned cpu;			/* CPU it last ran on or is queued on */
+	unsigned cpu_mask;		/* CPUs it may run on, a bit per index; 0: any */
 	int on_cpu;			/* 1 while a CPU still uses its state */
 	uint64_t slice_end;
 	bool dead;			/* exiting: free after it stops running */
@@ -152,6 +153,14 @@ extern unsigned ncpu_online;
 static inline struct cpu *this_cpu(void)
 {
 	return hal_this_cpu();
+}
+
+/* Whether t may run on c (sched_setaffinity). */
+static inline bool sched_allowed(const struct thread *t, const struct cpu *c)
+{
+	unsigned m = __atomic_load_n(&t->cpu_mask, __ATOMIC_RELAXED);
+
+	return !m || (m >> c->id & 1);
 }
 
 static inline struct thread *current(void)
