@@ -292,6 +292,7 @@ void sched_leave_user(void)
 	/* A dead thread's time went to its process at its exit (cputime_exit). */
 	if (c->cur && !c->cur->dead)
 		cputime_switch_out(c->cur);
+	c->need_resched = false;	/* asked of the thread that is leaving anyway */
 	c->prev = c->cur;
 	c->cur = NULL;
 	hal_run_on_cpu_stack(sched_loop);
@@ -331,6 +332,7 @@ void sched_block_kthread(void)
 	struct thread *t = c->cur;
 
 	cputime_switch_out(t);
+	c->need_resched = false;
 	c->prev = t;
 	c->cur = NULL;
 	hal_kctx_switch(&t->kctx, &c->loop_ctx);
