@@ -13,7 +13,8 @@
  * references, the op's (dropped by the op's release) and the service's
  * (dropped after finish), and holds its own file and address-space
  * references, so a queue closed or a process gone while the request waits
- * leaves nothing behind and nothing is touched after it is freed.
+ * leaves nothing behind and nothing is touched after it is freed; an
+ * unstarted request detached from its op drops its file at once.
  *
  * Cancel stays exact through aq_op_claim: the worker claims the op before it
  * moves anything. A cancel that came first (the op not started) detaches the
@@ -39,10 +40,11 @@
 
 struct aq_svc {
 	struct svc_req r;      /* r.arg is this */
-	struct spinlock lock;  /* guards op */
+	struct spinlock lock;  /* guards op, claimed and file */
 	struct aq_op *op;      /* until detached (cancel, destroy, or the op freed) */
+	bool claimed;	       /* the worker started it */
 	unsigned refs;	       /* atomic: the op's and the service's */
-	struct file *file;     /* a reference of its own */
+	struct file *file;     /* a reference of its own, until detached unstarted */
 	uaddr_t addr;
 	uint64_t len, offset;  /* offset UINT64_MAX: at the file position */
 	uint64_t done;	       /* bytes the op moved before it was handed over */
@@ -53,16 +55,29 @@ static void put(struct aq_svc *a)
 {
 	if (__atomic_sub_fetch(&a->refs, 1, __ATOMIC_ACQ_REL))
 		return;
-	file_put(a->file);
+	if (a->file)
+		file_put(a->file);
 	kfree(a);
 }
 
-/* The op is not ours any more: no claim, no completion will reach it. */
+/* The op is not ours any more: no claim, no completion will reach it. A
+ * request that has not started lets go of its file at once rather than when
+ * the worker reaches it, so that closing a queue or exiting leaves no file
+ * open behind the caller's back (an unlinked file's blocks are freed, an
+ * unmount finds it closed). */
 static void detach(struct aq_svc *a)
 {
+	struct file *f = NULL;
+
 	spin_lock(&a->lock);
 	a->op = NULL;
+	if (!a->claimed) {
+		f = a->file;
+		a->file = NULL;
+	}
 	spin_unlock(&a->lock);
+	if (f)
+		file_put(f);
 }
 
 /* May the worker start? Only if the op is still attached and nobody
@@ -73,6 +88,7 @@ static bool claim(struct aq_svc *a)
 
 	spin_lock(&a->lock);
 	ok = a->op && aq_op_claim(a->op);
+	a->claimed = ok;
 	spin_unlock(&a->lock);
 	return ok;
 }

@@ -160,11 +160,19 @@ static struct list async_queue = LIST_INIT(async_queue);
 static unsigned async_queued;
 static bool async_started;
 
+static void async_adopt(struct thread *me, struct vm_space *vm);
+
 static struct svc_req *async_take(struct thread *me)
 {
 	struct svc_req *r;
 
 	spin_lock(&async_wait.lock);
+	if (list_empty(&async_queue) && me->vm) {
+		/* idle: keep no process's memory alive (it may have exited) */
+		spin_unlock(&async_wait.lock);
+		async_adopt(me, NULL);
+		spin_lock(&async_wait.lock);
+	}
 	while (list_empty(&async_queue)) {
 		waitq_park_locked(&async_wait, me, NULL, 0);
 		spin_unlock(&async_wait.lock);
@@ -177,8 +185,9 @@ static struct svc_req *async_take(struct thread *me)
 	return r;
 }
 
-/* Load vm (the request's) as the thread's memory; the last one stays loaded,
- * with a reference of the thread's own, as on a service worker. */
+/* Load vm (the request's, or NULL) as the thread's memory; the last one
+ * stays loaded, with a reference of the thread's own, until the queue is
+ * empty. */
 static void async_adopt(struct thread *me, struct vm_space *vm)
 {
 	struct vm_space *old = me->vm;
@@ -202,12 +211,20 @@ static void async_main(void *arg)
 	(void)arg;
 	for (;;) {
 		struct svc_req *r = async_take(me);
+		struct service *s = r->svc;
 		async_adopt(me, r->vm);
-		long result = run_serialised(r->svc, r);
+		__atomic_add_fetch(&s->nr_requests, 1, __ATOMIC_RELAXED);
+		/* finish too runs under the mutex: what it releases (the op's
+		 * file) is released before the service's next request (an
+		 * unmount, say), as with a worker */
+		kmutex_lock(&s->inline_mutex);
+		long result = r->fn(r);
 		if (r->vm)
 			vm_put(r->vm);
 		r->vm = NULL;
 		r->finish(r, result);
+		kmutex_unlock(&s->inline_mutex);
+		__atomic_add_fetch(&s->nr_completed, 1, __ATOMIC_RELAXED);
 	}
 }
 

@@ -12,6 +12,7 @@
 #include <limits.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include "t_nat.h"
 #include "t_asyncq_file.h"
 
@@ -534,9 +535,26 @@ static void test_close_armed(void)
 	T_CHECK(n_kstat(WEFT_KSTAT_SLAB_BYTES) - slab0 < 64 * 1024);
 }
 
-/* t_asyncq DEV FSTYPE DIR: the file ops on a disk file system. */
+static long free_bytes(const char *dir)
+{
+	struct statfs sf;
+
+	if (statfs(dir, &sf))
+		return -1;
+	return (long)sf.f_bfree * (long)sf.f_bsize;
+}
+
+/*
+ * t_asyncq DEV FSTYPE DIR: the file ops on a disk file system. Every file
+ * they make is removed again, and requests left in the service by closed
+ * queues and dead processes hold no file open: after an unmount and a fresh
+ * mount, the free space is what it was (an open unlinked file's blocks would
+ * be lost at the unmount).
+ */
 static void disk_main(char **a)
 {
+	long before, after;
+
 	mkdir("/mnt", 0755);
 	mkdir(a[2], 0755);
 	if (mount(a[0], a[2], a[1], 0, NULL)) {
@@ -544,7 +562,14 @@ static void disk_main(char **a)
 		out_say("  mount %s on %s (%s): errno %d\n", a[0], a[2], a[1], errno);
 		return;
 	}
+	before = free_bytes(a[2]);
 	test_disk_file_ops(a[2]);
+	T_EQ(umount(a[2]), 0);
+	T_EQ(mount(a[0], a[2], a[1], 0, NULL), 0);
+	after = free_bytes(a[2]);
+	if (before != after)
+		out_say("  free space %ld before, %ld after\n", before, after);
+	T_CHECK(before > 0 && after >= before - 4096); /* a directory may have grown */
 	T_EQ(umount(a[2]), 0);
 }
 
