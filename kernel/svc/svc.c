@@ -31,7 +31,7 @@ struct list svc_list = LIST_INIT(svc_list);
 
 /* The client learns the result: a parked user thread is woken (its
  * continuation stores the result and frees the request), a kernel client's
- * completion is signalled. */
+ * completion is signalled, an async request's finish hook is called. */
 static void complete(struct service *s, struct svc_req *r, long result)
 {
 	if (result == -EIO)
@@ -47,6 +47,8 @@ static void complete(struct service *s, struct svc_req *r, long result)
 		kfree(r);
 	} else if (r->client) {
 		thread_wake_unintr(r->client, r->gen, result);
+	} else if (r->finish) {
+		r->finish(r, result);
 	} else {
 		completion_signal(r->done, result);
 	}
@@ -131,6 +133,19 @@ long svc_submit_user(struct service *s, struct thread *t, svc_fn_t fn, void *arg
 	r->gen = thread_park_begin_unintr(t, client_cont);
 	enqueue(s, r);
 	return -EPARKED;
+}
+
+int svc_submit_async(struct service *s, struct svc_req *r)
+{
+	r->client = NULL;
+	r->proc = NULL;
+	r->svc = s;
+	if (svc_monolithic())
+		return svc_inline_async(s, r);
+	if (full(s))
+		return -EAGAIN;
+	enqueue(s, r);
+	return 0;
 }
 
 long svc_call(struct service *s, svc_fn_t fn, void *arg)
@@ -295,7 +310,7 @@ int svc_start(struct service *s)
 	spin_unlock(&svc_list_lock);
 	svc_inject_started(s);
 	if (svc_monolithic())
-		return s->init ? svc_inline_init(s) : 0;
+		return svc_inline_init(s);
 	for (unsigned i = 0; i < s->nworkers; i++) {
 		struct svc_worker *w = &s->workers[i];
 		w->svc = s;
