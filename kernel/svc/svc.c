@@ -157,6 +157,8 @@ long svc_call(struct service *s, svc_fn_t fn, void *arg)
 
 /* ---- workers ---- */
 
+static void worker_fault(struct thread *t, const char *why);
+
 static void watchdog_fired(struct ktimer *tm)
 {
 	struct svc_worker *w = tm->arg;
@@ -230,7 +232,23 @@ static void run(struct svc_worker *w, struct svc_req *r)
 	ktimer_cancel(&w->watchdog);
 	__atomic_store_n(&w->cur, NULL, __ATOMIC_RELEASE);
 	leave(me);
-	complete(s, r, result);
+	if (w->detached)
+		w->detached = false; /* r is not ours any more */
+	else
+		complete(s, r, result);
+}
+
+void svc_req_detach(struct svc_req *r)
+{
+	struct thread *me = current();
+	struct svc_worker *w = me->on_fault == worker_fault ? (struct svc_worker *)me->wait[2] : NULL;
+
+	kassert(w && w->cur == r && !r->client && !r->vm);
+	/* No watchdog callback may still look at r through w->cur. */
+	ktimer_cancel_sync(&w->watchdog);
+	__atomic_store_n(&w->cur, NULL, __ATOMIC_RELEASE);
+	w->detached = true;
+	__atomic_add_fetch(&w->svc->nr_completed, 1, __ATOMIC_RELAXED);
 }
 
 static void worker_main(void *arg)
@@ -272,6 +290,7 @@ static void worker_fault(struct thread *t, const char *why)
 	pr_warn("svc %s: %s in request %lu; %u lock(s) released, request fails with EIO",
 		s->name, why, r ? (unsigned long)r->seq : 0UL, released);
 	w->cur = NULL;
+	w->detached = false;
 	s->fault_in_work = w->in_work;
 	w->in_work = false;
 	t->proc = NULL; /* t->vm stays loaded and referenced, as after any request */
