@@ -27,25 +27,32 @@
 
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "ext4 code assumes a little-endian CPU");
 
+/* Byte by byte: the offsets are often not aligned for the field, and gcc
+ * (rv64 without fast misaligned access) turns a memcpy of unknown alignment
+ * into a call, which costs ten times these few loads. */
 static inline uint16_t get16(const void *p, unsigned off)
 {
-	uint16_t v;
-	memcpy(&v, (const uint8_t *)p + off, 2);
-	return v;
+	const uint8_t *b = (const uint8_t *)p + off;
+	return (uint16_t)(b[0] | b[1] << 8);
 }
 static inline uint32_t get32(const void *p, unsigned off)
 {
-	uint32_t v;
-	memcpy(&v, (const uint8_t *)p + off, 4);
-	return v;
+	const uint8_t *b = (const uint8_t *)p + off;
+	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
 }
 static inline void put16(void *p, unsigned off, uint16_t v)
 {
-	memcpy((uint8_t *)p + off, &v, 2);
+	uint8_t *b = (uint8_t *)p + off;
+	b[0] = (uint8_t)v;
+	b[1] = (uint8_t)(v >> 8);
 }
 static inline void put32(void *p, unsigned off, uint32_t v)
 {
-	memcpy((uint8_t *)p + off, &v, 4);
+	uint8_t *b = (uint8_t *)p + off;
+	b[0] = (uint8_t)v;
+	b[1] = (uint8_t)(v >> 8);
+	b[2] = (uint8_t)(v >> 16);
+	b[3] = (uint8_t)(v >> 24);
 }
 
 /* ---- superblock (1024 bytes at byte 1024 of the device) ---- */
