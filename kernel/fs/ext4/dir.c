@@ -43,9 +43,12 @@ void ext4_dir_set_checked(struct ext4_fs *fs, uint64_t pblk, uint32_t ino)
 
 void ext4_dir_forget(struct ext4_fs *fs, uint64_t start, uint64_t n)
 {
-	for (unsigned i = 0; i < EXT4_DIR_OK; i++)
+	for (unsigned i = 0; i < EXT4_DIR_OK; i++) {
 		if (fs->dir_ok[i] > start && fs->dir_ok[i] <= start + n)
 			fs->dir_ok[i] = 0;
+		if (fs->ext_ok[i] > start && fs->ext_ok[i] <= start + n)
+			fs->ext_ok[i] = 0;
+	}
 }
 
 #define rec_len	    ext4_rec_len

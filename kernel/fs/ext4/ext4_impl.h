@@ -199,7 +199,7 @@ static inline void put32(void *p, unsigned off, uint32_t v)
 
 #define EXT4_IOBUF  (64u << 10)	 /* bounce buffer for file data */
 #define EXT4_RA	    (128u << 10) /* read-ahead window */
-#define EXT4_DIR_OK 256		 /* directory blocks remembered as checked */
+#define EXT4_DIR_OK 256		 /* directory (and extent) blocks remembered as checked */
 
 /* One mounted instance. */
 struct ext4_fs {
@@ -225,6 +225,8 @@ struct ext4_fs {
 	uint32_t ra_ino, ra_lblk, ra_n;	  /* ... blocks ra_lblk.. (ra_n of them) of ra_ino */
 	uint64_t dir_ok[EXT4_DIR_OK];	  /* block + 1 of checksum-verified directory blocks */
 	uint32_t dir_ok_ino[EXT4_DIR_OK]; /* ... and the directory they were checked for */
+	uint64_t ext_ok[EXT4_DIR_OK];	  /* the same for extent tree nodes ... */
+	uint32_t ext_ok_ino[EXT4_DIR_OK]; /* ... and the inode they belong to */
 	uint8_t *zero;			  /* one zeroed block */
 	uint32_t next_gen;
 	uint32_t last_group; /* where the inode allocator looked last */
@@ -391,7 +393,8 @@ int ext4_dir_empty(struct ext4_fs *fs, struct ext4_inode *dir);
 /* The first block of a new directory (ino, parent) at pblk. */
 int ext4_dir_init_block(struct ext4_fs *fs, struct ext4_inode *dir, uint32_t parent);
 int ext4_readdir(struct vnode *dir, struct uio *uio, uint64_t *pos);
-/* Forget that blocks start..start+n-1 held checked directory blocks. */
+/* Forget that blocks start..start+n-1 held checked directory blocks or
+ * extent nodes. */
 void ext4_dir_forget(struct ext4_fs *fs, uint64_t start, uint64_t n);
 uint8_t ext4_mode_to_ft(uint32_t mode);
 
