@@ -77,6 +77,7 @@ struct svc_worker {
 	bool restarting;     /* came back from a fault: run recover first */
 	bool in_work;	     /* the request's own function is running */
 	bool detached;	     /* the request was given away (svc_req_detach) */
+	int timing;	     /* atomic: the watchdog timer is armed (svc.c) */
 	uint64_t cpu_at_start; /* the worker's CPU time when the request began */
 };
 
