@@ -49,6 +49,9 @@ void ext4_dir_forget(struct ext4_fs *fs, uint64_t start, uint64_t n)
 		if (fs->ext_ok[i] > start && fs->ext_ok[i] <= start + n)
 			fs->ext_ok[i] = 0;
 	}
+	for (unsigned i = 0; i < EXT4_BMP_OK; i++)
+		if (fs->bmp_ok[i] && (fs->bmp_ok[i] - 1) / 2 - start < n)
+			fs->bmp_ok[i] = 0;
 }
 
 #define rec_len	    ext4_rec_len

@@ -200,6 +200,7 @@ static inline void put32(void *p, unsigned off, uint32_t v)
 #define EXT4_IOBUF  (64u << 10)	 /* bounce buffer for file data */
 #define EXT4_RA	    (128u << 10) /* read-ahead window */
 #define EXT4_DIR_OK 256		 /* directory (and extent) blocks remembered as checked */
+#define EXT4_BMP_OK 64		 /* bitmaps remembered as checked */
 
 /* One mounted instance. */
 struct ext4_fs {
@@ -227,6 +228,7 @@ struct ext4_fs {
 	uint32_t dir_ok_ino[EXT4_DIR_OK]; /* ... and the directory they were checked for */
 	uint64_t ext_ok[EXT4_DIR_OK];	  /* the same for extent tree nodes ... */
 	uint32_t ext_ok_ino[EXT4_DIR_OK]; /* ... and the inode they belong to */
+	uint64_t bmp_ok[EXT4_BMP_OK];	  /* 2 * block + (inode bitmap) + 1 of checked bitmaps */
 	uint8_t *zero;			  /* one zeroed block */
 	uint32_t next_gen;
 	uint32_t last_group; /* where the inode allocator looked last */
@@ -393,8 +395,8 @@ int ext4_dir_empty(struct ext4_fs *fs, struct ext4_inode *dir);
 /* The first block of a new directory (ino, parent) at pblk. */
 int ext4_dir_init_block(struct ext4_fs *fs, struct ext4_inode *dir, uint32_t parent);
 int ext4_readdir(struct vnode *dir, struct uio *uio, uint64_t *pos);
-/* Forget that blocks start..start+n-1 held checked directory blocks or
- * extent nodes. */
+/* Forget that blocks start..start+n-1 held checked directory blocks, extent
+ * nodes or bitmaps. */
 void ext4_dir_forget(struct ext4_fs *fs, uint64_t start, uint64_t n);
 uint8_t ext4_mode_to_ft(uint32_t mode);
 
