@@ -125,6 +125,67 @@ static void free_pte(pte_t *pte, vaddr_t va, void *arg)
 	vm->pages--;
 }
 
+/*
+ * Dead spaces whose table some CPU still has loaded (lazy switching, see
+ * vm.h). Nobody can load a dead space again, so once no CPU shows its id it
+ * can go; any CPU that switches tables looks (vm_activate).
+ */
+static struct spinlock zombie_lock = SPINLOCK_INIT("vm-zombies");
+static struct vm_space *zombies; /* zombie_lock */
+static unsigned nzombies;	 /* atomic: read without the lock */
+
+static bool loaded_anywhere(uint64_t id)
+{
+	for (unsigned i = 0; i < ncpu_online; i++)
+		if (__atomic_load_n(&cpus[i].vm_id, __ATOMIC_SEQ_CST) == id)
+			return true;
+	return false;
+}
+
+static void free_table(struct vm_space *vm)
+{
+	/* Pairs with vm_activate, which publishes vm_id before it switches. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (loaded_anywhere(vm->id)) {
+		spin_lock(&zombie_lock);
+		vm->zombie_next = zombies;
+		zombies = vm;
+		__atomic_add_fetch(&nzombies, 1, __ATOMIC_RELEASE);
+		spin_unlock(&zombie_lock);
+		return;
+	}
+	hal_pt_free(vm->root);
+	kfree(vm);
+}
+
+/* Free the dead tables no CPU has loaded any more. Any context. */
+static void reap_zombies(void)
+{
+	struct vm_space *done = NULL, **pp;
+
+	if (!__atomic_load_n(&nzombies, __ATOMIC_ACQUIRE))
+		return;
+	spin_lock(&zombie_lock);
+	for (pp = &zombies; *pp;) {
+		struct vm_space *vm = *pp;
+		if (loaded_anywhere(vm->id)) {
+			pp = &vm->zombie_next;
+			continue;
+		}
+		*pp = vm->zombie_next;
+		vm->zombie_next = done;
+		done = vm;
+		__atomic_sub_fetch(&nzombies, 1, __ATOMIC_RELEASE);
+	}
+	spin_unlock(&zombie_lock);
+	while (done) {
+		struct vm_space *vm = done;
+		done = vm->zombie_next;
+		hal_pt_free(vm->root);
+		kfree(vm);
+	}
+}
+
 void vm_put(struct vm_space *vm)
 {
 	struct list *it, *tmp;
@@ -142,8 +203,7 @@ void vm_put(struct vm_space *vm)
 			pmm_unref(c->pa[i]);
 		kfree(c);
 	}
-	hal_pt_free(vm->root);
-	kfree(vm);
+	free_table(vm);
 }
 
 struct vm_region *region_find_locked(struct vm_space *vm, uaddr_t addr)
@@ -666,6 +726,7 @@ void vm_activate(struct vm_space *vm)
 		 * changed the entries before this flush (sched_tlb_shootdown). */
 		__atomic_store_n(&c->vm_id, id, __ATOMIC_SEQ_CST);
 		hal_pt_switch(vm ? vm->root : 0);
+		reap_zombies();
 	}
 }
 

@@ -64,6 +64,7 @@ struct vm_space {
 	uint64_t id;			/* unique: a freed root's page may come back */
 	struct vm_reclaim *reclaim;	/* (lock) pages unmapped, freed after the shootdown */
 	bool need_sync;			/* (lock) a present entry changed: other CPUs must flush */
+	struct vm_space *zombie_next;	/* dead, its table still loaded somewhere (vm.c) */
 };
 
 struct vm_space *vm_create(void);
@@ -122,7 +123,16 @@ int vm_fault(struct vm_space *vm, uaddr_t addr, unsigned access);
 int vm_write(struct vm_space *vm, uaddr_t dst, const void *src, size_t n);
 
 /* Run on vm's table (NULL: the kernel's). Flushes the TLB whenever the space
- * changes, even if a new space's root reuses a freed one's page. */
+ * changes, even if a new space's root reuses a freed one's page.
+ *
+ * Lazy switching: the scheduler loads no table for a thread without a space
+ * (a kernel thread) nor to idle, so the table of the last space stays loaded
+ * and the next thread of that space switches nothing (a switch flushes the
+ * whole TLB under QEMU). Kernel code never reaches user addresses through
+ * satp there (SUM is off). A space's table may thus be loaded on a CPU that
+ * holds no reference to it: when the space dies, its pages and regions go at
+ * once, but the table itself is kept until no CPU has it loaded (vm_put
+ * queues it; vm_activate frees such tables when it switches). */
 void vm_activate(struct vm_space *vm);
 /* Is addr inside a VM_SHARED region of vm? */
 bool vm_is_shared(struct vm_space *vm, uaddr_t addr);

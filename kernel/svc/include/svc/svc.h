@@ -81,6 +81,8 @@ struct svc_worker {
 	struct ktimer watchdog;
 	bool restarting;     /* came back from a fault: run recover first */
 	bool in_work;	     /* the request's own function is running */
+	bool detached;	     /* the request was given away (svc_req_detach) */
+	int timing;	     /* atomic: the watchdog timer is armed (svc.c) */
 	uint64_t cpu_at_start; /* the worker's CPU time when the request began */
 };
 
@@ -151,6 +153,16 @@ long svc_call(struct service *s, svc_fn_t fn, void *arg);
  * serialised with the service's other requests like any inline request.
  */
 int svc_submit_async(struct service *s, struct svc_req *r);
+
+/*
+ * From a request's function, for a kernel client's request: the request is
+ * no longer the worker's. Someone else (a driver's interrupt handler) will
+ * signal r->done with its result; the worker will not, whatever fn returns,
+ * and a fault in the worker from here on no longer fails r. r may be gone as
+ * soon as that signal is given. Call with interrupts off, just before handing
+ * the request over, so that no fault comes between (blk_svc.c).
+ */
+void svc_req_detach(struct svc_req *r);
 
 /* The thread a request was made for (its syscall's thread), NULL for kernel
  * clients. */
