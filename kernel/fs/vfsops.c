@@ -275,9 +275,10 @@ int vfs_truncate(struct vnode *vn, uint64_t size)
 		return -EINVAL;
 	if (__atomic_load_n(&vn->writecount, __ATOMIC_ACQUIRE) < 0)
 		return -ETXTBSY;	/* a running image */
+	uint64_t old_size = __atomic_load_n(&vn->size, __ATOMIC_RELAXED);
 	int err = vn->ops->truncate(vn, size);
 	if (!err && vn->pcache)
-		vfs_pcache_invalidate(vn, size, UINT64_MAX);
+		vfs_pcache_truncate(vn, old_size, size);
 	return err;
 }
 
