@@ -51,6 +51,11 @@ static int prefault(uaddr_t addr, size_t n, unsigned access)
 	return 0;
 }
 
+int uaccess_prepare(uaddr_t addr, size_t n, bool write)
+{
+	return n ? prefault(addr, n, write ? VM_W : VM_R) : 0;
+}
+
 enum dir { TO_USER, FROM_USER, ZERO_USER };
 
 /* The kernel address of the user page at va (page-aligned), if it is mapped

@@ -19,7 +19,7 @@ static const char *null_argv[] = {"x", NULL};
 
 /* Each alone on pages of the executable's file that nothing else touches. */
 static const unsigned long ro_mask[2048] __attribute__((aligned(4096))) = {[1024] = 1UL << 9};
-static long rw_page[1024] __attribute__((aligned(4096))) = {7};
+static long rw_page[1536] __attribute__((aligned(4096))) = {7};
 
 /* The kernel reads and writes untouched file pages of this program. */
 static void test_untouched_file_pages(void)
@@ -31,6 +31,11 @@ static void test_untouched_file_pages(void)
 	T_EQ(t_sys(SYS_rt_sigprocmask, SIG_SETMASK, (long)old, 0, 8), 0);
 	T_EQ(t_sys(SYS_clock_gettime, CLOCK_MONOTONIC, (long)&rw_page[512]), 0);
 	T_CHECK(rw_page[512] || rw_page[513]);
+	/* the old mask, copied out after the change, is the one before it */
+	T_EQ(t_sys(SYS_rt_sigprocmask, SIG_BLOCK, (long)&ro_mask[1024], (long)&rw_page[1024], 8),
+	     0);
+	T_EQ(rw_page[1024] & (1L << 9), 0);
+	T_EQ(t_sys(SYS_rt_sigprocmask, SIG_SETMASK, (long)old, 0, 8), 0);
 	T_EQ(rw_page[0], 7); /* the rest of the page is the file's */
 }
 

@@ -33,6 +33,12 @@ static inline int uaccess_ok(uaddr_t addr, size_t n)
 void uaccess_svc_reset(void);
 bool uaccess_svc_missed(void);
 
+/* Fault in [addr, addr+n) for a copy the call makes after its side effects
+ * (a result copied out at the end): 0, -EFAULT, or -ESVC, which the call
+ * returns before changing anything, to run again where the page can be
+ * read in. */
+int uaccess_prepare(uaddr_t addr, size_t n, bool write);
+
 /* 0 or -EFAULT. */
 int copy_to_user(uaddr_t dst, const void *src, size_t n);
 int copy_from_user(void *dst, uaddr_t src, size_t n);
