@@ -291,6 +291,11 @@ long vfs_read_kernel(struct vnode *vn, uint64_t off, void *buf, size_t len)
 		return -EISDIR;
 	if (!vn->ops->read)
 		return -EINVAL;
+	if (vfs_pcache_has_dirty(vn)) { /* stores through shared mappings first */
+		err = vfs_pcache_flush(vn, off, off + len);
+		if (err)
+			return err;
+	}
 	uio_init_kernel(&uio, buf, len, off);
 	err = vn->ops->read(vn, &uio);
 	return io_result(err, len, &uio);
