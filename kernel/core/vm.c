@@ -537,6 +537,14 @@ static int fault_pager_locked(struct vm_space *vm, struct vm_region *r, uaddr_t 
 
 	if (err)
 		return err == -ESVC ? err : -EFAULT;
+	if ((r->flags & VM_SHARED) && r->pager->dirty) {
+		/* Writable only once written, so the owner learns of it. */
+		if (write)
+			r->pager->dirty(r->pager_obj, r->pgoff + (va - r->start));
+		*pte = hal_pte_make(pa, write ? r->prot : r->prot & ~VM_W);
+		vm->pages++;
+		return 0;
+	}
 	if (!(r->flags & VM_SHARED) && write) {
 		copy = pmm_alloc(0);
 		if (!copy) {
@@ -576,6 +584,8 @@ static int fault_locked(struct vm_space *vm, struct vm_region *r, uaddr_t va, bo
 		return 0;
 	}
 	pa = hal_pte_pa(*pte);
+	if ((r->flags & VM_SHARED) && r->pager && r->pager->dirty)
+		r->pager->dirty(r->pager_obj, r->pgoff + (va - r->start));
 	if ((r->flags & VM_SHARED) || pmm_refcount(pa) == 1) {
 		*pte = hal_pte_make(pa, prot | (write ? VM_W : 0));
 	} else {
@@ -740,4 +750,25 @@ bool vm_is_shared(struct vm_space *vm, uaddr_t addr)
 	shared = r && (r->flags & VM_SHARED);
 	spin_unlock(&vm->lock);
 	return shared;
+}
+
+int vm_region_next(struct vm_space *vm, uaddr_t addr, struct vm_region_info *out)
+{
+	struct list *it;
+	int err = -ENOENT;
+
+	spin_lock(&vm->lock);
+	list_for_each(it, &vm->regions) {
+		struct vm_region *r = list_entry(it, struct vm_region, link);
+		if (addr >= r->end)
+			continue;
+		*out = (struct vm_region_info){r->start, r->end, r->prot, r->flags, r->pager,
+					       r->pager_obj, r->pgoff};
+		if (r->pager)
+			r->pager->get(r->pager_obj);
+		err = 0;
+		break;
+	}
+	spin_unlock(&vm->lock);
+	return err;
 }

@@ -360,3 +360,27 @@ int ext4_ifree(struct ext4_fs *fs, uint32_t ino, bool dir)
 	ext4_sb_add_free_inodes(fs, 1);
 	return 0;
 }
+
+int ext4_iused(struct ext4_fs *fs, uint32_t ino, bool *used)
+{
+	uint32_t g = (ino - 1) / fs->ipg, i = (ino - 1) % fs->ipg;
+	struct buf *bb, *gb;
+	uint8_t *d;
+	int err = ext4_gd_get(fs, g, &gb, &d);
+
+	if (err)
+		return err;
+	bool uninit = get16(d, GD_FLAGS) & BG_INODE_UNINIT;
+	bcache_put(gb);
+	if (uninit) { /* nothing in the group was ever allocated */
+		*used = false;
+		return 0;
+	}
+	err = bitmap_get(fs, g, true, &bb, &gb, &d);
+	if (err)
+		return err;
+	*used = bit_test(bb->data, i);
+	bcache_put(bb);
+	bcache_put(gb);
+	return 0;
+}

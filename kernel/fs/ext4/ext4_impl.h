@@ -301,6 +301,8 @@ int ext4_bfree(struct ext4_fs *fs, uint64_t start, uint32_t n);
 /* A free inode number near group pgroup; marks it used. */
 int ext4_ialloc(struct ext4_fs *fs, uint32_t pgroup, bool dir, uint32_t *ino);
 int ext4_ifree(struct ext4_fs *fs, uint32_t ino, bool dir);
+/* Is inode ino allocated in its group's bitmap? */
+int ext4_iused(struct ext4_fs *fs, uint32_t ino, bool *used);
 
 /* ---- inode.c ---- */
 int ext4_iread(struct ext4_fs *fs, uint32_t ino, uint8_t *raw);
@@ -335,6 +337,16 @@ uint32_t ext4_rdev_get(const uint8_t *raw);
 void ext4_rdev_set(uint8_t *raw, uint32_t rdev);
 /* Free an inode's blocks and the inode itself (link count reached 0). */
 int ext4_idestroy(struct ext4_fs *fs, uint32_t ino);
+/* The cached inode ino's vnode with a new reference, or NULL if not cached. */
+struct vnode *ext4_icache_find(struct ext4_fs *fs, uint32_t ino);
+
+/* ---- orphan.c ---- */
+/* ip's link count just became 0: put it on the orphan list (writes ip). */
+int ext4_orphan_add(struct ext4_fs *fs, struct ext4_inode *ip);
+/* Take ino, whose next link is next, off the orphan list. */
+int ext4_orphan_del(struct ext4_fs *fs, uint32_t ino, uint32_t next);
+/* At mount: free the orphans an unclean shutdown left. */
+int ext4_orphan_recover(struct ext4_fs *fs);
 
 /* ---- extent.c ---- */
 #define MAP_HOLE      0x1

@@ -42,6 +42,12 @@ struct vm_pager_ops {
 	void (*put)(void *obj);
 	/* Optional: the most vm_protect may grant a region of obj (VM_R|W|X). */
 	unsigned (*max_prot)(void *obj);
+	/* Optional: the page at off of a VM_SHARED region is being made writable
+	 * (a write fault), so it may now differ from what its owner keeps (a
+	 * file's page cache tracks pages to write back so). Called under
+	 * vm->lock; must not sleep. With it, such regions map pages read-only
+	 * until they are written. */
+	void (*dirty)(void *obj, uint64_t off);
 };
 
 struct vm_region {
@@ -136,5 +142,16 @@ int vm_write(struct vm_space *vm, uaddr_t dst, const void *src, size_t n);
 void vm_activate(struct vm_space *vm);
 /* Is addr inside a VM_SHARED region of vm? */
 bool vm_is_shared(struct vm_space *vm, uaddr_t addr);
+
+/* What vm_region_next tells of a region; obj carries a pager reference. */
+struct vm_region_info {
+	uaddr_t start, end;
+	unsigned prot, flags;
+	const struct vm_pager_ops *pager; /* NULL: anonymous */
+	void *obj;			  /* put it with pager->put */
+	uint64_t pgoff;			  /* object offset of start */
+};
+/* The first region of vm that ends above addr: 0, or -ENOENT if none. */
+int vm_region_next(struct vm_space *vm, uaddr_t addr, struct vm_region_info *out);
 
 #endif
