@@ -4,7 +4,7 @@
 # popen/execute and pcall/error in the scratch directory, and prints a
 # checksum of its deterministic results. The expected line is what the same
 # binary prints under qemu-riscv64-static and on Linux 6.1
-# (user/test/linux.sh 1 sh/75).
+# (user/test/linux.sh 1 sh/7).
 apps=$(cd "${0%/*}/../apps" && pwd)
 . "${0%/*}/lib.sh"
 
