@@ -141,7 +141,7 @@ fetch() {
 # check_static FILE: a riscv64 executable with no program interpreter.
 check_static() {
 	local h
-	h=$(LC_ALL=C readelf -lh "$1" 2>/dev/null) || { log "$1 is not ELF"; exit 1; }
+	h=$(LC_ALL=C "${CROSS}readelf" -lh "$1" 2>/dev/null) || { log "$1 is not ELF"; exit 1; }
 	grep -q 'Machine: *RISC-V' <<<"$h" || { log "$1 is not RISC-V"; exit 1; }
 	! grep -q INTERP <<<"$h" || { log "$1 is not static"; exit 1; }
 }
