@@ -30,7 +30,7 @@ U_MUSL_EXEC  := hello_musl t_vmo t_asyncq t_proc t_helper t_mem t_time t_efault 
 		t_smp t_preempt t_sleepers t_console t_pthread t_signal t_ids t_files t_dirs t_proc_fs \
 		t_pipe t_mmap t_script t_jobctl t_pipewait t_shootdown t_pipeblock t_fifo t_lock \
 		t_procfd t_ttyjob t_clonefiles t_shmlazy t_execmap t_itimer t_disk t_fsfault \
-		t_cputimer t_clonefs t_orphan t_txtbsy t_affinity
+		t_cputimer t_clonefs t_orphan t_txtbsy t_affinity t_lxfuzz
 U_MUSL_PIE   := hello_pie t_misc
 U_GLIBC_EXEC := hello_glibc t_proc_glibc t_pthread_glibc t_signal_glibc t_files_glibc \
 		t_dirs_glibc t_pipeblock_glibc t_fifo_glibc t_lock_glibc t_procfd_glibc t_clonefiles_glibc \

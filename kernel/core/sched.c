@@ -222,7 +222,10 @@ static void run_thread(struct cpu *c, struct thread *t)
 	t->slice_end = now + TIME_SLICE_NS;
 	cputime_switch_in(t, now);
 	rearm_timer(c, now);
-	vm_activate(t->vm); /* a service thread works in its client's memory */
+	/* A service thread works in its client's memory; a thread without a
+	 * space keeps whatever table is loaded (lazy switching, <core/vm.h>). */
+	if (t->vm)
+		vm_activate(t->vm);
 	if (t->kind == THREAD_KERNEL) {
 		hal_set_stack_limit((unsigned long)t->kstack);
 		hal_kctx_load(&t->kctx);
@@ -250,7 +253,8 @@ static void idle(struct cpu *c)
 {
 	uint64_t t0 = hal_time_ns();
 
-	vm_activate(NULL);	/* never idle on a table that may be freed */
+	/* Idle on whatever table is loaded: a dead space's table is kept until
+	 * no CPU has it (lazy switching, <core/vm.h>). */
 	__atomic_store_n(&c->idle, true, __ATOMIC_SEQ_CST);
 	if (!__atomic_load_n(&c->rq.nr, __ATOMIC_SEQ_CST)) {
 		rearm_timer(c, t0);
@@ -292,6 +296,7 @@ void sched_leave_user(void)
 	/* A dead thread's time went to its process at its exit (cputime_exit). */
 	if (c->cur && !c->cur->dead)
 		cputime_switch_out(c->cur);
+	c->need_resched = false;	/* asked of the thread that is leaving anyway */
 	c->prev = c->cur;
 	c->cur = NULL;
 	hal_run_on_cpu_stack(sched_loop);
@@ -331,6 +336,7 @@ void sched_block_kthread(void)
 	struct thread *t = c->cur;
 
 	cputime_switch_out(t);
+	c->need_resched = false;
 	c->prev = t;
 	c->cur = NULL;
 	hal_kctx_switch(&t->kctx, &c->loop_ctx);

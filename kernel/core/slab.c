@@ -215,9 +215,11 @@ static void slab_push_locked(struct kmem_cache *c, void *obj)
 
 /* ---- Magazines (irqs off, this CPU's magazine) ---- */
 
+/* A plain store (statistics read it from other CPUs): GCC 12 would make an
+ * atomic store an amoswap, which QEMU runs as a host atomic. */
 static inline void mag_set_count(struct kmem_mag *m, unsigned n)
 {
-	__atomic_store_n(&m->count, n, __ATOMIC_RELAXED);
+	*(volatile unsigned *)&m->count = n;
 }
 
 static void mag_refill(struct kmem_cache *c, struct kmem_mag *m)

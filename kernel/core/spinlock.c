@@ -11,6 +11,20 @@
 
 #define HELD_MAX 16
 
+/* Stores that need no read-modify-write: GCC 12 compiles __atomic_store_n to
+ * an amoswap on RISC-V, which QEMU runs as a host atomic operation. These are
+ * plain stores (a release store behind a fence, as the RVWMO mapping has it). */
+static inline void store_once(int *p, int v)
+{
+	*(volatile int *)p = v;
+}
+
+static inline void store_release(int *p, int v)
+{
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	*(volatile int *)p = v;
+}
+
 static struct held_locks {
 	struct spinlock *l[HELD_MAX];
 	unsigned n; /* may exceed HELD_MAX: the excess is not recorded */
@@ -74,7 +88,7 @@ void spin_lock(struct spinlock *l)
 		while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED))
 			hal_cpu_relax();
 	}
-	__atomic_store_n(&l->owner, me, __ATOMIC_RELAXED);
+	store_once(&l->owner, me);
 	l->flags = flags;
 	held_push(me, l);
 }
@@ -87,7 +101,7 @@ bool spin_trylock(struct spinlock *l)
 		hal_irq_restore(flags);
 		return false;
 	}
-	__atomic_store_n(&l->owner, (int)hal_cpu_id(), __ATOMIC_RELAXED);
+	store_once(&l->owner, (int)hal_cpu_id());
 	l->flags = flags;
 	held_push((int)hal_cpu_id(), l);
 	return true;
@@ -102,8 +116,8 @@ void spin_unlock(struct spinlock *l)
 	if (owner != (int)hal_cpu_id())
 		panic("spinlock %s: released by cpu %u, held by %d", l->name, hal_cpu_id(), owner);
 	held_pop(owner, l);
-	__atomic_store_n(&l->owner, -1, __ATOMIC_RELAXED);
-	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
+	store_once(&l->owner, -1);
+	store_release(&l->locked, 0);
 	hal_irq_restore(flags);
 }
 

@@ -16,6 +16,21 @@
 #include <core/sched.h>
 #include <weft/errno.h>
 
+/* Per CPU: a copy of the system call running here met a page that only the
+ * fs service can bring in (-ESVC). A user thread's call never leaves its CPU
+ * before it returns, so the flag is the call's (uaccess_svc_*). */
+static bool svc_missed[NCPU_MAX];
+
+void uaccess_svc_reset(void)
+{
+	svc_missed[this_cpu()->id] = false;
+}
+
+bool uaccess_svc_missed(void)
+{
+	return svc_missed[this_cpu()->id];
+}
+
 static int prefault(uaddr_t addr, size_t n, unsigned access)
 {
 	struct thread *t = current();
@@ -28,10 +43,17 @@ static int prefault(uaddr_t addr, size_t n, unsigned access)
 		if (pte && hal_pte_present(*pte) && (hal_pte_prot(*pte) & access) == access)
 			continue;
 		int err = vm_fault(vm, va, access);
+		if (err == -ESVC)
+			svc_missed[this_cpu()->id] = true; /* retry in the fs service */
 		if (err)
-			return err == -ESVC ? err : -EFAULT; /* -ESVC: retry in the fs service */
+			return err == -ESVC ? err : -EFAULT;
 	}
 	return 0;
+}
+
+int uaccess_prepare(uaddr_t addr, size_t n, bool write)
+{
+	return n ? prefault(addr, n, write ? VM_W : VM_R) : 0;
 }
 
 enum dir { TO_USER, FROM_USER, ZERO_USER };

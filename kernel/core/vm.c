@@ -125,6 +125,67 @@ static void free_pte(pte_t *pte, vaddr_t va, void *arg)
 	vm->pages--;
 }
 
+/*
+ * Dead spaces whose table some CPU still has loaded (lazy switching, see
+ * vm.h). Nobody can load a dead space again, so once no CPU shows its id it
+ * can go; any CPU that switches tables looks (vm_activate).
+ */
+static struct spinlock zombie_lock = SPINLOCK_INIT("vm-zombies");
+static struct vm_space *zombies; /* zombie_lock */
+static unsigned nzombies;	 /* atomic: read without the lock */
+
+static bool loaded_anywhere(uint64_t id)
+{
+	for (unsigned i = 0; i < ncpu_online; i++)
+		if (__atomic_load_n(&cpus[i].vm_id, __ATOMIC_SEQ_CST) == id)
+			return true;
+	return false;
+}
+
+static void free_table(struct vm_space *vm)
+{
+	/* Pairs with vm_activate, which publishes vm_id before it switches. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (loaded_anywhere(vm->id)) {
+		spin_lock(&zombie_lock);
+		vm->zombie_next = zombies;
+		zombies = vm;
+		__atomic_add_fetch(&nzombies, 1, __ATOMIC_RELEASE);
+		spin_unlock(&zombie_lock);
+		return;
+	}
+	hal_pt_free(vm->root);
+	kfree(vm);
+}
+
+/* Free the dead tables no CPU has loaded any more. Any context. */
+static void reap_zombies(void)
+{
+	struct vm_space *done = NULL, **pp;
+
+	if (!__atomic_load_n(&nzombies, __ATOMIC_ACQUIRE))
+		return;
+	spin_lock(&zombie_lock);
+	for (pp = &zombies; *pp;) {
+		struct vm_space *vm = *pp;
+		if (loaded_anywhere(vm->id)) {
+			pp = &vm->zombie_next;
+			continue;
+		}
+		*pp = vm->zombie_next;
+		vm->zombie_next = done;
+		done = vm;
+		__atomic_sub_fetch(&nzombies, 1, __ATOMIC_RELEASE);
+	}
+	spin_unlock(&zombie_lock);
+	while (done) {
+		struct vm_space *vm = done;
+		done = vm->zombie_next;
+		hal_pt_free(vm->root);
+		kfree(vm);
+	}
+}
+
 void vm_put(struct vm_space *vm)
 {
 	struct list *it, *tmp;
@@ -142,8 +203,7 @@ void vm_put(struct vm_space *vm)
 			pmm_unref(c->pa[i]);
 		kfree(c);
 	}
-	hal_pt_free(vm->root);
-	kfree(vm);
+	free_table(vm);
 }
 
 struct vm_region *region_find_locked(struct vm_space *vm, uaddr_t addr)
@@ -477,6 +537,14 @@ static int fault_pager_locked(struct vm_space *vm, struct vm_region *r, uaddr_t 
 
 	if (err)
 		return err == -ESVC ? err : -EFAULT;
+	if ((r->flags & VM_SHARED) && r->pager->dirty) {
+		/* Writable only once written, so the owner learns of it. */
+		if (write)
+			r->pager->dirty(r->pager_obj, r->pgoff + (va - r->start));
+		*pte = hal_pte_make(pa, write ? r->prot : r->prot & ~VM_W);
+		vm->pages++;
+		return 0;
+	}
 	if (!(r->flags & VM_SHARED) && write) {
 		copy = pmm_alloc(0);
 		if (!copy) {
@@ -516,6 +584,8 @@ static int fault_locked(struct vm_space *vm, struct vm_region *r, uaddr_t va, bo
 		return 0;
 	}
 	pa = hal_pte_pa(*pte);
+	if ((r->flags & VM_SHARED) && r->pager && r->pager->dirty)
+		r->pager->dirty(r->pager_obj, r->pgoff + (va - r->start));
 	if ((r->flags & VM_SHARED) || pmm_refcount(pa) == 1) {
 		*pte = hal_pte_make(pa, prot | (write ? VM_W : 0));
 	} else {
@@ -666,6 +736,7 @@ void vm_activate(struct vm_space *vm)
 		 * changed the entries before this flush (sched_tlb_shootdown). */
 		__atomic_store_n(&c->vm_id, id, __ATOMIC_SEQ_CST);
 		hal_pt_switch(vm ? vm->root : 0);
+		reap_zombies();
 	}
 }
 
@@ -679,4 +750,25 @@ bool vm_is_shared(struct vm_space *vm, uaddr_t addr)
 	shared = r && (r->flags & VM_SHARED);
 	spin_unlock(&vm->lock);
 	return shared;
+}
+
+int vm_region_next(struct vm_space *vm, uaddr_t addr, struct vm_region_info *out)
+{
+	struct list *it;
+	int err = -ENOENT;
+
+	spin_lock(&vm->lock);
+	list_for_each(it, &vm->regions) {
+		struct vm_region *r = list_entry(it, struct vm_region, link);
+		if (addr >= r->end)
+			continue;
+		*out = (struct vm_region_info){r->start, r->end, r->prot, r->flags, r->pager,
+					       r->pager_obj, r->pgoff};
+		if (r->pager)
+			r->pager->get(r->pager_obj);
+		err = 0;
+		break;
+	}
+	spin_unlock(&vm->lock);
+	return err;
 }

@@ -17,10 +17,18 @@
  * to a page sit in one slab, larger ones are buddy blocks), and an address
  * that is not RAM makes the bio -EINVAL instead of reaching the device.
  *
- * The submitter sleeps on a completion in its request record (kmalloc'd, so
- * header and status are in RAM the device can reach); the interrupt handler
- * collects finished chains and signals them with 0 or -EIO from the status
- * byte. Many threads may submit at once; the queue's lock is the only lock.
+ * A bio in flight is a batch: a count of its device requests plus one while
+ * its submitter is still adding them, its first error, and the completion its
+ * outcome goes to. Request records are kmalloc'd (so header and status are in
+ * RAM the device can reach); the interrupt handler collects finished chains,
+ * frees them and drops their batch's count; whoever drops the last one (often
+ * the handler) signals the completion with 0 or the first error and frees the
+ * batch. The synchronous submit waits for that completion on its own stack;
+ * the asynchronous one (bdev_ops.submit_async, what the blk service's workers
+ * use) hands it to the caller, so the interrupt wakes the client directly. A
+ * submitter that faults half way never drops its own count: its batch is
+ * never signalled (the fault handler fails the request) and leaks. Many
+ * threads may submit at once; the queue's lock is the only lock.
  */
 #include <dev/virtio_blk.h>
 #include <dev/virtio_mmio.h>
@@ -66,12 +74,18 @@ struct vblk_hdr {
 	uint64_t sector;
 };
 
-/* One device request in flight. Owned by its submitter, who frees it after
- * the completion; the interrupt handler only reads status and signals. */
+/* One bio in flight (see the top). */
+struct vblk_batch {
+	unsigned refs;		  /* atomic: device requests in flight, + 1 for the submitter */
+	int err;		  /* atomic: 0 or the first error */
+	struct completion *done;  /* signalled with err when refs reaches 0 */
+};
+
+/* One device request in flight; freed by the interrupt handler. */
 struct vblk_req {
 	struct vblk_hdr hdr; /* the device reads it */
 	uint8_t status;	     /* the device writes it */
-	struct completion done;
+	struct vblk_batch *batch;
 };
 
 struct vblk {
@@ -126,6 +140,26 @@ static uint32_t dma_run(const uint8_t *va, uint32_t len, paddr_t *pa)
 
 /* ---- requests ---- */
 
+static void batch_fail(struct vblk_batch *b, int err)
+{
+	int none = 0;
+
+	__atomic_compare_exchange_n(&b->err, &none, err, false, __ATOMIC_ACQ_REL,
+				    __ATOMIC_RELAXED);
+}
+
+/* Drop one count of b; the last one signals its completion. Any context. */
+static void batch_put(struct vblk_batch *b)
+{
+	if (__atomic_sub_fetch(&b->refs, 1, __ATOMIC_ACQ_REL))
+		return;
+	struct completion *done = b->done;
+	int err = __atomic_load_n(&b->err, __ATOMIC_ACQUIRE);
+
+	kfree(b);
+	completion_signal(done, err);
+}
+
 static void vblk_irq(void *arg)
 {
 	struct vblk *vb = arg;
@@ -138,19 +172,22 @@ static void vblk_irq(void *arg)
 		n = virtq_collect(&vb->vq, done, VBLK_COLLECT);
 		for (unsigned i = 0; i < n; i++) {
 			struct vblk_req *req = done[i];
-			bool ok = req->status == VIRTIO_BLK_S_OK;
+			struct vblk_batch *b = req->batch;
 
-			if (!ok)
+			if (req->status != VIRTIO_BLK_S_OK) {
 				__atomic_add_fetch(&vb->nr_device_errors, 1, __ATOMIC_RELAXED);
-			completion_signal(&req->done, ok ? 0 : -EIO);
+				batch_fail(b, -EIO);
+			}
+			kfree(req);
+			batch_put(b);
 		}
 	} while (n == VBLK_COLLECT);
 }
 
-/* Send one request: segs[1..ndata] are filled with the data, segs[0] and
- * segs[ndata + 1] are for the header and status. Waits for the answer. */
-static int do_request(struct vblk *vb, uint32_t type, uint64_t sector, struct virtq_seg *segs,
-		      unsigned ndata)
+/* Send one request of batch b: segs[1..ndata] are filled with the data,
+ * segs[0] and segs[ndata + 1] are for the header and status. Does not wait. */
+static int do_request(struct vblk *vb, struct vblk_batch *b, uint32_t type, uint64_t sector,
+		      struct virtq_seg *segs, unsigned ndata)
 {
 	struct vblk_req *req = kmalloc(sizeof(*req));
 	int r;
@@ -159,14 +196,16 @@ static int do_request(struct vblk *vb, uint32_t type, uint64_t sector, struct vi
 		return -EIO;
 	req->hdr = (struct vblk_hdr){.type = type, .sector = sector};
 	req->status = 0xff;
-	completion_init(&req->done);
+	req->batch = b;
 	segs[0] = (struct virtq_seg){kva_to_dma((uintptr_t)&req->hdr), sizeof(req->hdr), false};
 	segs[ndata + 1] = (struct virtq_seg){kva_to_dma((uintptr_t)&req->status), 1, true};
 	__atomic_add_fetch(&vb->nr_requests, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&b->refs, 1, __ATOMIC_ACQ_REL);
 	r = virtq_add(&vb->vq, segs, ndata + 2, req);
-	if (!r)
-		r = (int)completion_wait(&req->done);
-	kfree(req);
+	if (r) {
+		kfree(req);
+		batch_put(b); /* not the last: the submitter holds one */
+	}
 	return r;
 }
 
@@ -246,7 +285,7 @@ static int map_group(struct vblk *vb, const struct bio *bio, uint64_t at, struct
 	return (int)n;
 }
 
-static int do_rw(struct vblk *vb, const struct bio *bio)
+static int do_rw(struct vblk *vb, struct vblk_batch *b, const struct bio *bio)
 {
 	uint32_t type = bio->op == BIO_READ ? VIRTIO_BLK_T_IN : VIRTIO_BLK_T_OUT;
 	struct virtq_seg segs[VBLK_MAX_DATA + 2];
@@ -262,7 +301,7 @@ static int do_rw(struct vblk *vb, const struct bio *bio)
 			return n ? n : -EINVAL; /* not one block fits in max_data runs */
 		if (at == 0 && at + bytes < total)
 			__atomic_add_fetch(&vb->nr_split, 1, __ATOMIC_RELAXED);
-		r = do_request(vb, type, bio->sector + at / BDEV_SECTOR, segs, (unsigned)n);
+		r = do_request(vb, b, type, bio->sector + at / BDEV_SECTOR, segs, (unsigned)n);
 		if (r)
 			return r;
 		at += bytes;
@@ -288,16 +327,46 @@ static int check_shape(const struct vblk *vb, const struct bio *bio)
 	return bio->sector % spb || n % spb ? -EINVAL : 0;
 }
 
-static int submit_checked(struct vblk *vb, struct bio *bio)
+/*
+ * Start a checked bio: its outcome goes to done. started(arg), if given, runs
+ * with interrupts off just before the submitter's own count is dropped (the
+ * blk service detaches its request there). 0, or -EIO with nothing started
+ * and done untouched when memory is short.
+ */
+static int start_checked(struct vblk *vb, struct bio *bio, struct completion *done,
+			 void (*started)(void *arg), void *arg)
 {
-	if (bio->op == BIO_FLUSH) {
+	struct vblk_batch *b = kmalloc(sizeof(*b));
+	unsigned long flags;
+	int r = 0;
+
+	if (!b)
+		return -EIO;
+	*b = (struct vblk_batch){.refs = 1, .done = done};
+	if (bio->op != BIO_FLUSH) {
+		r = do_rw(vb, b, bio);
+	} else if (vmmio_has(&vb->dev, VIRTIO_BLK_F_FLUSH)) {
 		struct virtq_seg segs[2];
 
-		if (!vmmio_has(&vb->dev, VIRTIO_BLK_F_FLUSH))
-			return 0; /* write-through device: nothing to flush */
-		return do_request(vb, VIRTIO_BLK_T_FLUSH, 0, segs, 0);
-	}
-	return do_rw(vb, bio);
+		r = do_request(vb, b, VIRTIO_BLK_T_FLUSH, 0, segs, 0);
+	} /* else a write-through device: nothing to flush */
+	if (r)
+		batch_fail(b, r);
+	flags = hal_irq_save();
+	if (started)
+		started(arg);
+	batch_put(b);
+	hal_irq_restore(flags);
+	return 0;
+}
+
+static int submit_checked(struct vblk *vb, struct bio *bio)
+{
+	struct completion done;
+
+	completion_init(&done);
+	int r = start_checked(vb, bio, &done, NULL, NULL);
+	return r ? r : (int)completion_wait(&done);
 }
 
 int vblk_submit_unchecked(struct bdev *bd, struct bio *bio)
@@ -308,24 +377,41 @@ int vblk_submit_unchecked(struct bdev *bd, struct bio *bio)
 	return r ? r : submit_checked(vb, bio);
 }
 
-static int vblk_submit(struct bdev *bd, struct bio *bio)
+/* Everything that makes a bio wrong for this disk: 0, -EINVAL, -EIO (past
+ * the end), -EROFS. */
+static int check_bio(struct bdev *bd, struct bio *bio)
 {
 	struct vblk *vb = bd->priv;
 	int r = check_shape(vb, bio);
 	uint64_t n = 0;
 
 	if (r || bio->op == BIO_FLUSH)
-		return r ? r : submit_checked(vb, bio);
+		return r;
 	for (unsigned i = 0; i < bio->nseg; i++)
 		n += bio->seg[i].len / BDEV_SECTOR;
 	if (bio->sector >= bd->nsectors || n > bd->nsectors - bio->sector)
 		return -EIO;
 	if (bio->op == BIO_WRITE && bd->readonly)
 		return -EROFS;
-	return submit_checked(vb, bio);
+	return 0;
 }
 
-static const struct bdev_ops vblk_ops = {.submit = vblk_submit};
+static int vblk_submit(struct bdev *bd, struct bio *bio)
+{
+	int r = check_bio(bd, bio);
+
+	return r ? r : submit_checked(bd->priv, bio);
+}
+
+static int vblk_submit_async(struct bdev *bd, struct bio *bio, struct completion *done,
+			     void (*started)(void *arg), void *arg)
+{
+	int r = check_bio(bd, bio);
+
+	return r ? r : start_checked(bd->priv, bio, done, started, arg);
+}
+
+static const struct bdev_ops vblk_ops = {.submit = vblk_submit, .submit_async = vblk_submit_async};
 
 void vblk_get_info(struct bdev *bd, struct vblk_info *info)
 {

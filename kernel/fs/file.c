@@ -101,6 +101,12 @@ static int vnode_file_read(struct file *f, struct uio *uio)
 		return -EISDIR;
 	if (!vn->ops->read)
 		return -EINVAL;
+	if (vfs_pcache_has_dirty(vn)) {
+		/* stores through shared mappings reach the file first */
+		int err = vfs_pcache_flush(vn, uio->off, uio->off + uio->resid);
+		if (err)
+			return err;
+	}
 	return vn->ops->read(vn, uio);
 }
 
@@ -113,11 +119,14 @@ static int vnode_file_write(struct file *f, struct uio *uio)
 	if (!vn->ops->write)
 		return -EINVAL;
 	bool append = f->flags & VFS_O_APPEND;
-	uint64_t from = uio->off;
+	size_t resid = uio->resid;
+	uint64_t old_size = __atomic_load_n(&vn->size, __ATOMIC_RELAXED);
 	int err = vn->ops->write(vn, uio, append ? VFS_IO_APPEND : 0);
 
-	if (vn->pcache) /* cached pages of a disk file that this write changed */
-		vfs_pcache_invalidate(vn, append ? 0 : from, append ? UINT64_MAX : uio->off);
+	/* Cached pages of a disk file that this write changed take its bytes
+	 * (an appending write learns its offset only now). */
+	if (vn->pcache && resid != uio->resid)
+		vfs_pcache_written(vn, old_size, uio->off - (resid - uio->resid), uio->off);
 	return err;
 }
 

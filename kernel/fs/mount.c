@@ -197,6 +197,8 @@ int vfs_umount_at(struct vnode *root, struct vnode *cwd, const char *target, boo
 	 * file or working directory below it), the instance is freed; else the
 	 * mount header and the file system's state stay allocated, because those
 	 * vnodes still point to them. */
+	if (m->fstype->flags & VFS_FS_BLOCKING)
+		vfs_pcache_sync_mount(m); /* pages stored through mappings first */
 	if (m->fstype->sync)
 		err = m->fstype->sync(m);
 	vnode_put(m->covered);
@@ -219,7 +221,10 @@ static int any_blocking(struct mount *m, void *arg)
 static int sync_one(struct mount *m, void *arg)
 {
 	int *first = arg;
-	int err = m->fstype->sync ? m->fstype->sync(m) : 0;
+	int err = (m->fstype->flags & VFS_FS_BLOCKING) ? vfs_pcache_sync_mount(m) : 0;
+	int err2 = m->fstype->sync ? m->fstype->sync(m) : 0;
+
+	err = err ? err : err2;
 
 	if (err && !*first)
 		*first = err;

@@ -170,10 +170,10 @@ bool procfs_fd_node(const struct vnode *vn, int *pid, int *fd)
 	return true;
 }
 
-/* Descriptor fd of pid, if open. */
-static int fd_get(int pid, int fd, struct procfs_fd *out)
+/* Descriptor fd of pid, if open; with name, its link text too. */
+static int fd_get(int pid, int fd, struct procfs_fd *out, bool name)
 {
-	int n = procfs_pid_fds(pid, fd, out, 1);
+	int n = procfs_pid_fds(pid, fd, out, 1, name);
 
 	if (n < 0)
 		return n == -ESRCH ? -ENOENT : n;
@@ -190,7 +190,7 @@ static int lookup_fd(struct vnode *dir, const char *name, struct vnode **out)
 	fd = parse_num(name, 0xffffff);
 	if (fd < 0 || !(d = kmalloc(sizeof(*d))))
 		return fd < 0 ? -ENOENT : -ENOMEM;
-	err = fd_get(pid, fd, d);
+	err = fd_get(pid, fd, d, false);
 	kfree(d);
 	return err ? err : procfs_node(dir->mnt, PROCFS_FD, pid, (unsigned)fd, out);
 }
@@ -293,7 +293,7 @@ static int readdir_fd(int pid, struct uio *uio, uint64_t *pos)
 	if (!d)
 		return -ENOMEM;
 	do {
-		n = procfs_pid_fds(pid, (int)(*pos - 2), d, PROCFS_FD_BATCH);
+		n = procfs_pid_fds(pid, (int)(*pos - 2), d, PROCFS_FD_BATCH, false);
 		for (int i = 0; i < n && !r; i++) {
 			fmt_snprintf(name, sizeof(name), "%d", d[i].fd);
 			r = emit(uio, pos, 3 + (uint64_t)d[i].fd,
@@ -366,7 +366,7 @@ static int procfs_readlink(struct vnode *vn, struct uio *uio)
 	case PROCFS_FD:
 		if (!(d = kmalloc(sizeof(*d))))
 			return -ENOMEM;
-		err = fd_get(pid, (int)node_idx(vn), d);
+		err = fd_get(pid, (int)node_idx(vn), d, true);
 		if (!err)
 			err = uio_move(d->target, strnlen(d->target, sizeof(d->target)), uio, true);
 		kfree(d);

@@ -96,10 +96,13 @@ int procfs_pid_info(int pid, struct proc_info *out);
 bool procfs_pid_alive(int pid);
 
 /*
- * Up to max open descriptors of pid numbered >= from (procfs_fd_hook under
- * the tree lock): how many, 0 without a hook, or -ESRCH.
+ * Up to max (at most PROCFS_FD_MAX) open descriptors of pid numbered >= from
+ * (procfs_fd_hook under the tree lock): how many, 0 without a hook, or
+ * -ESRCH. With names, each target is filled in afterwards (procfs_fd_name_hook,
+ * no lock held), which may fail with -ESVC; without, only the numbers count.
  */
-int procfs_pid_fds(int pid, int from, struct procfs_fd *out, int max);
+#define PROCFS_FD_MAX 16
+int procfs_pid_fds(int pid, int from, struct procfs_fd *out, int max, bool names);
 
 /*
  * Call fn(path, mnt, arg) for each mount reachable from the root: "/" first,

@@ -17,6 +17,7 @@
 #include "procfs_impl.h"
 
 procfs_fd_hook_t procfs_fd_hook;
+procfs_fd_name_t procfs_fd_name_hook;
 
 int procfs_pid_info(int pid, struct proc_info *out)
 {
@@ -46,11 +47,23 @@ static int fds_visit(struct proc *p, void *arg)
 	return hook ? hook(p, c->from, c->out, c->max) : 0;
 }
 
-int procfs_pid_fds(int pid, int from, struct procfs_fd *out, int max)
+int procfs_pid_fds(int pid, int from, struct procfs_fd *out, int max, bool names)
 {
-	struct fds_ctx c = {from, max, out};
+	procfs_fd_name_t name = __atomic_load_n(&procfs_fd_name_hook, __ATOMIC_ACQUIRE);
+	struct fds_ctx c = {from, max < PROCFS_FD_MAX ? max : PROCFS_FD_MAX, out};
+	int n = proc_with_pid ? proc_with_pid(pid, fds_visit, &c) : -ESRCH, err = 0;
 
-	return proc_with_pid ? proc_with_pid(pid, fds_visit, &c) : -ESRCH;
+	/* The tree lock is dropped: naming may climb directories of any fs. */
+	for (int i = 0; i < n; i++) {
+		if (!out[i].file)
+			continue;
+		if (names && !err)
+			err = name ? name(out[i].file, out[i].target, sizeof(out[i].target))
+				   : -ENOENT;
+		file_put(out[i].file);
+		out[i].file = NULL;
+	}
+	return err ? err : n;
 }
 
 static const char *state_name(char state)

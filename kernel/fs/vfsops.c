@@ -267,9 +267,10 @@ int vfs_truncate(struct vnode *vn, uint64_t size)
 		return -EINVAL;
 	if (__atomic_load_n(&vn->writecount, __ATOMIC_ACQUIRE) < 0)
 		return -ETXTBSY;	/* a running image */
+	uint64_t old_size = __atomic_load_n(&vn->size, __ATOMIC_RELAXED);
 	int err = vn->ops->truncate(vn, size);
 	if (!err && vn->pcache)
-		vfs_pcache_invalidate(vn, size, UINT64_MAX);
+		vfs_pcache_truncate(vn, old_size, size);
 	return err;
 }
 
@@ -282,6 +283,11 @@ long vfs_read_kernel(struct vnode *vn, uint64_t off, void *buf, size_t len)
 		return -EISDIR;
 	if (!vn->ops->read)
 		return -EINVAL;
+	if (vfs_pcache_has_dirty(vn)) { /* stores through shared mappings first */
+		err = vfs_pcache_flush(vn, off, off + len);
+		if (err)
+			return err;
+	}
 	uio_init_kernel(&uio, buf, len, off);
 	err = vn->ops->read(vn, &uio);
 	return io_result(err, len, &uio);

@@ -9,6 +9,7 @@
 #include <core/sched.h>
 #include <core/klog.h>
 #include <core/vm.h>
+#include <core/uaccess.h>
 #include <native/native.h>
 #include <linux/lx.h>
 #include <svc/services.h>
@@ -45,8 +46,15 @@ static long run_in_service(struct svc_req *req)
 
 long upcall_syscall(struct thread *t)
 {
+	uaccess_svc_reset();
 	long r = dispatch(t);
 
+	/* A call that made a failed copy -EFAULT may have failed only because
+	 * the page is a disk file's not yet in memory: it runs again in the
+	 * service too, where the page can be read in. (Copies come before a
+	 * call's side effects, except results copied out at its end.) */
+	if (r == -EFAULT && uaccess_svc_missed())
+		r = -ESVC;
 	if (r == -ESVC)
 		r = svc_submit_user(&svc_fs, t, run_in_service, NULL);
 

@@ -16,12 +16,14 @@
  * moves the file position; any other offset reads or writes there (pread).
  * A file opened O_NONBLOCK completes with -EAGAIN instead of waiting. No
  * SIGPIPE is sent: a write to a pipe without readers completes with -EPIPE.
- * Files of disk file systems (ext4, FAT) complete with -EOPNOTSUPP for now:
- * their I/O needs the fs service, and ops have no way to it yet.
+ * Files of disk file systems (ext4, FAT) answer -ESVC here (their I/O may
+ * block): the op is then handed to the fs service whole (lx_aq_svc.c) and
+ * completes from there.
  */
 #include <linux/lx.h>
 #include <obj/asyncq.h>
 #include <core/waitq.h>
+#include "lx_aq.h"
 
 #define LX_AQ_MAX_LEN 0x7ffff000ull
 
@@ -79,10 +81,7 @@ static long xfer(struct file *f, struct aq_op *op, bool write)
 		r = write ? vfs_write(f, &u) : vfs_read(f, &u);
 	else
 		r = write ? vfs_pwrite(f, &u) : vfs_pread(f, &u);
-	/* A file of a disk file system is served only by the fs service, which
-	 * an op cannot reach yet (it runs where no thread may block): say so
-	 * instead of leaking the kernel's -ESVC. */
-	return r == -ESVC ? -EOPNOTSUPP : r;
+	return r;
 }
 
 static long fd_read_run(struct thread *t, struct aq_op *op)
@@ -92,6 +91,8 @@ static long fd_read_run(struct thread *t, struct aq_op *op)
 
 	while (!r) {
 		r = xfer(f, op, false);
+		if (r == -ESVC) /* a disk file system's file */
+			return lx_aq_svc_start(t, op, f, false);
 		if (r != -EAGAIN || (f->flags & VFS_O_NONBLOCK))
 			return r;
 		r = arm(op, f, false);
@@ -112,6 +113,10 @@ static long fd_write_run(struct thread *t, struct aq_op *op)
 			op->done += (uint64_t)r;
 			aq_op_progress(op);
 			r = 0;
+		} else if (r == -ESVC) { /* a disk file system's file */
+			r = lx_aq_svc_start(t, op, f, true);
+			if (r == -EPARKED)
+				return r;
 		} else if (r == -EAGAIN && !(f->flags & VFS_O_NONBLOCK)) {
 			r = arm(op, f, true);
 			if (r == 1)
@@ -125,6 +130,7 @@ static long fd_write_run(struct thread *t, struct aq_op *op)
 
 static void fd_disarm(struct aq_op *op)
 {
+	lx_aq_svc_disarm(op);
 	waitq_remove(&op->w);
 	if (op->wq) { /* wait out a wake that took it off and runs fd_woken */
 		spin_lock(&op->wq->lock);
@@ -134,6 +140,7 @@ static void fd_disarm(struct aq_op *op)
 
 static void fd_release(struct aq_op *op)
 {
+	lx_aq_svc_release(op);
 	if (op->file)
 		file_put(op->file);
 }

@@ -243,9 +243,12 @@ static void commit(struct thread *t, struct vm_space *vm, const char *path, uadd
 		   uaddr_t sp, char *const *argv, int argc)
 {
 	struct proc *p = t->proc;
-	struct vm_space *old = p->vm;
+	struct vm_space *old;
 
+	spin_lock(&p->lock); /* /proc readers take p->vm's reference under it */
+	old = p->vm;
 	p->vm = vm;
+	spin_unlock(&p->lock);
 	t->vm = vm;
 	/* Load the new table only on t's own CPU. An execve run by the fs
 	 * service (its file is on a disk fs) runs on a worker, which holds a

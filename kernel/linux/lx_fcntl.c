@@ -417,6 +417,8 @@ static long sync_fd(struct thread *t, int fd)
 	if (!f)
 		return -EBADF;
 	r = f->vn && (f->vn->type == VREG || f->vn->type == VDIR) ? 0 : -EINVAL;
+	if (!r && f->vn->type == VREG && vfs_pcache_has_dirty(f->vn))
+		r = vfs_pcache_flush(f->vn, 0, UINT64_MAX); /* stores through mappings */
 	if (!r && f->vn->ops->fsync)
 		r = f->vn->ops->fsync(f->vn);
 	file_put(f);

@@ -5,6 +5,13 @@
  * (for tmpfs, the file's own pages), so MAP_SHARED writes are the file's data
  * and MAP_PRIVATE ones are copied on write. Pages past the end of the file
  * fault (SIGSEGV for now; Linux raises SIGBUS).
+ *
+ * Shared mappings of files on disk file systems use their own pager, which
+ * counts them (vfs_pcache_share) and marks a page dirty when a store is about
+ * to change it (vm maps their pages read-only until written); msync and
+ * munmap write those pages back (fs/pcache_wb.c), which needs the fs
+ * service: where blocking is not allowed that is -ESVC before anything is
+ * done, and the call runs again there.
  */
 #include <linux/lx.h>
 #include <core/pmm.h>
@@ -64,6 +71,39 @@ const struct vm_pager_ops lx_vnode_pager = {
 	.put = vnode_pager_put,
 };
 
+static void disk_pager_get(void *obj)
+{
+	vnode_get(obj);
+	vfs_pcache_share(obj, 1);
+}
+
+static void disk_pager_put(void *obj)
+{
+	vfs_pcache_share(obj, -1);
+	vnode_put(obj);
+}
+
+static void disk_pager_dirty(void *obj, uint64_t off)
+{
+	vfs_pcache_dirty(obj, off);
+}
+
+/* MAP_SHARED mappings of files on disk file systems. */
+static const struct vm_pager_ops disk_shared_pager = {
+	.getpage = vnode_pager_getpage,
+	.prefetch = vnode_pager_prefetch,
+	.get = disk_pager_get,
+	.put = disk_pager_put,
+	.dirty = disk_pager_dirty,
+};
+
+static const struct vm_pager_ops *pager_for(struct vnode *vn, unsigned vflags)
+{
+	bool disk = vn->mnt && (vn->mnt->fstype->flags & VFS_FS_BLOCKING);
+
+	return disk && (vflags & VM_SHARED) ? &disk_shared_pager : &lx_vnode_pager;
+}
+
 /* Map the file open as fd; the access checks are Linux's. */
 static long map_file(struct thread *t, uaddr_t *addr, size_t len, unsigned long prot,
 		     unsigned vflags, int fd, uint64_t off)
@@ -81,8 +121,12 @@ static long map_file(struct thread *t, uaddr_t *addr, size_t len, unsigned long 
 		err = -EACCES;
 	else if ((vflags & VM_SHARED) && (prot & LX_PROT_WRITE) && acc != VFS_O_RDWR)
 		err = -EACCES;
+	else if (pager_for(f->vn, vflags) == &disk_shared_pager &&
+		 vfs_pcache_share_prepare(f->vn))
+		err = -ENOMEM;
 	else
-		err = vm_map_pager(t->vm, addr, len, prot_of(prot), vflags, &lx_vnode_pager, f->vn, off);
+		err = vm_map_pager(t->vm, addr, len, prot_of(prot), vflags,
+				   pager_for(f->vn, vflags), f->vn, off);
 	file_put(f);
 	return err;
 }
@@ -131,8 +175,57 @@ long lx_sys_mremap(struct thread *t, const unsigned long *a)
 	return err ? err : (long)out;
 }
 
+#define LX_MS_ASYNC	 1
+#define LX_MS_INVALIDATE 2
+#define LX_MS_SYNC	 4
+
+/*
+ * Write back what shared disk-file mappings in [addr, addr+len) stored, and
+ * with sync also put the files on the disk (fsync). 0, -ESVC (nothing done
+ * yet: run again in the fs service), or -errno; with holes_fail, -ENOMEM if
+ * part of the range is not mapped (msync's rule).
+ */
+static int writeback_range(struct thread *t, uaddr_t addr, size_t len, bool sync,
+			   bool holes_fail)
+{
+	uaddr_t end = addr + PAGE_ROUND_UP(len), at = addr;
+	struct vm_region_info ri;
+	int err = 0;
+
+	while (!err && at < end && !vm_region_next(t->vm, at, &ri)) {
+		if (ri.start >= end) {
+			if (ri.pager)
+				ri.pager->put(ri.obj);
+			break;
+		}
+		if (ri.start > at && holes_fail)
+			err = -ENOMEM;
+		if (!err && ri.pager == &disk_shared_pager) {
+			struct vnode *vn = ri.obj;
+			uaddr_t lo = at > ri.start ? at : ri.start, hi = end < ri.end ? end : ri.end;
+			err = vfs_pcache_flush(vn, ri.pgoff + (lo - ri.start),
+					       ri.pgoff + (hi - ri.start));
+			if (!err && sync && vn->ops->fsync)
+				err = vn->ops->fsync(vn);
+		}
+		if (ri.pager)
+			ri.pager->put(ri.obj);
+		at = ri.end;
+	}
+	if (!err && at < end && holes_fail)
+		err = -ENOMEM;
+	return err;
+}
+
 long lx_sys_munmap(struct thread *t, const unsigned long *a)
 {
+	/* Pages stored to through a shared mapping of a disk file go to the
+	 * file first (Linux leaves them to its flusher threads; Weft has none). */
+	if ((a[0] & (PAGE_SIZE - 1)) == 0 && a[1] && a[1] <= HAL_USER_TOP) {
+		int err = writeback_range(t, a[0], a[1], false, false);
+		if (err == -ESVC)
+			return err;
+	}
 	return vm_unmap(t->vm, a[0], a[1]);
 }
 
@@ -153,9 +246,16 @@ long lx_sys_madvise(struct thread *t, const unsigned long *a)
 
 long lx_sys_msync(struct thread *t, const unsigned long *a)
 {
-	/* Shared file pages are the file system's own pages: nothing to write back
-	 * until a file system has a disk behind it. */
-	if ((a[0] & (PAGE_SIZE - 1)) || (a[2] & ~7UL))
+	unsigned long flags = a[2];
+
+	if ((a[0] & (PAGE_SIZE - 1)) || (flags & ~7UL))
 		return -EINVAL;
-	return 0;
+	if ((flags & LX_MS_ASYNC) && (flags & LX_MS_SYNC))
+		return -EINVAL;
+	if (a[1] > HAL_USER_TOP || a[0] > HAL_USER_TOP - PAGE_ROUND_UP(a[1]))
+		return -ENOMEM;
+	/* Shared pages of tmpfs files are the files' own: nothing to do for
+	 * them. Those of disk files are written back (MS_ASYNC too: the write
+	 * into the file system's cache is cheap; MS_SYNC adds its fsync). */
+	return writeback_range(t, a[0], a[1], flags & LX_MS_SYNC, true);
 }

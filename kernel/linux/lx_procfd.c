@@ -1,9 +1,10 @@
 /*
- * /proc/<pid>/fd for the Linux personality: the procfs hook that lists a
- * process's descriptors and what they refer to. procfs calls it under
- * proc_tree_lock. File references are taken under the descriptor table's lock,
- * and the names are worked out after it is dropped, since naming a directory
- * walks the VFS (whose locks come before the table's).
+ * /proc/<pid>/fd for the Linux personality: the procfs hooks that list a
+ * process's descriptors and name what they refer to. procfs calls the list
+ * hook under proc_tree_lock; it takes file references under the descriptor
+ * table's lock. The names are worked out by the name hook after procfs has
+ * dropped both, since naming a file walks the VFS (whose locks come before
+ * the table's) and, on a disk file system, may need the fs service (-ESVC).
  *
  * Names: files and directories by path (vfs_path_of; not /proc's own), pipes
  * "pipe:[ino]", the console "/dev/console", a file whose name is unknown
@@ -23,49 +24,49 @@
 
 extern const struct file_ops lx_console_fops;
 
-static void name_of(struct file *f, char *buf, size_t size)
+static int name_of(struct file *f, char *buf, size_t size)
 {
 	struct vfs_stat st;
+	long n;
 
 	if (f->fops == &lx_console_fops) {
 		strlcpy(buf, "/dev/console", size);
-	} else if (pipe_is_pipe(f) && pipe_stat(f, &st) == 0) {
+		return 0;
+	}
+	if (pipe_is_pipe(f) && pipe_stat(f, &st) == 0) {
 		fmt_snprintf(buf, size, "pipe:[%lu]", (unsigned long)st.ino);
-	} else if (f->vn && f->vn->mnt->fstype != &procfs_fstype &&
-		   vfs_path_of(vfs_root(), f->vn, buf, size) >= 0) {
-		/* (not for /proc's own directories: naming them re-enters procfs, which
-		 * takes proc_tree_lock, already held around this hook) */
-		/* the path is in buf */
-	} else if (f->vn) {
+		return 0;
+	}
+	if (!f->vn) {
+		strlcpy(buf, "anon_inode:[file]", size);
+		return 0;
+	}
+	/* Not for /proc's own directories: naming them would list /proc. A disk
+	 * file system outside the fs service says -ESVC: the call runs again. */
+	n = f->vn->mnt->fstype != &procfs_fstype ? vfs_path_of(vfs_root(), f->vn, buf, size)
+						 : -ENOENT;
+	if (n == -ESVC)
+		return -ESVC;
+	if (n < 0)
 		fmt_snprintf(buf, size, "inode:[%u:%lu]", f->vn->mnt ? f->vn->mnt->dev : 0,
 			     (unsigned long)f->vn->ino);
-	} else {
-		strlcpy(buf, "anon_inode:[file]", size);
-	}
+	return 0;
 }
 
 static int list_fds(struct proc *p, int from, struct procfs_fd *out, int max)
 {
 	struct lx_proc *lp = lx_of(p);
-	struct file *files[16];
-	int fds[16], n = 0;
+	int n = 0;
 
 	if (!lp || !lp->files || from < 0)
 		return 0;
-	if (max > 16)
-		max = 16;	/* procfs asks again from the last fd + 1 */
 	spin_lock(&lp->files->lock);
 	for (int fd = from; fd < LX_NFD && n < max; fd++)
 		if (lp->files->fd[fd]) {
-			fds[n] = fd;
-			files[n++] = file_get(lp->files->fd[fd]);
+			out[n].fd = fd;
+			out[n++].file = file_get(lp->files->fd[fd]);
 		}
 	spin_unlock(&lp->files->lock);
-	for (int i = 0; i < n; i++) {
-		out[i].fd = fds[i];
-		name_of(files[i], out[i].target, sizeof(out[i].target));
-		file_put(files[i]);
-	}
 	return n;
 }
 
@@ -123,5 +124,6 @@ int lx_procfd_open(struct thread *t, struct vnode *dir, const char *path, unsign
 
 void lx_procfd_init(void)
 {
+	procfs_fd_name_hook = name_of;
 	procfs_fd_hook = list_fds;
 }

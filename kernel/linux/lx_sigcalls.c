@@ -30,6 +30,8 @@ long lx_sys_rt_sigaction(struct thread *t, const unsigned long *a)
 		return -EFAULT;
 	if (a[1] && (sig == SIGKILL || sig == SIGSTOP))
 		return -EINVAL;
+	if (a[2] && uaccess_prepare(a[2], sizeof(oa), true) == -ESVC)
+		return -ESVC; /* the old action goes to a page not read in yet */
 	spin_lock(&lp->siglock);
 	oa = lp->act[sig];
 	if (a[1]) {
@@ -54,6 +56,8 @@ long lx_sys_rt_sigprocmask(struct thread *t, const unsigned long *a)
 		return -EFAULT;
 	if (a[1] && how != SIG_BLOCK && how != SIG_UNBLOCK && how != SIG_SETMASK)
 		return -EINVAL;
+	if (a[2] && uaccess_prepare(a[2], sizeof(old), true) == -ESVC)
+		return -ESVC; /* the old mask goes to a page not read in yet */
 	spin_lock(&lp->siglock);
 	old = t->lx->blocked;
 	if (a[1]) {

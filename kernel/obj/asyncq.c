@@ -213,6 +213,18 @@ void aq_op_progress(struct aq_op *op)
 	spin_unlock(&op->q->pollers.lock);
 }
 
+bool aq_op_claim(struct aq_op *op)
+{
+	bool ok;
+
+	spin_lock(&op->q->pollers.lock);
+	ok = !op->stopping && op->state != AQ_DONE;
+	if (ok)
+		op->progressed = true;
+	spin_unlock(&op->q->pollers.lock);
+	return ok;
+}
+
 /* ---- running ops ---- */
 
 /* A BUSY op's run returned r: settle it (q locked). */

@@ -286,8 +286,11 @@ void proc_exit(struct proc *p, int status)
 		current()->vm = NULL;
 	}
 	if (p->vm) {
-		vm_put(p->vm);
+		spin_lock(&p->lock); /* /proc readers take p->vm's reference under it */
+		struct vm_space *vm = p->vm;
 		p->vm = NULL;
+		spin_unlock(&p->lock);
+		vm_put(vm);
 	}
 	/* Wake under the tree lock: the parent cannot be reaped meanwhile, and
 	 * wait4 tests the tree and parks under the same lock (order: tree lock,

@@ -7,8 +7,9 @@
  * proc_tree_lock holds it alive; its address space is pinned with vm_get under
  * p->lock and read under vm->lock after the tree lock is dropped.
  *
- * p->vm is written by exec and by proc_exit; reading it under p->lock is only
- * safe once those writers take p->lock too (reported to the lead).
+ * p->vm is written by exec and by proc_exit under p->lock, and the old space
+ * is put only after, so a reference taken under p->lock is always to a live
+ * space.
  */
 #include <obj/proc_iter.h>
 #include <obj/proc.h>

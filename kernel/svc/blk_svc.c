@@ -2,9 +2,14 @@
  * The blk service: block requests go through its workers to the drivers.
  * svc_boot puts it in front of every registered device by swapping the
  * device's ops for a proxy that makes each submit a service call; the
- * driver's own ops are kept here. Several workers keep several requests in
- * flight. In the monolithic build the devices keep their own ops and callers
- * reach the driver directly.
+ * driver's own ops are kept here. With a driver that can start a request
+ * without waiting (submit_async), a worker only starts it: the worker's code
+ * (the driver's checks, mapping and queueing) stays contained, and the
+ * request is detached from the worker once it is on the device, so the
+ * driver's interrupt wakes the client directly, with no hop back through the
+ * worker. Several workers keep several requests in flight. In the monolithic
+ * build the devices keep their own ops and callers reach the driver
+ * directly.
  */
 #include <svc/services.h>
 #include <core/klog.h>
@@ -33,10 +38,17 @@ struct blk_call {
 	struct bio *bio;
 };
 
+static void detach(void *r)
+{
+	svc_req_detach(r);
+}
+
 static long blk_do(struct svc_req *r)
 {
 	struct blk_call *c = r->arg;
 
+	if (c->ops->submit_async)
+		return c->ops->submit_async(c->bd, c->bio, r->done, detach, r);
 	return c->ops->submit(c->bd, c->bio);
 }
 

@@ -1,7 +1,10 @@
 /*
- * File-system service objects (model in svc/fsobj.h). Each object holds a
- * vnode reference; a file object also holds an open struct file whose access
- * mode follows the rights it was looked up with. Nothing here holds a lock
+ * File-system service objects (model in svc/fsobj.h). Each directory and file
+ * object holds a vnode reference; a file object also holds an open struct
+ * file whose access mode follows the rights it was looked up with. The
+ * service object holds no vnode: fs_root gives the VFS root of the moment it
+ * is called, because the service is bound at boot, before a root= disk file
+ * system replaces the initrd's tmpfs as "/" (vfs_mount_root). Nothing here holds a lock
  * across a VFS call; the VFS copies user memory without its locks held.
  */
 #include <svc/fsobj.h>
@@ -11,7 +14,7 @@
 
 struct fsobj {
 	struct kobject obj;
-	struct vnode *vn;  /* reference, fixed */
+	struct vnode *vn;  /* reference, fixed (NULL for the service object) */
 	struct file *file; /* FILE objects: an open file, fixed */
 };
 
@@ -45,7 +48,7 @@ static struct fsobj *of(struct kobject *o)
 	return kobject_entry(o, struct fsobj, obj);
 }
 
-/* A new object of ops over vn (takes its own vnode reference). */
+/* A new object of ops over vn (takes its own vnode reference; vn may be NULL). */
 static int fsobj_new(const struct kobject_ops *ops, struct vnode *vn, struct fsobj **out)
 {
 	struct fsobj *f = kzalloc(sizeof(*f));
@@ -53,7 +56,7 @@ static int fsobj_new(const struct kobject_ops *ops, struct vnode *vn, struct fso
 	if (!f)
 		return -ENOMEM;
 	kobject_init(&f->obj, ops);
-	f->vn = vnode_get(vn);
+	f->vn = vn ? vnode_get(vn) : NULL;
 	*out = f;
 	return 0;
 }
@@ -61,7 +64,7 @@ static int fsobj_new(const struct kobject_ops *ops, struct vnode *vn, struct fso
 int fsobj_service(struct kobject **out)
 {
 	struct fsobj *f;
-	int err = fsobj_new(&svc_ops, vfs_root(), &f);
+	int err = fsobj_new(&svc_ops, NULL, &f);
 
 	if (!err)
 		*out = &f->obj;
@@ -75,7 +78,7 @@ int fsobj_root(struct kobject *svc, struct kobject **out)
 
 	if (svc->ops != &svc_ops)
 		return -WEFT_EWRONGTYPE;
-	err = fsobj_new(&dir_ops, of(svc)->vn, &f);
+	err = fsobj_new(&dir_ops, vfs_root(), &f);
 	if (!err)
 		*out = &f->obj;
 	return err;

@@ -6,11 +6,12 @@
  * Locking: the queue is guarded by the lock of the wait queue idle workers
  * park on (s->work.lock), so a worker tests for work and parks atomically;
  * s->queued is also read without it by clients deciding to wait for room
- * (they test it under s->room.lock, and takers wake s->room after the
- * decrement, so no wake-up is lost). s->lock guards the injection settings.
+ * (they test it again under s->room.lock before parking, and a taker that
+ * brings a full queue below the limit wakes s->room after the decrement, so
+ * no wake-up is lost). s->lock guards the injection settings.
  * A worker's `cur` is written only by the worker itself (and by its fault
  * handler, which runs on the worker with interrupts off); the watchdog timer
- * only reads the request's sequence number through the worker.
+ * only tests whether it is NULL.
  */
 #include <svc/svc.h>
 #include <core/klog.h>
@@ -31,7 +32,7 @@ struct list svc_list = LIST_INIT(svc_list);
 
 /* The client learns the result: a parked user thread is woken (its
  * continuation stores the result and frees the request), a kernel client's
- * completion is signalled. */
+ * completion is signalled, an async request's finish hook is called. */
 static void complete(struct service *s, struct svc_req *r, long result)
 {
 	if (result == -EIO)
@@ -47,6 +48,8 @@ static void complete(struct service *s, struct svc_req *r, long result)
 		kfree(r);
 	} else if (r->client) {
 		thread_wake_unintr(r->client, r->gen, result);
+	} else if (r->finish) {
+		r->finish(r, result);
 	} else {
 		completion_signal(r->done, result);
 	}
@@ -95,10 +98,29 @@ static struct svc_req *take(struct service *s)
 		spin_lock(&s->work.lock);
 	}
 	r = list_entry(list_pop(&s->queue), struct svc_req, link);
+	bool was_full = s->queued >= SVC_QUEUE_MAX;
 	__atomic_store_n(&s->queued, s->queued - 1, __ATOMIC_RELEASE);
 	spin_unlock(&s->work.lock);
-	waitq_wake(&s->room, 1, 0);
+	if (was_full)
+		waitq_wake(&s->room, -1, 0); /* clients wait only while it is full */
 	return r;
+}
+
+/*
+ * The queue looked full (tested without the lock: the limit is soft, a few
+ * requests more may get in): park t on s->room with cont, or return false if
+ * there is room after all. Tested again under room.lock, and a taker that
+ * makes room in a full queue wakes every waiter under the same lock, so no
+ * wake-up is lost.
+ */
+static bool park_for_room(struct service *s, struct thread *t, thread_cont_t cont)
+{
+	spin_lock(&s->room.lock);
+	bool park = full(s);
+	if (park)
+		waitq_park_locked(&s->room, t, cont, 0);
+	spin_unlock(&s->room.lock);
+	return park;
 }
 
 long svc_submit_user(struct service *s, struct thread *t, svc_fn_t fn, void *arg)
@@ -116,21 +138,30 @@ long svc_submit_user(struct service *s, struct thread *t, svc_fn_t fn, void *arg
 	r->vm = t->vm;
 	if (r->vm)
 		vm_get(r->vm);
-	spin_lock(&s->room.lock);
-	if (full(s)) {
+	if (full(s) && park_for_room(s, t, sched_cont_restart)) {
 		/* Full: wait for room, then run the syscall again from the start. */
-		waitq_park_locked(&s->room, t, sched_cont_restart, 0);
-		spin_unlock(&s->room.lock);
 		if (r->vm)
 			vm_put(r->vm);
 		kfree(r);
 		return -EPARKED;
 	}
-	spin_unlock(&s->room.lock);
 	t->wait[5] = (uint64_t)r;
 	r->gen = thread_park_begin_unintr(t, client_cont);
 	enqueue(s, r);
 	return -EPARKED;
+}
+
+int svc_submit_async(struct service *s, struct svc_req *r)
+{
+	r->client = NULL;
+	r->proc = NULL;
+	r->svc = s;
+	if (svc_monolithic())
+		return svc_inline_async(s, r);
+	if (full(s))
+		return -EAGAIN;
+	enqueue(s, r);
+	return 0;
 }
 
 long svc_call(struct service *s, svc_fn_t fn, void *arg)
@@ -143,39 +174,49 @@ long svc_call(struct service *s, svc_fn_t fn, void *arg)
 		return svc_inline_call(s, fn, arg);
 	kassert(me && me->kind == THREAD_KERNEL);
 	completion_init(&done);
-	spin_lock(&s->room.lock);
-	while (full(s)) {
-		waitq_park_locked(&s->room, me, NULL, 0);
-		spin_unlock(&s->room.lock);
+	while (full(s) && park_for_room(s, me, NULL))
 		sched_block_kthread();
-		spin_lock(&s->room.lock);
-	}
-	spin_unlock(&s->room.lock);
 	enqueue(s, &r);
 	return completion_wait(&done);
 }
 
 /* ---- workers ---- */
 
+static void worker_fault(struct thread *t, const char *why);
+
+/*
+ * The watchdog: one timer per worker, armed by the first request of a busy
+ * stretch and re-armed by itself while requests keep coming, so a request
+ * costs no timer operation. When it fires it checks the request in flight,
+ * if any: only once that request has used its CPU budget does it fault the
+ * worker; until then it looks again when the request could have (a request
+ * waiting for the disk, or a worker the host starved, is not stuck). With no
+ * request in flight it stops, and the next request arms it again (w->timing
+ * says whether it is armed; the request and the timer each test the other's
+ * flag after setting their own, so one of them re-arms).
+ */
 static void watchdog_fired(struct ktimer *tm)
 {
 	struct svc_worker *w = tm->arg;
 	struct thread *t = w->thread;
+	uint64_t budget = w->svc->watchdog_ns;
 
-	/* Only if the same request is still in flight (the timer's gen), and
-	 * only once it has used its CPU budget: until then, look again when it
-	 * could have (a request waiting for the disk, or a worker the host
-	 * starved, is not stuck). */
-	struct svc_req *r = __atomic_load_n(&w->cur, __ATOMIC_ACQUIRE);
-	if (!r || r->seq != tm->gen)
+	if (!__atomic_load_n(&w->cur, __ATOMIC_SEQ_CST)) {
+		__atomic_store_n(&w->timing, 0, __ATOMIC_SEQ_CST);
+		if (!__atomic_load_n(&w->cur, __ATOMIC_SEQ_CST) ||
+		    __atomic_exchange_n(&w->timing, 1, __ATOMIC_SEQ_CST))
+			return;
+		ktimer_arm(tm, hal_time_ns() + budget); /* a request began meanwhile */
 		return;
+	}
 	uint64_t start = __atomic_load_n(&w->cpu_at_start, __ATOMIC_ACQUIRE);
-	uint64_t now_cpu = thread_cpu_ns(t), budget = w->svc->watchdog_ns;
+	uint64_t now_cpu = thread_cpu_ns(t);
 	uint64_t used = now_cpu > start ? now_cpu - start : 0;
 	if (used < budget) {
 		ktimer_arm(tm, hal_time_ns() + budget - used);
 		return;
 	}
+	ktimer_arm(tm, hal_time_ns() + budget); /* for the requests after it */
 	__atomic_store_n(&t->abort_pending, 1, __ATOMIC_RELEASE);
 	if (t->cpu != hal_cpu_id())
 		hal_send_ipi(t->cpu);
@@ -217,20 +258,32 @@ static void run(struct svc_worker *w, struct svc_req *r)
 	long result;
 
 	adopt(me, r);
-	__atomic_store_n(&w->cur, r, __ATOMIC_RELEASE);
-	if (s->watchdog_ns) {
-		w->cpu_at_start = thread_cpu_ns(me);
-		w->watchdog.gen = r->seq;
+	if (s->watchdog_ns)
+		__atomic_store_n(&w->cpu_at_start, thread_cpu_ns(me), __ATOMIC_RELEASE);
+	__atomic_store_n(&w->cur, r, __ATOMIC_SEQ_CST);
+	if (s->watchdog_ns && !__atomic_exchange_n(&w->timing, 1, __ATOMIC_SEQ_CST))
 		ktimer_arm(&w->watchdog, hal_time_ns() + s->watchdog_ns);
-	}
 	svc_inject_maybe(s);
 	w->in_work = true;
 	result = r->fn(r);
 	w->in_work = false;
-	ktimer_cancel(&w->watchdog);
-	__atomic_store_n(&w->cur, NULL, __ATOMIC_RELEASE);
+	__atomic_store_n(&w->cur, NULL, __ATOMIC_SEQ_CST);
 	leave(me);
-	complete(s, r, result);
+	if (w->detached)
+		w->detached = false; /* r is not ours any more */
+	else
+		complete(s, r, result);
+}
+
+void svc_req_detach(struct svc_req *r)
+{
+	struct thread *me = current();
+	struct svc_worker *w = me->on_fault == worker_fault ? (struct svc_worker *)me->wait[2] : NULL;
+
+	kassert(w && w->cur == r && !r->client && !r->vm);
+	__atomic_store_n(&w->cur, NULL, __ATOMIC_SEQ_CST); /* the watchdog never reads *r */
+	w->detached = true;
+	__atomic_add_fetch(&w->svc->nr_completed, 1, __ATOMIC_RELAXED);
 }
 
 static void worker_main(void *arg)
@@ -265,13 +318,13 @@ static void worker_fault(struct thread *t, const char *why)
 	struct svc_req *r = w->cur;
 	unsigned released = spin_release_held(0);
 
-	ktimer_cancel(&w->watchdog);
 	if (__atomic_exchange_n(&t->abort_pending, 0, __ATOMIC_ACQ_REL))
 		__atomic_add_fetch(&s->nr_timeouts, 1, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&s->nr_faults, 1, __ATOMIC_RELAXED);
 	pr_warn("svc %s: %s in request %lu; %u lock(s) released, request fails with EIO",
 		s->name, why, r ? (unsigned long)r->seq : 0UL, released);
 	w->cur = NULL;
+	w->detached = false;
 	s->fault_in_work = w->in_work;
 	w->in_work = false;
 	t->proc = NULL; /* t->vm stays loaded and referenced, as after any request */
@@ -295,7 +348,7 @@ int svc_start(struct service *s)
 	spin_unlock(&svc_list_lock);
 	svc_inject_started(s);
 	if (svc_monolithic())
-		return s->init ? svc_inline_init(s) : 0;
+		return svc_inline_init(s);
 	for (unsigned i = 0; i < s->nworkers; i++) {
 		struct svc_worker *w = &s->workers[i];
 		w->svc = s;

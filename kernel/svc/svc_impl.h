@@ -16,7 +16,10 @@ extern struct list svc_list; /* every started service (svc_list_lock) */
 void svc_inline_user(struct service *s, struct thread *t, svc_fn_t fn, void *arg)
     __attribute__((noreturn));
 long svc_inline_call(struct service *s, svc_fn_t fn, void *arg);
+/* Monolithic svc_start: start the async runner (once) and run s->init. */
 int svc_inline_init(struct service *s);
+/* Monolithic svc_submit_async: queue r for the async runner thread. */
+int svc_inline_async(struct service *s, struct svc_req *r);
 
 /* Called by a worker at the start of each request: fault now if the
  * injection settings say this request must. */

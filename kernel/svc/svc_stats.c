@@ -119,6 +119,8 @@ void svc_inject_maybe(struct service *s)
 {
 	enum svc_fault_kind kind = SVC_INJ_NONE;
 
+	if (__atomic_load_n(&s->inj_kind, __ATOMIC_RELAXED) == SVC_INJ_NONE)
+		return; /* no injection set: the common case takes no lock */
 	spin_lock(&s->lock);
 	if (s->inj_kind != SVC_INJ_NONE) {
 		s->inj_count++;

@@ -111,6 +111,7 @@ static int fake_fds(struct proc *p, int from, struct procfs_fd *out, int max)
 
 	for (int fd = from < 0 ? 0 : from; fd < 3 && n < max; fd++) {
 		out[n].fd = fd;
+		out[n].file = NULL;
 		snprintf(out[n].target, sizeof(out[n].target), "/dev/console");
 		n++;
 	}

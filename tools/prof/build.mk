@@ -13,7 +13,7 @@
 # Under the plugin the guest runs several times slower: the figures it
 # prints then are not comparable with make bench's.
 
-.PHONY: prof prof-plugin
+.PHONY: prof prof-plugin fsprof
 
 PROF_B       := $(B)/prof
 PROF_SO      := $(PROF_B)/weftprof.so
@@ -58,5 +58,36 @@ prof: kernel $(BENCH_B)/initrd.cpio $(PROF_SO) $(if $(filter linux,$(PROF_KERNEL
 		python3 tools/prof/report.py $$out.prof $$syms --user $(BENCH_B)/wbench \
 			--user $(BENCH_B)/bench_true --fig $(FIG) --top $(PROF_TOP) --label $$k \
 			>$$out.txt || exit 1; \
+		cat $$out.txt; echo; \
+	done
+
+# The file-system figures (bench/fsbench.c): "make fsprof FIG=create_delete_us"
+# boots the hybrid kernel and the monolithic one (FSPROF_KERNELS, default
+# "hybrid monolithic"; also "linux") on a fresh mkfs.ext4 image with the
+# plugin, the timed part of figure FIG (its full name) as the one window, and
+# writes $(PROF_B)/fs-<kernel>-<fig>.{prof,log,txt}. FSPROF_ITERS gives the
+# report's per-iteration counts (default 1000: create_delete_us's files; 2000
+# for rand_read_4k_us).
+FSPROF_KERNELS ?= hybrid monolithic
+FSPROF_ITERS   ?= 1000
+
+fsprof: bench-build $(PROF_SO) $(if $(filter linux,$(FSPROF_KERNELS)),$(PROF_B)/linux.ksyms)
+	@for k in $(FSPROF_KERNELS); do \
+		case $$k in hybrid) kern=$(B)/weft.bin; syms="--kernel $(B)/weft.elf" ;; \
+		monolithic) kern=build-monolithic/weft.bin; syms="--kernel build-monolithic/weft.elf" ;; \
+		linux) kern=$(BENCH_LINUX); syms="$(prof_syms_linux)" ;; \
+		*) echo "fsprof: unknown kernel $$k"; exit 1 ;; esac; \
+		out=$(PROF_B)/fs-$$k-$(FIG); img=$(PROF_B)/fsprof.ext4; \
+		rm -f $$img; mkfs.ext4 -q -F $$img 256M || exit 1; \
+		echo "fsprof: $$k, figure $(FIG) -> $$out.prof"; \
+		timeout --signal=TERM 900 qemu-system-riscv64 -machine virt -nographic -bios default \
+			-m 512M -smp $(PROF_SMP) -kernel $$kern -initrd $(BENCH_B)/fs-initrd.cpio \
+			-append "console=ttyS0 quiet rdinit=/bench init=/bench $(FIG)" \
+			-drive file=$$img,if=none,format=raw,id=vd0 -device virtio-blk-device,drive=vd0 \
+			-plugin $(PROF_SO),out=$$out.prof,$(subst $(prof_space),$(prof_comma),$(strip $(PROF_OPTS))) \
+			</dev/null >$$out.log 2>&1 || { echo "fsprof: QEMU failed, see $$out.log"; exit 1; }; \
+		grep '^BENCH ' $$out.log || true; \
+		python3 tools/prof/report.py $$out.prof $$syms --user $(BENCH_B)/fsbench \
+			--iters $(FSPROF_ITERS) --top $(PROF_TOP) --label $$k >$$out.txt || exit 1; \
 		cat $$out.txt; echo; \
 	done

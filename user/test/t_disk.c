@@ -11,11 +11,13 @@
  * unlink; 1,500 files in one directory, listed, checked and half removed;
  * a tree 24 directories deep built and removed; truncate up and down;
  * sparse files; O_APPEND; hard and symbolic links where the file system has
- * them (FAT32 answers EPERM, as Linux's vfat does); fsync and sync; statfs.
+ * them (FAT32 answers EPERM, as Linux's vfat does); fsync and sync; statfs;
+ * files written only through shared mappings (read back in the second boot).
  */
 #include "t.h"
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -258,18 +260,53 @@ static void test_sync_statfs(int mounted)
 		T_CHECK(sf.f_type == (is_fat ? 0x4d44 : 0xEF53));
 }
 
+#define MAPPED_SIZE (3 * 4096 + 100)
+
+/* A file whose data is only ever stored through a MAP_SHARED mapping, by
+ * this process (then munmap) or by a child that exits without unmapping;
+ * nothing calls msync or fsync: unmount must write it back. */
+static void leave_mapped(const char *path, unsigned seed, int by_child)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	unsigned char *p;
+
+	T_CHECK(fd >= 0);
+	T_EQ(ftruncate(fd, MAPPED_SIZE), 0);
+	p = mmap(NULL, MAPPED_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	T_CHECK(p != MAP_FAILED);
+	if (p == MAP_FAILED)
+		return;
+	pid_t pid = by_child ? fork() : 0;
+	if (pid > 0) { /* the child's mapping is the only one left */
+		T_EQ(munmap(p, MAPPED_SIZE), 0);
+		close(fd);
+		T_EQ(t_reap(pid), 0);
+		return;
+	}
+	for (size_t i = 0; i < MAPPED_SIZE; i++)
+		p[i] = pat(seed, i);
+	if (by_child)
+		_exit(0);
+	T_EQ(munmap(p, MAPPED_SIZE), 0);
+	close(fd);
+}
+
 /* What the first boot leaves behind for a second boot to read back. */
 static void leave_behind(void)
 {
 	T_EQ(mkdir("kept", 0755), 0);
 	T_EQ(write_file("kept/big", 4242, 2 << 20), 0);
 	T_EQ(write_file("kept/small", 4343, 333), 0);
+	leave_mapped("kept/mapped", 4444, 0);
+	leave_mapped("kept/mapped-child", 4545, 1);
 }
 
 static void verify_left(void)
 {
 	T_EQ(check_file("kept/big", 4242, 2 << 20), 0);
 	T_EQ(check_file("kept/small", 4343, 333), 0);
+	T_EQ(check_file("kept/mapped", 4444, MAPPED_SIZE), 0);
+	T_EQ(check_file("kept/mapped-child", 4545, MAPPED_SIZE), 0);
 	T_EQ(check_file("size-1048576", 12, 1 << 20), 0);
 }
 

@@ -7,12 +7,16 @@
  * EIO are exactly as many as the faults injected and the restarts counted;
  * no call fails otherwise; a failed create left no file; every file whose
  * create and write succeeded reads back intact (after injection is off).
- * Unmounts at the end; the harness runs e2fsck -fn on the image.
+ * Then AsyncQ writes, each an async fs request (kernel/linux/lx_aq_svc.c),
+ * with every 3rd request faulting: exactly those complete with EIO and wrote
+ * nothing, the others wrote all. Unmounts at the end; the harness runs
+ * e2fsck -fn on the image.
  */
 #include "t.h"
 #include <fcntl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include "t_nat.h"
 
 #define OPS   250 /* per kind */
 #define FILES 100
@@ -130,6 +134,63 @@ static void verify_kind(int k, const char *kind)
 	}
 }
 
+/* 12 AsyncQ writes of 512 bytes to a file of zeros, every 3rd faulting. */
+static void aq_faults(void)
+{
+	enum { N = 12 };
+	static unsigned char src[N][512], b[512];
+	struct counters before, after;
+	long res[N], eio = 0;
+	struct tq q;
+	struct weft_aq_cqe c = {0};
+	int fd = open("aqfile", O_RDWR | O_CREAT | O_TRUNC, 0644);
+
+	T_CHECK(fd >= 0);
+	T_EQ(ftruncate(fd, N * 512), 0);
+	T_EQ(fsync(fd), 0);
+	if (tq_open(&q, 16)) {
+		T_CHECK(!"tq_open");
+		return;
+	}
+	for (int i = 0; i < N; i++) {
+		struct weft_aq_sqe *s = tq_sqe(&q, WEFT_AQ_OP_FD_WRITE, i);
+		memset(src[i], 0x40 + i, sizeof(src[i]));
+		s->fd = fd;
+		s->addr = (uintptr_t)src[i];
+		s->len = sizeof(src[i]);
+		s->offset = (uint64_t)i * 512;
+		tq_push(&q);
+		res[i] = 1;
+	}
+	T_EQ(read_counters(&before), 0);
+	T_EQ(inject("fs:every:3:badptr"), 0);
+	T_EQ(tq_submit(&q, N), N);
+	for (int i = 0; i < N; i++) {
+		T_EQ(tq_next(&q, &c), 1);
+		if (c.token < N)
+			res[c.token] = c.result;
+	}
+	T_EQ(inject("fs:off"), 0);
+	T_EQ(read_counters(&after), 0);
+	for (int i = 0; i < N; i++) {
+		T_EQ(pread(fd, b, sizeof(b), i * 512), sizeof(b));
+		if (res[i] == -EIO) {
+			eio++;
+			T_CHECK(b[0] == 0 && !memcmp(b, b + 1, sizeof(b) - 1)); /* nothing written */
+		} else {
+			T_EQ(res[i], sizeof(b));
+			T_CHECK(!memcmp(b, src[i], sizeof(b)));
+		}
+	}
+	out_say("  AsyncQ: %d writes, %ld faulted (EIO), %ld injected\n", N, eio,
+		after.injected - before.injected);
+	T_EQ(eio, after.injected - before.injected);
+	T_CHECK(eio >= 1);
+	tq_close(&q);
+	close(fd);
+	T_EQ(unlink("aqfile"), 0);
+}
+
 int main(int argc, char **argv)
 {
 	static const char *const kinds[] = {"panic", "badptr", "illegal", "spin"};
@@ -162,6 +223,7 @@ int main(int argc, char **argv)
 	T_EQ(after.faults - before.faults, injected);
 	for (int k = 0; k < 4; k++)
 		verify_kind(k, kinds[k]);
+	aq_faults();
 	T_EQ(chdir("/"), 0);
 	T_EQ(umount(argv[2]), 0);
 	T_DONE();

@@ -148,9 +148,15 @@ int main(void)
 	first = tr;
 
 	/* what the live run must have done */
-	/* 4 timers, nop, race, 2 timeouts, all, the periodic's 3 shots and its
-	 * -ECANCELED end, the cancel's result, the chain's 2 */
-	T_EQ(first.n, 4 + 1 + 1 + 2 + 1 + 4 + 1 + 2);
+	/* 4 timers, nop, race, 2 timeouts, all, the periodic's shots and its
+	 * -ECANCELED end, the cancel's result, the chain's 2. The periodic shoots
+	 * 3 times before its third callback cancels it, or more if the loop ran
+	 * late (a loaded host): count them. */
+	int shots = 0;
+	for (int i = 0; i < first.n; i++)
+		shots += first.id[i] == 30;
+	T_CHECK(shots >= 4);
+	T_EQ(first.n, 4 + 1 + 1 + 2 + 1 + shots + 1 + 2);
 	for (int i = first.n - 1; i >= 0; i--)
 		if (first.id[i] == 30) { /* the periodic's last callback */
 			T_EQ(first.result[i], -ECANCELED);
@@ -180,7 +186,7 @@ int main(void)
 		T_EQ(tr.id[i], first.id[i]);
 		T_EQ(tr.result[i], first.result[i]);
 	}
-	T_CHECK(t_replay < t_live / 2);
+	T_CHECK(t_replay < t_live); /* the live run waited >= 15 ms; replay waits for nothing */
 	/* a program that deviates from the log is caught */
 	tr.n = 0;
 	rt_replay_init(&replay, log, rt_log_len(&live));

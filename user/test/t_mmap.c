@@ -1,7 +1,9 @@
 /*
  * t_mmap: file mappings and mremap. A private mapping reads the file and keeps
  * its writes to itself; a shared mapping writes the file (read(2) sees it, and
- * so does a forked child through its own copy of the mapping); mremap grows in
+ * so does a forked child through its own copy of the mapping), and sees
+ * write(2) and truncate at once; what it stored stays in the file after
+ * munmap, close and exit; mremap grows in
  * place or moves with the contents kept and shrinks; access checks and bad
  * arguments fail like Linux; touching past the end of the file kills with a
  * signal.
@@ -67,6 +69,81 @@ static void test_shared(void)
 	close(fd);
 }
 
+/*
+ * A shared mapping and read(2)/write(2) of the same file agree at every step,
+ * whichever side wrote last, and what was stored through the mapping reaches
+ * the file: after munmap, after the storing process exits without unmapping,
+ * and when the kernel itself stores (read(2) into the mapping).
+ */
+static void test_coherence(void)
+{
+	int fd = make_file(3 * 4096), src[2], st;
+	char buf[8] = "";
+	char *p = mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	T_CHECK(p != MAP_FAILED);
+	T_EQ(p[4100], (char)('a' + 4100 % 26)); /* the page is mapped now */
+	T_EQ(pwrite(fd, "WXYZ", 4, 4099), 4);
+	T_CHECK(memcmp(p + 4099, "WXYZ", 4) == 0); /* a write shows in a live mapping */
+	memcpy(p + 8190, "mapped", 6);		   /* across a page boundary */
+	T_EQ(pread(fd, buf, 6, 8190), 6);
+	T_CHECK(memcmp(buf, "mapped", 6) == 0);
+	memcpy(p + 10, "abc", 3);
+	T_EQ(pwrite(fd, "Q", 1, 11), 1); /* a write after a store to the same page */
+	T_EQ(pread(fd, buf, 3, 10), 3);
+	T_CHECK(memcmp(buf, "aQc", 3) == 0);
+	T_CHECK(memcmp(p + 10, "aQc", 3) == 0);
+
+	/* The kernel stores into the mapping: read(2) from a pipe. */
+	T_EQ(pipe(src), 0);
+	T_EQ(write(src[1], "piped", 5), 5);
+	T_EQ(read(src[0], p + 5000, 5), 5);
+	close(src[0]);
+	close(src[1]);
+	T_EQ(pread(fd, buf, 5, 5000), 5);
+	T_CHECK(memcmp(buf, "piped", 5) == 0);
+
+	/* A child stores and exits without unmapping. */
+	pid_t c = fork();
+	if (c == 0) {
+		memcpy(p + 12000, "child", 5);
+		_exit(0);
+	}
+	T_EQ(waitpid(c, &st, 0), c);
+	T_EQ(pread(fd, buf, 5, 12000), 5);
+	T_CHECK(memcmp(buf, "child", 5) == 0);
+
+	/* Stores, then munmap and close: a new descriptor reads them. */
+	memcpy(p + 300, "unmapped", 8);
+	T_EQ(munmap(p, 3 * 4096), 0);
+	close(fd);
+	fd = open(PATH, O_RDONLY);
+	T_CHECK(fd >= 0);
+	T_EQ(pread(fd, buf, 8, 300), 8);
+	T_CHECK(memcmp(buf, "unmapped", 8) == 0);
+	T_EQ(pread(fd, buf, 6, 8190), 6);
+	T_CHECK(memcmp(buf, "mapped", 6) == 0);
+	close(fd);
+
+	/* truncate: the tail of the last page reads as zeros in the mapping
+	 * once the file grows again. */
+	fd = open(PATH, O_RDWR);
+	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	T_CHECK(p != MAP_FAILED);
+	T_EQ(p[200], (char)('a' + 200 % 26));
+	T_EQ(ftruncate(fd, 100), 0);
+	T_EQ(ftruncate(fd, 4096), 0);
+	T_EQ(p[99], (char)('a' + 99 % 26));
+	T_EQ(p[200], 0);
+	T_EQ(pread(fd, buf, 1, 200), 1);
+	T_EQ(buf[0], 0);
+	p[200] = 'T';
+	T_EQ(msync(p, 4096, MS_SYNC), 0);
+	T_EQ(pread(fd, buf, 1, 200), 1);
+	T_EQ(buf[0], 'T');
+	munmap(p, 4096);
+	close(fd);
+}
+
 static void test_errors(void)
 {
 	int fd = make_file(100);
@@ -128,6 +205,7 @@ int main(void)
 {
 	test_private();
 	test_shared();
+	test_coherence();
 	test_errors();
 	test_mremap();
 	unlink(PATH);

@@ -17,6 +17,15 @@
 _start:
 	csrw	sie, zero
 	csrw	sip, zero
+	/* One hart only. Under a loaded host, OpenSBI 1.1's boot-hart lottery
+	 * has been seen to send a second hart here too (two kmains, a panic);
+	 * that one goes back to SBI's stopped state with HSM hart_stop, and is
+	 * started later through HSM like every other secondary. The claim is
+	 * in .data: the winner clears BSS. */
+	la	t0, boot_claim
+	li	t1, 1
+	amoswap.w t1, t1, (t0)
+	bnez	t1, extra_boot_hart
 	la	t0, boot_pgtable
 	srli	t0, t0, 12
 	li	t1, SATP_MODE_SV39
@@ -28,6 +37,13 @@ _start:
 	jr	t0
 .Lboot_high:
 	.quad	boot_high
+
+extra_boot_hart:
+	li	a7, 0x48534D		/* SBI HSM extension */
+	li	a6, 1			/* hart_stop: does not return */
+	ecall
+5:	wfi
+	j	5b
 
 	.global secondary_entry
 secondary_entry:
@@ -75,6 +91,9 @@ secondary_high:
 	j	4b
 
 	.section .data
+boot_claim:
+	.word	0
+
 	.balign 4096
 	.global boot_pgtable
 boot_pgtable:

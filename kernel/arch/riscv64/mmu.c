@@ -148,10 +148,14 @@ paddr_t hal_kmap_lookup(vaddr_t va)
 
 paddr_t hal_pt_new(void)
 {
-	paddr_t root = pmm_alloc_zeroed(0);
+	paddr_t root = pmm_alloc(0);
 
-	if (root)
+	/* The user half empty, the kernel half the kernel's (zeroing it first
+	 * would only be overwritten). */
+	if (root) {
+		__builtin_memset(table(root), 0, 256 * sizeof(pte_t));
 		__builtin_memcpy(&table(root)[256], &table(kernel_root)[256], 256 * sizeof(pte_t));
+	}
 	return root;
 }
 

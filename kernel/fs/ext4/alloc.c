@@ -1,8 +1,9 @@
 /*
  * ext4 block and inode allocation over the per-group bitmaps.
  *
- * A bitmap is read through the buffer cache and its checksum checked each
- * time it is used; a group still marked BLOCK_UNINIT or INODE_UNINIT gets its
+ * A bitmap is read through the buffer cache and its checksum checked the
+ * first time it is used (then remembered as good, like directory blocks, until
+ * recovery: only we change it, and every change sets the checksum again); a group still marked BLOCK_UNINIT or INODE_UNINIT gets its
  * bitmap built in memory first (for blocks: the superblock backup, descriptor
  * table and reserved descriptor blocks of the group, plus every group's
  * bitmaps and inode table that lie inside it, with flex_bg anywhere). Every
@@ -53,6 +54,21 @@ static void bitmap_csum_set(const struct ext4_fs *fs, uint8_t *d, const uint8_t 
 	put16(d, csum_lo(inode), (uint16_t)c);
 	if (fs->desc_size >= 64)
 		put16(d, csum_hi(inode), (uint16_t)(c >> 16));
+}
+
+static uint64_t bmp_key(uint64_t loc, bool inode)
+{
+	return 2 * loc + inode + 1;
+}
+
+static bool bitmap_known_good(const struct ext4_fs *fs, uint64_t loc, bool inode)
+{
+	return fs->bmp_ok[loc % EXT4_BMP_OK] == bmp_key(loc, inode);
+}
+
+static void bitmap_set_good(struct ext4_fs *fs, uint64_t loc, bool inode)
+{
+	fs->bmp_ok[loc % EXT4_BMP_OK] = bmp_key(loc, inode);
 }
 
 static bool bitmap_csum_ok(const struct ext4_fs *fs, const uint8_t *d, const uint8_t *map,
@@ -133,6 +149,7 @@ static int bitmap_get(struct ext4_fs *fs, uint32_t g, bool inode, struct buf **b
 		if (!err) {
 			put16(*d, GD_FLAGS, flags & ~uninit);
 			bitmap_csum_set(fs, *d, (*bb)->data, inode);
+			bitmap_set_good(fs, loc, inode);
 			bcache_dirty(*bb);
 			ext4_gd_dirty(fs, g, *gb, *d);
 		} else {
@@ -140,10 +157,15 @@ static int bitmap_get(struct ext4_fs *fs, uint32_t g, bool inode, struct buf **b
 		}
 	} else {
 		err = bcache_read(fs->bc, loc, bb);
-		if (!err && !bitmap_csum_ok(fs, *d, (*bb)->data, inode)) {
-			bcache_put(*bb);
-			err = ext4_corrupt(
-			    fs, 0, inode ? "inode bitmap checksum" : "block bitmap checksum");
+		if (!err && !bitmap_known_good(fs, loc, inode)) {
+			if (bitmap_csum_ok(fs, *d, (*bb)->data, inode)) {
+				bitmap_set_good(fs, loc, inode);
+			} else {
+				bcache_put(*bb);
+				err = ext4_corrupt(fs, 0,
+						   inode ? "inode bitmap checksum"
+							 : "block bitmap checksum");
+			}
 		}
 	}
 	if (err)
@@ -155,6 +177,7 @@ static void bitmap_put(struct ext4_fs *fs, uint32_t g, bool inode, struct buf *b
 		       uint8_t *d)
 {
 	bitmap_csum_set(fs, d, bb->data, inode);
+	bitmap_set_good(fs, bb->blkno, inode);
 	bcache_dirty(bb);
 	ext4_gd_dirty(fs, g, gb, d);
 	bcache_put(bb);
@@ -335,5 +358,29 @@ int ext4_ifree(struct ext4_fs *fs, uint32_t ino, bool dir)
 	if (!was)
 		return ext4_corrupt(fs, ino, "freeing a free inode");
 	ext4_sb_add_free_inodes(fs, 1);
+	return 0;
+}
+
+int ext4_iused(struct ext4_fs *fs, uint32_t ino, bool *used)
+{
+	uint32_t g = (ino - 1) / fs->ipg, i = (ino - 1) % fs->ipg;
+	struct buf *bb, *gb;
+	uint8_t *d;
+	int err = ext4_gd_get(fs, g, &gb, &d);
+
+	if (err)
+		return err;
+	bool uninit = get16(d, GD_FLAGS) & BG_INODE_UNINIT;
+	bcache_put(gb);
+	if (uninit) { /* nothing in the group was ever allocated */
+		*used = false;
+		return 0;
+	}
+	err = bitmap_get(fs, g, true, &bb, &gb, &d);
+	if (err)
+		return err;
+	*used = bit_test(bb->data, i);
+	bcache_put(bb);
+	bcache_put(gb);
 	return 0;
 }

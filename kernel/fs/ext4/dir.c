@@ -41,11 +41,34 @@ void ext4_dir_set_checked(struct ext4_fs *fs, uint64_t pblk, uint32_t ino)
 	fs->dir_ok_ino[pblk % EXT4_DIR_OK] = ino;
 }
 
+static void forget_block(struct ext4_fs *fs, uint64_t b)
+{
+	unsigned i = b % EXT4_DIR_OK, j = b % EXT4_BMP_OK;
+
+	if (fs->dir_ok[i] == b + 1)
+		fs->dir_ok[i] = 0;
+	if (fs->ext_ok[i] == b + 1)
+		fs->ext_ok[i] = 0;
+	if (fs->bmp_ok[j] && (fs->bmp_ok[j] - 1) / 2 == b)
+		fs->bmp_ok[j] = 0;
+}
+
 void ext4_dir_forget(struct ext4_fs *fs, uint64_t start, uint64_t n)
 {
-	for (unsigned i = 0; i < EXT4_DIR_OK; i++)
-		if (fs->dir_ok[i] > start && fs->dir_ok[i] <= start + n)
+	if (n < EXT4_DIR_OK) { /* a few blocks (a free): look only where they go */
+		for (uint64_t k = 0; k < n; k++)
+			forget_block(fs, start + k);
+		return;
+	}
+	for (unsigned i = 0; i < EXT4_DIR_OK; i++) {
+		if (fs->dir_ok[i] > start && fs->dir_ok[i] - 1 - start < n)
 			fs->dir_ok[i] = 0;
+		if (fs->ext_ok[i] > start && fs->ext_ok[i] - 1 - start < n)
+			fs->ext_ok[i] = 0;
+	}
+	for (unsigned i = 0; i < EXT4_BMP_OK; i++)
+		if (fs->bmp_ok[i] && (fs->bmp_ok[i] - 1) / 2 - start < n)
+			fs->bmp_ok[i] = 0;
 }
 
 #define rec_len	    ext4_rec_len

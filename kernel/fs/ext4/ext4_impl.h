@@ -27,25 +27,32 @@
 
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "ext4 code assumes a little-endian CPU");
 
+/* Byte by byte: the offsets are often not aligned for the field, and gcc
+ * (rv64 without fast misaligned access) turns a memcpy of unknown alignment
+ * into a call, which costs ten times these few loads. */
 static inline uint16_t get16(const void *p, unsigned off)
 {
-	uint16_t v;
-	memcpy(&v, (const uint8_t *)p + off, 2);
-	return v;
+	const uint8_t *b = (const uint8_t *)p + off;
+	return (uint16_t)(b[0] | b[1] << 8);
 }
 static inline uint32_t get32(const void *p, unsigned off)
 {
-	uint32_t v;
-	memcpy(&v, (const uint8_t *)p + off, 4);
-	return v;
+	const uint8_t *b = (const uint8_t *)p + off;
+	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
 }
 static inline void put16(void *p, unsigned off, uint16_t v)
 {
-	memcpy((uint8_t *)p + off, &v, 2);
+	uint8_t *b = (uint8_t *)p + off;
+	b[0] = (uint8_t)v;
+	b[1] = (uint8_t)(v >> 8);
 }
 static inline void put32(void *p, unsigned off, uint32_t v)
 {
-	memcpy((uint8_t *)p + off, &v, 4);
+	uint8_t *b = (uint8_t *)p + off;
+	b[0] = (uint8_t)v;
+	b[1] = (uint8_t)(v >> 8);
+	b[2] = (uint8_t)(v >> 16);
+	b[3] = (uint8_t)(v >> 24);
 }
 
 /* ---- superblock (1024 bytes at byte 1024 of the device) ---- */
@@ -192,7 +199,8 @@ static inline void put32(void *p, unsigned off, uint32_t v)
 
 #define EXT4_IOBUF  (64u << 10)	 /* bounce buffer for file data */
 #define EXT4_RA	    (128u << 10) /* read-ahead window */
-#define EXT4_DIR_OK 256		 /* directory blocks remembered as checked */
+#define EXT4_DIR_OK 256		 /* directory (and extent) blocks remembered as checked */
+#define EXT4_BMP_OK 64		 /* bitmaps remembered as checked */
 
 /* One mounted instance. */
 struct ext4_fs {
@@ -218,6 +226,9 @@ struct ext4_fs {
 	uint32_t ra_ino, ra_lblk, ra_n;	  /* ... blocks ra_lblk.. (ra_n of them) of ra_ino */
 	uint64_t dir_ok[EXT4_DIR_OK];	  /* block + 1 of checksum-verified directory blocks */
 	uint32_t dir_ok_ino[EXT4_DIR_OK]; /* ... and the directory they were checked for */
+	uint64_t ext_ok[EXT4_DIR_OK];	  /* the same for extent tree nodes ... */
+	uint32_t ext_ok_ino[EXT4_DIR_OK]; /* ... and the inode they belong to */
+	uint64_t bmp_ok[EXT4_BMP_OK];	  /* 2 * block + (inode bitmap) + 1 of checked bitmaps */
 	uint8_t *zero;			  /* one zeroed block */
 	uint32_t next_gen;
 	uint32_t last_group; /* where the inode allocator looked last */
@@ -290,6 +301,8 @@ int ext4_bfree(struct ext4_fs *fs, uint64_t start, uint32_t n);
 /* A free inode number near group pgroup; marks it used. */
 int ext4_ialloc(struct ext4_fs *fs, uint32_t pgroup, bool dir, uint32_t *ino);
 int ext4_ifree(struct ext4_fs *fs, uint32_t ino, bool dir);
+/* Is inode ino allocated in its group's bitmap? */
+int ext4_iused(struct ext4_fs *fs, uint32_t ino, bool *used);
 
 /* ---- inode.c ---- */
 int ext4_iread(struct ext4_fs *fs, uint32_t ino, uint8_t *raw);
@@ -324,6 +337,16 @@ uint32_t ext4_rdev_get(const uint8_t *raw);
 void ext4_rdev_set(uint8_t *raw, uint32_t rdev);
 /* Free an inode's blocks and the inode itself (link count reached 0). */
 int ext4_idestroy(struct ext4_fs *fs, uint32_t ino);
+/* The cached inode ino's vnode with a new reference, or NULL if not cached. */
+struct vnode *ext4_icache_find(struct ext4_fs *fs, uint32_t ino);
+
+/* ---- orphan.c ---- */
+/* ip's link count just became 0: put it on the orphan list (writes ip). */
+int ext4_orphan_add(struct ext4_fs *fs, struct ext4_inode *ip);
+/* Take ino, whose next link is next, off the orphan list. */
+int ext4_orphan_del(struct ext4_fs *fs, uint32_t ino, uint32_t next);
+/* At mount: free the orphans an unclean shutdown left. */
+int ext4_orphan_recover(struct ext4_fs *fs);
 
 /* ---- extent.c ---- */
 #define MAP_HOLE      0x1
@@ -384,7 +407,8 @@ int ext4_dir_empty(struct ext4_fs *fs, struct ext4_inode *dir);
 /* The first block of a new directory (ino, parent) at pblk. */
 int ext4_dir_init_block(struct ext4_fs *fs, struct ext4_inode *dir, uint32_t parent);
 int ext4_readdir(struct vnode *dir, struct uio *uio, uint64_t *pos);
-/* Forget that blocks start..start+n-1 held checked directory blocks. */
+/* Forget that blocks start..start+n-1 held checked directory blocks, extent
+ * nodes or bitmaps. */
 void ext4_dir_forget(struct ext4_fs *fs, uint64_t start, uint64_t n);
 uint8_t ext4_mode_to_ft(uint32_t mode);
 

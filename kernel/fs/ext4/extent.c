@@ -84,6 +84,23 @@ static void node_csum_set(const struct ext4_fs *fs, const struct ext4_inode *ip,
 		put32(blk, EH_SIZE + 12u * get16(blk, 4), node_csum(fs, ip, blk));
 }
 
+/*
+ * Extent nodes whose checksum is known good for their inode (checked once,
+ * or written by us since), as for directory blocks (dir.c): a lookup walks
+ * the tree on every read, and a node's checksum covers up to a whole block.
+ */
+static bool node_checked(const struct ext4_fs *fs, uint64_t pblk, uint32_t ino)
+{
+	unsigned i = pblk % EXT4_DIR_OK;
+	return fs->ext_ok[i] == pblk + 1 && fs->ext_ok_ino[i] == ino;
+}
+
+static void node_set_checked(struct ext4_fs *fs, uint64_t pblk, uint32_t ino)
+{
+	fs->ext_ok[pblk % EXT4_DIR_OK] = pblk + 1;
+	fs->ext_ok_ino[pblk % EXT4_DIR_OK] = ino;
+}
+
 /* Check a node header; depth < 0 means "the root, any depth". */
 static int hdr_check(struct ext4_fs *fs, struct ext4_inode *ip, const uint8_t *h, unsigned cap,
 		     int depth)
@@ -110,10 +127,13 @@ static int node_read(struct ext4_fs *fs, struct ext4_inode *ip, uint64_t blk, in
 	if (err)
 		return err;
 	err = hdr_check(fs, ip, (*out)->data, per_block(fs), depth);
-	if (!err && fs->csum &&
-	    get32((*out)->data, EH_SIZE + 12u * get16((*out)->data, 4)) !=
-		node_csum(fs, ip, (*out)->data))
-		err = ext4_corrupt(fs, ip->ino, "extent node checksum");
+	if (!err && fs->csum && !node_checked(fs, blk, ip->ino)) {
+		if (get32((*out)->data, EH_SIZE + 12u * get16((*out)->data, 4)) !=
+		    node_csum(fs, ip, (*out)->data))
+			err = ext4_corrupt(fs, ip->ino, "extent node checksum");
+		else
+			node_set_checked(fs, blk, ip->ino);
+	}
 	if (err)
 		bcache_put(*out);
 	return err;
@@ -310,6 +330,7 @@ static int node_write(struct ext4_fs *fs, struct ext4_inode *ip, uint64_t blk, u
 	memcpy(h + EH_SIZE, src, 12 * n);
 	if (blk) {
 		node_csum_set(fs, ip, h);
+		node_set_checked(fs, blk, ip->ino);
 		bcache_dirty(b);
 		bcache_put(b);
 	}
@@ -428,6 +449,7 @@ static int insert_fast(struct ext4_fs *fs, struct ext4_inode *ip, const struct e
 	}
 	if (*done && b) {
 		node_csum_set(fs, ip, h);
+		node_set_checked(fs, b->blkno, ip->ino);
 		bcache_dirty(b);
 	}
 	bcache_put(b);

@@ -283,7 +283,7 @@ static int refresh(struct ext4_fs *fs, struct ext4_inode *ip)
 	return 0;
 }
 
-static struct vnode *cache_find(struct ext4_fs *fs, uint32_t ino)
+struct vnode *ext4_icache_find(struct ext4_fs *fs, uint32_t ino)
 {
 	struct vnode *vn = NULL;
 	struct list *it;
@@ -300,7 +300,7 @@ static struct vnode *cache_find(struct ext4_fs *fs, uint32_t ino)
 
 int ext4_iget(struct ext4_fs *fs, uint32_t ino, struct vnode **out)
 {
-	struct vnode *vn = cache_find(fs, ino);
+	struct vnode *vn = ext4_icache_find(fs, ino);
 	int err;
 
 	if (vn) {
@@ -454,6 +454,8 @@ int ext4_idestroy(struct ext4_fs *fs, uint32_t ino)
 		err = ext4_ext_truncate(fs, ip, 0);
 	if (!err)
 		err = xattr_release(fs, ip->raw, ino);
+	if (!err) /* its blocks are free: it leaves the orphan list */
+		err = ext4_orphan_del(fs, ino, get32(ip->raw, I_DTIME));
 	if (err)
 		goto out;
 	ext4_set_isize(ip->raw, 0);

@@ -226,12 +226,15 @@ static int find_child(struct ext4_fs *fs, struct vnode *dir, const char *name,
 	return err ? err : ext4_iget(fs, de->ino, child);
 }
 
-/* One link fewer on ip (a directory loses both of its own). */
+/* One link fewer on ip (a directory loses both of its own); at none it is
+ * an orphan until its blocks are freed (orphan.c). */
 static int drop_link(struct ext4_fs *fs, struct ext4_inode *ip, bool dir)
 {
 	uint32_t n = ext4_ilinks(ip->raw);
 	set_links(ip, dir || !n ? 0 : n - 1);
 	ext4_itouch(fs, ip->raw, false, true, false);
+	if (n && !ext4_ilinks(ip->raw))
+		return ext4_orphan_add(fs, ip);
 	return ext4_iwrite(fs, ip);
 }
 

@@ -403,6 +403,8 @@ static int ext4_mount(struct mount *mnt, const char *source, const void *data, s
 		vnode_put(*root);
 		err = ext4_corrupt(fs, EXT4_ROOT_INO, "root is not a directory");
 	}
+	if (!err && ext4_orphan_recover(fs))
+		pr_warn("ext4 %s: the orphan list could not be processed", source);
 	if (err) {
 		ext4_icache_free(fs);
 		fs_free(fs);

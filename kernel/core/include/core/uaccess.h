@@ -8,12 +8,15 @@
  * They never panic on a bad address: they return -EFAULT and copy nothing more.
  * A page of a disk file's mapping that is not in memory yet gives -ESVC where
  * the caller may not block: the syscall then runs again in the fs service.
+ * Calls that turn every failed copy into -EFAULT lose that; the syscall layer
+ * asks uaccess_svc_missed() to tell such an -EFAULT from a real one.
  * Called with no spinlock held that the page-fault path might take (vm locks).
  */
 #ifndef CORE_UACCESS_H
 #define CORE_UACCESS_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 typedef uint64_t uaddr_t;
@@ -24,6 +27,17 @@ static inline int uaccess_ok(uaddr_t addr, size_t n)
 {
 	return addr < 0x4000000000UL && n <= 0x4000000000UL - addr;
 }
+
+/* Forget, and ask, whether a copy on this CPU since the reset met a page only
+ * the fs service can bring in (the syscall layer, around one system call). */
+void uaccess_svc_reset(void);
+bool uaccess_svc_missed(void);
+
+/* Fault in [addr, addr+n) for a copy the call makes after its side effects
+ * (a result copied out at the end): 0, -EFAULT, or -ESVC, which the call
+ * returns before changing anything, to run again where the page can be
+ * read in. */
+int uaccess_prepare(uaddr_t addr, size_t n, bool write);
 
 /* 0 or -EFAULT. */
 int copy_to_user(uaddr_t dst, const void *src, size_t n);

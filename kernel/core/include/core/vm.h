@@ -42,6 +42,12 @@ struct vm_pager_ops {
 	void (*put)(void *obj);
 	/* Optional: the most vm_protect may grant a region of obj (VM_R|W|X). */
 	unsigned (*max_prot)(void *obj);
+	/* Optional: the page at off of a VM_SHARED region is being made writable
+	 * (a write fault), so it may now differ from what its owner keeps (a
+	 * file's page cache tracks pages to write back so). Called under
+	 * vm->lock; must not sleep. With it, such regions map pages read-only
+	 * until they are written. */
+	void (*dirty)(void *obj, uint64_t off);
 };
 
 struct vm_region {
@@ -64,6 +70,7 @@ struct vm_space {
 	uint64_t id;			/* unique: a freed root's page may come back */
 	struct vm_reclaim *reclaim;	/* (lock) pages unmapped, freed after the shootdown */
 	bool need_sync;			/* (lock) a present entry changed: other CPUs must flush */
+	struct vm_space *zombie_next;	/* dead, its table still loaded somewhere (vm.c) */
 };
 
 struct vm_space *vm_create(void);
@@ -122,9 +129,29 @@ int vm_fault(struct vm_space *vm, uaddr_t addr, unsigned access);
 int vm_write(struct vm_space *vm, uaddr_t dst, const void *src, size_t n);
 
 /* Run on vm's table (NULL: the kernel's). Flushes the TLB whenever the space
- * changes, even if a new space's root reuses a freed one's page. */
+ * changes, even if a new space's root reuses a freed one's page.
+ *
+ * Lazy switching: the scheduler loads no table for a thread without a space
+ * (a kernel thread) nor to idle, so the table of the last space stays loaded
+ * and the next thread of that space switches nothing (a switch flushes the
+ * whole TLB under QEMU). Kernel code never reaches user addresses through
+ * satp there (SUM is off). A space's table may thus be loaded on a CPU that
+ * holds no reference to it: when the space dies, its pages and regions go at
+ * once, but the table itself is kept until no CPU has it loaded (vm_put
+ * queues it; vm_activate frees such tables when it switches). */
 void vm_activate(struct vm_space *vm);
 /* Is addr inside a VM_SHARED region of vm? */
 bool vm_is_shared(struct vm_space *vm, uaddr_t addr);
+
+/* What vm_region_next tells of a region; obj carries a pager reference. */
+struct vm_region_info {
+	uaddr_t start, end;
+	unsigned prot, flags;
+	const struct vm_pager_ops *pager; /* NULL: anonymous */
+	void *obj;			  /* put it with pager->put */
+	uint64_t pgoff;			  /* object offset of start */
+};
+/* The first region of vm that ends above addr: 0, or -ENOENT if none. */
+int vm_region_next(struct vm_space *vm, uaddr_t addr, struct vm_region_info *out);
 
 #endif

@@ -8,6 +8,8 @@
  * or a borrowed stack in MODE=monolithic, or the host test build). Many callers
  * may submit at once; the driver keeps as many requests in flight as its queue
  * holds. Reads and writes past the end of the device are -EIO without I/O.
+ * A driver may also offer submit_async, which starts the request and returns:
+ * the outcome is signalled on a completion, from the interrupt handler.
  */
 #ifndef DEV_BDEV_H
 #define DEV_BDEV_H
@@ -33,10 +35,20 @@ struct bio {
 };
 
 struct bdev;
+struct completion;
 
 struct bdev_ops {
 	/* Do the request; 0 or -EIO (or -EINVAL for a malformed bio). May sleep. */
 	int (*submit)(struct bdev *bd, struct bio *bio);
+	/* Optional: start the request without waiting for it. 0 when started:
+	 * done is then signalled once, from any context, with what submit would
+	 * have returned, and the bio and its buffers must stay valid until then;
+	 * started(arg), if not NULL, runs with interrupts off just before the
+	 * driver lets that happen (the caller may give the request away there).
+	 * Or an error with nothing started and done untouched. May sleep (for
+	 * room in the queue). */
+	int (*submit_async)(struct bdev *bd, struct bio *bio, struct completion *done,
+			    void (*started)(void *arg), void *arg);
 };
 
 struct bdev {

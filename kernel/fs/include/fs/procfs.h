@@ -21,6 +21,7 @@ struct proc;
 /* One open descriptor, as /proc/<pid>/fd shows it. */
 struct procfs_fd {
 	int fd;
+	struct file *file; /* a reference the hook took, or NULL when target is set */
 	char target[PROCFS_FD_TARGET_MAX]; /* NUL-terminated: "/dev/console", "pipe:[7]" */
 };
 
@@ -28,11 +29,23 @@ struct procfs_fd {
  * Set once at boot by the personality that owns p->lx (the Linux layer); NULL
  * means "no descriptors". Fills out[0..max) with p's open descriptors numbered
  * >= from, ascending, and returns how many (0 when none), or a negative errno.
- * Called with proc_tree_lock held (p is live): it may take the descriptor
- * table's lock, must not sleep, and must not take proc_tree_lock.
+ * Each entry carries either a reference to its open file (file, named later by
+ * procfs_fd_name_hook) or its text (target, file NULL). Called with
+ * proc_tree_lock held (p is live): it may take the descriptor table's lock,
+ * must not sleep, and must not take proc_tree_lock.
  */
 typedef int (*procfs_fd_hook_t)(struct proc *p, int from, struct procfs_fd *out, int max);
 extern procfs_fd_hook_t procfs_fd_hook;
+
+/*
+ * The link text of an open file the fd hook returned, into buf: 0 or -errno.
+ * Called with no lock held, so naming a file may ask its file system (climb
+ * directories); on a disk file system outside the fs service that is -ESVC,
+ * which procfs passes up so that the system call runs again where it may
+ * block. Set with procfs_fd_hook.
+ */
+typedef int (*procfs_fd_name_t)(struct file *f, char *buf, size_t size);
+extern procfs_fd_name_t procfs_fd_name_hook;
 
 /* A generated text buffer (procfs_printf and friends in procfs_impl.h). */
 struct procfs_buf;

@@ -535,9 +535,30 @@ int vfs_getpage(struct vnode *vn, uint64_t off, bool alloc, paddr_t *out);
 
 /* vfs_getpage for a VFS_FS_BLOCKING file system. */
 int vfs_pcache_getpage(struct vnode *vn, uint64_t off, bool alloc, paddr_t *out);
-/* Forget cached pages of vn in [from, to) (a write or truncate changed them). */
+/* Forget cached pages of vn in [from, to), dirty or not. */
 void vfs_pcache_invalidate(struct vnode *vn, uint64_t from, uint64_t to);
+/* write(2) put [from, to) into the file, whose size was old_size: the cached
+ * pages there take the new bytes (read back from the file system, which may
+ * block). */
+void vfs_pcache_written(struct vnode *vn, uint64_t old_size, uint64_t from, uint64_t to);
+/* The file was truncated from old_size to size: zero the last page's tail,
+ * drop the pages past the end. */
+void vfs_pcache_truncate(struct vnode *vn, uint64_t old_size, uint64_t size);
 /* Drop the whole cache (the vnode is being released). */
 void vfs_pcache_free(struct vnode *vn);
+
+/* Dirty pages (pcache_wb.c). A store through a VM_SHARED mapping is about to
+ * change the cached page at off (under vm->lock; does not sleep). */
+void vfs_pcache_dirty(struct vnode *vn, uint64_t off);
+/* Shared mappings of vn: prepare (0 or -ENOMEM) before mapping, then +1 per
+ * region made, -1 per region gone (the pager's get and put). */
+int vfs_pcache_share_prepare(struct vnode *vn);
+void vfs_pcache_share(struct vnode *vn, int delta);
+bool vfs_pcache_has_dirty(struct vnode *vn);
+/* Write vn's dirty pages in [from, to) to the file: 0, -errno, or -ESVC
+ * (nothing done) where there is some to write and blocking is not allowed. */
+int vfs_pcache_flush(struct vnode *vn, uint64_t from, uint64_t to);
+/* vfs_pcache_flush every dirty file of mount m (NULL: of all): the first error. */
+int vfs_pcache_sync_mount(struct mount *m);
 
 #endif

@@ -21,7 +21,8 @@
  *
  * Cancel (exact): LINKED, QUEUED or ARMED and nothing moved yet -> the op
  * completes with -ECANCELED (with everything linked after it) and cancel
- * returns 0; an op that already moved data (a long fd write) -> -EBUSY, it
+ * returns 0; an op that already moved data (a long fd write) or that its
+ * event source claimed (aq_op_claim: an fs worker took it) -> -EBUSY, it
  * completes normally; an op whose last completion is posted but not yet
  * reaped (in the ring or on the overflow list) -> -EALREADY; unknown ->
  * -ENOENT. A BUSY op is waited out first (a run never parks).
@@ -94,6 +95,7 @@ struct aq_op {
 	struct waitq *wq;	    /* fd ops: where w waits */
 	struct waiter w;
 	uint64_t done; /* fd write: bytes moved so far */
+	void *svc;     /* fd ops on disk files: the fs-service request (lx_aq_svc.c) */
 };
 
 struct asyncq {
@@ -154,6 +156,12 @@ long asyncq_cancel(struct asyncq *q, uint64_t token);
 bool aq_op_event(struct aq_op *op, long result, bool final, uint32_t flags, uint32_t signals);
 /* From kind->run: the op moved data and can no longer be cancelled. */
 void aq_op_progress(struct aq_op *op);
+/* For an armed op's event source that is about to move data (a service
+ * worker taking a request; any context, q->lock not held): true, and from
+ * now on cancel answers -EBUSY and the op must complete normally; false if a
+ * cancel or the queue's destroy claimed the op first (it must not start: the
+ * claimer disarms it and posts what it posts). */
+bool aq_op_claim(struct aq_op *op);
 
 /* Kinds defined above this layer, weak (an op whose kind is not linked in
  * fails with -EOPNOTSUPP): the Linux personality's fd ops

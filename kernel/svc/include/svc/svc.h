@@ -14,7 +14,9 @@
  *     (the worker may be using its memory), they are seen when it returns;
  *   - a kernel thread (svc_call): queues the request and blocks on a
  *     completion; the request runs in no process's memory (kernel buffers
- *     only), so that, say, the blk workers never load a user page table.
+ *     only), so that, say, the blk workers never load a user page table;
+ *   - nobody waiting (svc_submit_async, for AsyncQ ops): the submitter goes
+ *     on, and the request's finish hook gets the result on the worker.
  * The worker runs the request in the client's address space and process
  * (current()->vm and ->proc are the client's for the duration), so user
  * copies and /proc/self work as in the client's own syscall.
@@ -65,6 +67,9 @@ struct svc_req {
 	struct vm_space *vm;	/* memory the request works in (a reference), or NULL */
 	struct proc *proc;	/* the client's process, or NULL */
 	uint64_t seq;		/* its number in the service, from 1 */
+	/* Async requests (svc_submit_async): called with the result. */
+	void (*finish)(struct svc_req *r, long result);
+	struct service *svc;	/* async requests: their service */
 };
 
 enum svc_fault_kind { SVC_INJ_NONE, SVC_INJ_PANIC, SVC_INJ_BADPTR, SVC_INJ_ILLEGAL, SVC_INJ_SPIN };
@@ -76,6 +81,8 @@ struct svc_worker {
 	struct ktimer watchdog;
 	bool restarting;     /* came back from a fault: run recover first */
 	bool in_work;	     /* the request's own function is running */
+	bool detached;	     /* the request was given away (svc_req_detach) */
+	int timing;	     /* atomic: the watchdog timer is armed (svc.c) */
 	uint64_t cpu_at_start; /* the worker's CPU time when the request began */
 };
 
@@ -133,6 +140,29 @@ long svc_submit_user(struct service *s, struct thread *t, svc_fn_t fn, void *arg
 /* From a kernel thread (or a borrowed stack): run fn(arg) in the service and
  * wait for it; its result, or -EIO if the request faulted. */
 long svc_call(struct service *s, svc_fn_t fn, void *arg);
+
+/*
+ * Queue r (fn, arg, finish and vm, a reference or NULL, filled in by the
+ * caller; proc is NULL: the request belongs to no process, which may exit
+ * meanwhile) and return at once: no thread waits for it. When it is done, or
+ * failed with -EIO after a fault, r->vm's reference is dropped and
+ * r->finish(r, result) runs on the worker (interrupts may be off: take only
+ * spinlocks); r must stay allocated until then. May be called where nothing
+ * may block. 0, or -EAGAIN when the queue is full (nothing queued). In the
+ * monolithic build one kernel thread runs these requests (svc_inline.c),
+ * serialised with the service's other requests like any inline request.
+ */
+int svc_submit_async(struct service *s, struct svc_req *r);
+
+/*
+ * From a request's function, for a kernel client's request: the request is
+ * no longer the worker's. Someone else (a driver's interrupt handler) will
+ * signal r->done with its result; the worker will not, whatever fn returns,
+ * and a fault in the worker from here on no longer fails r. r may be gone as
+ * soon as that signal is given. Call with interrupts off, just before handing
+ * the request over, so that no fault comes between (blk_svc.c).
+ */
+void svc_req_detach(struct svc_req *r);
 
 /* The thread a request was made for (its syscall's thread), NULL for kernel
  * clients. */
