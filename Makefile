@@ -70,6 +70,7 @@ include kernel/native/build.mk
 include kernel/init/build.mk
 include user/build.mk
 -include user/busybox.mk
+include user/apps.mk
 include tests/build.mk
 include bench/build.mk
 include tools/prof/build.mk

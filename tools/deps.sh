@@ -18,6 +18,8 @@ want gcc gcc
 want make make
 want bzip2 bzip2
 want xz xz-utils
+# sqlite3's build generates its amalgamation with Tcl scripts (tools/apps.sh).
+want tclsh tcl
 # gcc only recommends the C library headers; the host unit tests need them.
 [ -f /usr/include/stdio.h ] || need_pkgs+=(libc6-dev)
 [ -f /usr/riscv64-linux-gnu/lib/libc.a ] || need_pkgs+=(libc6-dev-riscv64-cross)
@@ -35,7 +37,7 @@ if [ ${#need_pkgs[@]} -gt 0 ]; then
 	apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null
 fi
 
-# Debian source packages (musl, busybox) need deb-src entries.
+# Debian source packages (musl, busybox, lua5.4, sqlite3) need deb-src entries.
 src=/etc/apt/sources.list.d/debian.sources
 if [ -f "$src" ] && ! grep -q 'deb-src' "$src" && [ "$(id -u)" = 0 ]; then
 	sed -i 's/^Types: deb$/Types: deb deb-src/' "$src"

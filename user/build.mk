@@ -158,9 +158,10 @@ endif
 .PHONY: u-force
 
 # The busybox tree (user/busybox.mk, included after this file) comes first,
-# so Weft's own programs win any name clash.
+# then lua and sqlite3 (user/apps.mk, which adds its prerequisites), so Weft's
+# own programs win any name clash.
 $(B)/initrd.cpio: $(U_INITRD_DEPS) $(U_EXTRA_NOTE) $(U_INITRD_FORCE) $(B)/busybox-root/.stamp
-	bash tools/mkinitrd.sh $(if $(EXTRA),--extra $(EXTRA)) $@ $(BUSYBOX_INITRD_SPEC) $(U_INITRD_SPEC)
+	bash tools/mkinitrd.sh $(if $(EXTRA),--extra $(EXTRA)) $@ $(BUSYBOX_INITRD_SPEC) $(APPS_INITRD_SPEC) $(U_INITRD_SPEC)
 
 $(B)/initrd-bad.cpio: $(U_INITRD_DEPS)
 	bash tools/mkinitrd.sh --truncate bin/runtests $@ bin/runtests=$(UB)/runtests \
@@ -170,6 +171,6 @@ $(B)/initrd-bad.cpio: $(U_INITRD_DEPS)
 # "make run", and of the suite's run from a disk root in tools/test.sh.
 $(B)/rootfs.ext4: $(U_INITRD_DEPS) $(U_EXTRA_NOTE) $(U_INITRD_FORCE) $(B)/busybox-root/.stamp
 	bash tools/mkinitrd.sh --ext4 $(if $(EXTRA),--extra $(EXTRA)) $@ $(BUSYBOX_INITRD_SPEC) \
-		$(U_INITRD_SPEC)
+		$(APPS_INITRD_SPEC) $(U_INITRD_SPEC)
 
 initrd: $(B)/initrd.cpio $(B)/initrd-bad.cpio $(B)/rootfs.ext4
