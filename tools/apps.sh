@@ -74,14 +74,13 @@ lua_dest="$root/lua-$LUA_VERSION-riscv64-musl$MUSL_VERSION"
 sqlite_dest="$root/sqlite3-$SQLITE_VERSION-riscv64-musl$MUSL_VERSION"
 
 log() { echo "apps: $*" >&2; }
+. "$here/debsrc.sh"
 
 # installed DIR RECIPE: DIR holds a finished install of RECIPE.
 installed() { [ -f "$1/.weft-complete" ] && [ "$(cat "$1/.weft-complete")" = "$2" ]; }
 
 # A fresh Debian 12 machine: install the host tools the builds need.
 host_tools() {
-	local need=()
-	want() { command -v "$1" >/dev/null 2>&1 || need+=("$2"); }
 	want "${CROSS}gcc" "gcc-${CROSS%-}"
 	want gcc gcc
 	want make make
@@ -90,33 +89,10 @@ host_tools() {
 	want dpkg-source dpkg-dev
 	want tclsh tcl
 	# Host gcc builds sqlite's generators; it needs the C library headers.
-	[ -f /usr/include/stdio.h ] || need+=(libc6-dev)
-	if [ ${#need[@]} -gt 0 ]; then
-		if [ "$(id -u)" != 0 ]; then
-			log "missing ${need[*]} (run tools/deps.sh as root)"
-			exit 1
-		fi
-		log "installing ${need[*]}"
-		export DEBIAN_FRONTEND=noninteractive
-		apt-get update -qq >&2
-		apt-get install -y -qq --no-install-recommends "${need[@]}" >&2
-	fi
-	if [ ! -f "$musl/.weft-complete" ]; then
-		log "musl $MUSL_VERSION is not in $root; building it first"
-		bash "$here/musl.sh" "$root" >/dev/null
-	fi
-	specs="$musl/lib/musl-gcc.specs"
-	[ -f "$specs" ] || { log "no $specs"; exit 1; }
-	# apt-get source needs deb-src entries; enable them the way tools/deps.sh does.
-	local src_list=/etc/apt/sources.list.d/debian.sources
-	if [ -f "$src_list" ] && ! grep -q 'deb-src' "$src_list"; then
-		if [ "$(id -u)" != 0 ]; then
-			log "deb-src is not enabled in $src_list; run tools/deps.sh as root"
-			exit 1
-		fi
-		sed -i 's/^Types: deb$/Types: deb deb-src/' "$src_list"
-		apt-get update -qq >&2
-	fi
+	[ -f /usr/include/stdio.h ] || debsrc_need+=(libc6-dev)
+	install_wanted
+	need_musl
+	enable_deb_src
 }
 
 # fetch PKG VERSION: download and unpack Debian's source package PKG, which

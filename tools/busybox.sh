@@ -119,8 +119,7 @@ flock 9
 installed && finish
 
 # A fresh Debian 12 machine: install the host tools the build needs.
-need=()
-want() { command -v "$1" >/dev/null 2>&1 || need+=("$2"); }
+. "$here/debsrc.sh"
 want "${CROSS}gcc" "gcc-${CROSS%-}"
 want gcc gcc
 want make make
@@ -129,35 +128,12 @@ want xz xz-utils
 want patch patch
 want dpkg-source dpkg-dev
 # Host gcc builds kconfig; Debian's gcc only recommends the C library headers.
-[ -f /usr/include/stdio.h ] || need+=(libc6-dev)
-if [ ${#need[@]} -gt 0 ]; then
-	if [ "$(id -u)" != 0 ]; then
-		log "missing ${need[*]} (run tools/deps.sh as root)"
-		exit 1
-	fi
-	log "installing ${need[*]}"
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq >&2
-	apt-get install -y -qq --no-install-recommends "${need[@]}" >&2
-fi
+[ -f /usr/include/stdio.h ] || debsrc_need+=(libc6-dev)
+install_wanted
 
-if [ ! -f "$musl/.weft-complete" ]; then
-	log "musl $MUSL_VERSION is not in $root; building it first"
-	bash "$here/musl.sh" "$root" >/dev/null
-fi
-specs="$musl/lib/musl-gcc.specs"
-[ -f "$specs" ] || { log "no $specs"; exit 1; }
+need_musl
 
-# apt-get source needs deb-src entries; enable them the way tools/deps.sh does.
-src_list=/etc/apt/sources.list.d/debian.sources
-if [ -f "$src_list" ] && ! grep -q 'deb-src' "$src_list"; then
-	if [ "$(id -u)" != 0 ]; then
-		log "deb-src is not enabled in $src_list; run tools/deps.sh as root"
-		exit 1
-	fi
-	sed -i 's/^Types: deb$/Types: deb deb-src/' "$src_list"
-	apt-get update -qq >&2
-fi
+enable_deb_src
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/weft-busybox.XXXXXX")
 trap 'rm -rf "$work" "$dest.tmp"' EXIT

@@ -41,18 +41,7 @@ for tool in "${CROSS}gcc" dpkg-source apt-get make; do
 	command -v "$tool" >/dev/null || { log "missing $tool (run tools/deps.sh as root)"; exit 1; }
 done
 
-# apt-get source needs deb-src entries; enable them the way tools/deps.sh does.
-enable_deb_src() {
-	local src=/etc/apt/sources.list.d/debian.sources
-	if [ -f "$src" ] && ! grep -q 'deb-src' "$src"; then
-		if [ "$(id -u)" != 0 ]; then
-			log "deb-src is not enabled in $src; run tools/deps.sh as root"
-			exit 1
-		fi
-		sed -i 's/^Types: deb$/Types: deb deb-src/' "$src"
-		apt-get update -qq
-	fi
-}
+. "$(dirname "${BASH_SOURCE[0]}")/debsrc.sh"
 enable_deb_src
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/weft-musl.XXXXXX")
