@@ -17,6 +17,7 @@
  * drained, by half its size under the cache lock. Objects in magazines count as
  * free in the statistics.
  */
+#include <lib/store.h>
 #include <core/slab.h>
 #include <core/pmm.h>
 #include <core/spinlock.h>
@@ -215,11 +216,10 @@ static void slab_push_locked(struct kmem_cache *c, void *obj)
 
 /* ---- Magazines (irqs off, this CPU's magazine) ---- */
 
-/* A plain store (statistics read it from other CPUs): GCC 12 would make an
- * atomic store an amoswap, which QEMU runs as a host atomic. */
+/* Statistics read the count from other CPUs (lib/store.h). */
 static inline void mag_set_count(struct kmem_mag *m, unsigned n)
 {
-	*(volatile unsigned *)&m->count = n;
+	STORE_ONCE(&m->count, n);
 }
 
 static void mag_refill(struct kmem_cache *c, struct kmem_mag *m)

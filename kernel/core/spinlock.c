@@ -8,22 +8,9 @@
  */
 #include <core/spinlock.h>
 #include <core/klog.h>
+#include <lib/store.h>
 
 #define HELD_MAX 16
-
-/* Stores that need no read-modify-write: GCC 12 compiles __atomic_store_n to
- * an amoswap on RISC-V, which QEMU runs as a host atomic operation. These are
- * plain stores (a release store behind a fence, as the RVWMO mapping has it). */
-static inline void store_once(int *p, int v)
-{
-	*(volatile int *)p = v;
-}
-
-static inline void store_release(int *p, int v)
-{
-	__atomic_thread_fence(__ATOMIC_RELEASE);
-	*(volatile int *)p = v;
-}
 
 static struct held_locks {
 	struct spinlock *l[HELD_MAX];
@@ -88,7 +75,7 @@ void spin_lock(struct spinlock *l)
 		while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED))
 			hal_cpu_relax();
 	}
-	store_once(&l->owner, me);
+	STORE_ONCE(&l->owner, me);
 	l->flags = flags;
 	held_push(me, l);
 }
@@ -101,7 +88,7 @@ bool spin_trylock(struct spinlock *l)
 		hal_irq_restore(flags);
 		return false;
 	}
-	store_once(&l->owner, (int)hal_cpu_id());
+	STORE_ONCE(&l->owner, (int)hal_cpu_id());
 	l->flags = flags;
 	held_push((int)hal_cpu_id(), l);
 	return true;
@@ -116,8 +103,8 @@ void spin_unlock(struct spinlock *l)
 	if (owner != (int)hal_cpu_id())
 		panic("spinlock %s: released by cpu %u, held by %d", l->name, hal_cpu_id(), owner);
 	held_pop(owner, l);
-	store_once(&l->owner, -1);
-	store_release(&l->locked, 0);
+	STORE_ONCE(&l->owner, -1);
+	STORE_RELEASE(&l->locked, 0);
 	hal_irq_restore(flags);
 }
 
