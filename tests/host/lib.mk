@@ -34,7 +34,9 @@ $(B)/host/fdt: | $(LIB_FIX)/virt.dtb $(LIB_FIX)/virt-initrd.dtb
 # cpio archives written by the real cpio(1), newc ("070701") and crc ("070702"),
 # from a tree with a directory, a symlink, an empty file and files of 1 to 5 bytes
 # (every padding case), plus one 3000-byte file. Fixed mtimes keep them stable.
-$(LIB_FIX)/test.cpio $(LIB_FIX)/test-crc.cpio:
+# One recipe makes both ("&:"): as two targets of an ordinary rule, a parallel
+# make ran it twice at once, and one run removed the other's tree.
+$(LIB_FIX)/test.cpio $(LIB_FIX)/test-crc.cpio &:
 	rm -rf $(LIB_FIX)/cpio-tree && mkdir -p $(LIB_FIX)/cpio-tree/dir
 	cd $(LIB_FIX)/cpio-tree && printf 'hello\n' > hello.txt && : > empty && \
 		printf a > n1 && printf ab > n2 && printf abc > n3 && printf abcd > n4 && \
