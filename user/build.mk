@@ -63,7 +63,7 @@ U_RT_PROGS := t_librt t_rtdemo
 
 U_TESTS := $(U_MUSL_EXEC) $(U_MUSL_PIE) $(U_GLIBC_EXEC) $(U_MUSL_NATIVE) $(U_RT_PROGS)
 U_PROGS := $(U_TESTS) $(U_BIN_MUSL)
-U_HDRS  := user/test/t.h user/test/t_nat.h $(wildcard user/lib/*.h uapi/weft/*.h)
+U_HDRS  := $(wildcard user/test/*.h user/lib/*.h uapi/weft/*.h)
 
 # "+": musl's own make shares this make's job slots.
 $(MUSL_STAMP):

@@ -251,20 +251,22 @@ static void aqf_orphan_round(int fd, const unsigned char *src)
 }
 
 /* Slab bytes once the service has drained what the rounds left (it does not
- * tell when: wait until the count stops falling). */
+ * tell when: wait until the count has not moved for 5 samples in a row; a
+ * count that rises is work still in progress, as in the monolithic build's
+ * single async runner on a loaded host). */
 static long aqf_settled_slab(int fd)
 {
 	long last = n_kstat(WEFT_KSTAT_SLAB_BYTES), now;
+	int still = 0;
 
-	for (int tries = 0; tries < 100; tries++) {
+	for (int tries = 0; tries < 200 && still < 5; tries++) {
 		T_EQ(fsync(fd), 0);
 		usleep(20000);
 		now = n_kstat(WEFT_KSTAT_SLAB_BYTES);
-		if (now >= last && tries >= 3)
-			break;
+		still = now == last ? still + 1 : 0;
 		last = now;
 	}
-	return n_kstat(WEFT_KSTAT_SLAB_BYTES);
+	return last;
 }
 
 /* Queues closed, and processes gone, while their requests wait: nothing
