@@ -34,6 +34,7 @@ MEM=${MEM:-256M}
 total_pass=0
 total_fail=0
 summary=()
+failures=()
 
 # Add the last "N passed, N failed" line of file $2 under the label $1;
 # no such line counts as one failure.
@@ -50,6 +51,13 @@ tally() {
 	total_pass=$((total_pass + p))
 	total_fail=$((total_fail + f))
 	summary+=("$(printf '%-22s %s passed, %s failed' "$label:" "$p" "$f")")
+	# CI shows only the tail of the output: name what failed there too.
+	if [ "$f" -ne 0 ]; then
+		failures+=("$label:")
+		while IFS= read -r line; do failures+=("  ${line:0:200}"); done < <(
+			grep -aE '\[FAIL\]|FAIL|failed:|found problems|no PASS|panic|timed out' "$out" |
+				grep -avE '(^|: )[0-9]+ passed, [0-9]+ failed' | head -n 12 || true)
+	fi
 }
 
 # Run a command, showing and keeping its output, without stopping on failure.
@@ -280,5 +288,9 @@ fi
 
 echo "== summary"
 printf '%s\n' "${summary[@]}"
+if [ "${#failures[@]}" -ne 0 ]; then
+	echo "== what failed (logs in $LOGS)"
+	printf '%s\n' "${failures[@]}"
+fi
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ]
