@@ -113,6 +113,22 @@ int procfs_gen_meminfo(struct procfs_buf *b, int pid)
 	return 0;
 }
 
+static void slabinfo_line(const struct kmem_stat *st, void *arg)
+{
+	procfs_printf(arg, "%-20s %8lu %8lu %6lu\n", st->name, st->inuse, st->total,
+		      (unsigned long)st->objsize);
+}
+
+/* /proc/slabinfo: each cache's objects in use and room, and object size. */
+int procfs_gen_slabinfo(struct procfs_buf *b, int pid)
+{
+	(void)pid;
+	procfs_printf(b, "%-20s %8s %8s %6s\n", "# name", "active", "total", "size");
+	size_t bytes = kmem_stats(slabinfo_line, b);
+	procfs_printf(b, "# %lu bytes in use, large kmallocs included\n", (unsigned long)bytes);
+	return 0;
+}
+
 /* ---- CPUs and time ---- */
 
 /* CPU counters; 0 CPUs when process objects are not linked in (host). */
@@ -256,10 +272,11 @@ int procfs_gen_version(struct procfs_buf *b, int pid)
 struct procfs_entry procfs_sys_files[PROCFS_SYS_MAX] = {
     {"cpuinfo", procfs_gen_cpuinfo, NULL}, {"filesystems", procfs_gen_filesystems, NULL},
     {"loadavg", procfs_gen_loadavg, NULL}, {"meminfo", procfs_gen_meminfo, NULL},
+    {"slabinfo", procfs_gen_slabinfo, NULL},
     {"mounts", procfs_gen_mounts, NULL},   {"stat", procfs_gen_stat, NULL},
     {"uptime", procfs_gen_uptime, NULL},   {"version", procfs_gen_version, NULL},
 };
-unsigned procfs_nsys_files = 8;
+unsigned procfs_nsys_files = 9;
 
 int procfs_register(const char *name, procfs_gen_t gen, procfs_write_t write)
 {

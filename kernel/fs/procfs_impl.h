@@ -77,6 +77,7 @@ extern const unsigned procfs_npid_files;
 
 /* Individual generators (also reached through the tables). */
 int procfs_gen_meminfo(struct procfs_buf *b, int pid);
+int procfs_gen_slabinfo(struct procfs_buf *b, int pid);
 int procfs_gen_cpuinfo(struct procfs_buf *b, int pid);
 int procfs_gen_uptime(struct procfs_buf *b, int pid);
 int procfs_gen_loadavg(struct procfs_buf *b, int pid);

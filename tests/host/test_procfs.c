@@ -234,8 +234,8 @@ HT_TEST(test_mounts)
 HT_TEST(test_listing)
 {
 	HT_CHECK_EQ(ls("/proc"), 0);
-	HT_CHECK(!strcmp(text, ". .. self cpuinfo filesystems loadavg meminfo mounts stat uptime "
-			       "version 1 42 "));
+	HT_CHECK(!strcmp(text, ". .. self cpuinfo filesystems loadavg meminfo slabinfo mounts stat "
+			       "uptime version 1 42 "));
 	HT_CHECK_EQ(ls("/proc/42"), 0);
 	HT_CHECK(!strcmp(text, ". .. cmdline comm maps stat statm status exe fd "));
 	HT_CHECK_EQ(ls("/proc/42/fd"), 0);
