@@ -56,7 +56,7 @@ tally() {
 		failures+=("$label:")
 		while IFS= read -r line; do failures+=("  ${line:0:200}"); done < <(
 			grep -aE '\[FAIL\]|FAIL|failed:|found problems|no PASS|panic|timed out' "$out" |
-				grep -avE '(^|: )[0-9]+ passed, [0-9]+ failed' | head -n 12 || true)
+				grep -avE '(^|: )[0-9]+ passed, [0-9]+ failed|\[PASS\]' | head -n 12 || true)
 	fi
 }
 
