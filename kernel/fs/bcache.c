@@ -10,6 +10,9 @@
 
 #define BCACHE_DEFAULT_BUFS 1024
 
+static uint64_t cur_req; /* the request in flight (undo); 0: none numbered */
+void (*bcache_change_hook)(void);
+
 static unsigned hash_of(const struct bcache *bc, uint64_t blkno)
 {
 	return (unsigned)((blkno * 0x9e3779b97f4a7c15ull) >> 32) & (bc->hash_size - 1);
@@ -71,6 +74,7 @@ void bcache_destroy(struct bcache *bc)
 {
 	while (!list_empty(&bc->lru))
 		buf_free(list_entry(bc->lru.next, struct buf, lru));
+	kfree(bc->copies);
 	kfree(bc->hash);
 	kfree(bc);
 }
@@ -85,6 +89,14 @@ static int block_in_range(const struct bcache *bc, uint64_t blkno, uint32_t n)
 	uint64_t nblocks = bc->bd->nsectors / sectors_per_block(bc);
 
 	return blkno < nblocks && n <= nblocks - blkno;
+}
+
+/* b's contents reach the disk: if the request in flight took b while it was
+ * clean, the disk no longer holds what b was before that request. */
+static void written(struct buf *b)
+{
+	if (cur_req && b->req == cur_req && !b->undo)
+		b->bc->undo_lost = true;
 }
 
 static void mark_clean(struct buf *b)
@@ -109,8 +121,10 @@ static int write_run(struct bcache *bc, struct buf **run, unsigned n)
 	if (r)
 		return r;
 	bc->st.writes += n;
-	for (unsigned i = 0; i < n; i++)
+	for (unsigned i = 0; i < n; i++) {
+		written(run[i]);
 		mark_clean(run[i]);
+	}
 	return 0;
 }
 
@@ -136,6 +150,8 @@ static int buf_new(struct bcache *bc, uint64_t blkno, struct buf **out)
 			if (r)
 				return r;
 		}
+		if (cur_req && b->req == cur_req)
+			bc->undo_lost = true; /* a request this big is not undone */
 		unhash(b);
 		list_del(&b->lru);
 		bc->st.evictions++;
@@ -155,12 +171,49 @@ static int buf_new(struct bcache *bc, uint64_t blkno, struct buf **out)
 	b->blkno = blkno;
 	b->refs = 1;
 	b->dirty = false;
+	b->req = 0;
+	b->undo = NULL;
 	list_init(&b->lru);
 	unsigned h = hash_of(bc, blkno);
 	b->hnext = bc->hash[h];
 	bc->hash[h] = b;
 	*out = b;
 	return 0;
+}
+
+/* The request in flight takes b for the first time: note it, with a copy of
+ * its contents if it is dirty. */
+static void note_taken(struct bcache *bc, struct buf *b)
+{
+	b->req = cur_req;
+	b->undo = NULL;
+	if (bc->undo_req != cur_req) {
+		bc->undo_req = cur_req;
+		bc->ntaken = bc->ncopies = 0;
+		bc->undo_lost = false;
+	}
+	if (bc->ntaken == BCACHE_UNDO_TAKEN) {
+		bc->undo_lost = true;
+		return;
+	}
+	bc->taken[bc->ntaken++] = b;
+	if (!b->dirty)
+		return;
+	if (!bc->copies)
+		bc->copies = kmalloc((size_t)BCACHE_UNDO_COPIES * bc->block_size);
+	if (!bc->copies || bc->ncopies == BCACHE_UNDO_COPIES) {
+		bc->undo_lost = true;
+		return;
+	}
+	b->undo = bc->copies + (size_t)bc->ncopies++ * bc->block_size;
+	memcpy(b->undo, b->data, bc->block_size);
+}
+
+static inline struct buf *taken(struct bcache *bc, struct buf *b)
+{
+	if (cur_req && b->req != cur_req)
+		note_taken(bc, b);
+	return b;
 }
 
 static int get(struct bcache *bc, uint64_t blkno, bool read, struct buf **out)
@@ -174,7 +227,7 @@ static int get(struct bcache *bc, uint64_t blkno, bool read, struct buf **out)
 		if (!b->refs++)
 			list_del(&b->lru);
 		bc->st.hits++;
-		*out = b;
+		*out = taken(bc, b);
 		return 0;
 	}
 	bc->st.misses++;
@@ -194,7 +247,7 @@ static int get(struct bcache *bc, uint64_t blkno, bool read, struct buf **out)
 	} else {
 		memset(b->data, 0, bc->block_size);
 	}
-	*out = b;
+	*out = taken(bc, b);
 	return 0;
 }
 
@@ -210,6 +263,8 @@ int bcache_get(struct bcache *bc, uint64_t blkno, struct buf **out)
 
 void bcache_dirty(struct buf *b)
 {
+	if (bcache_change_hook)
+		bcache_change_hook();
 	if (b->bc->readonly || b->dirty)
 		return;
 	b->dirty = true;
@@ -281,6 +336,8 @@ unsigned bcache_invalidate(struct bcache *bc)
 {
 	unsigned dropped = 0;
 
+	if (cur_req && bc->undo_req == cur_req)
+		bc->undo_lost = true; /* the list would point at freed buffers */
 	while (!list_empty(&bc->lru)) {
 		struct buf *b = list_entry(bc->lru.next, struct buf, lru);
 		dropped += b->dirty;
@@ -322,8 +379,66 @@ int bcache_write_direct(struct bcache *bc, uint64_t blkno, uint32_t n, const voi
 		if (b) {
 			memcpy(b->data, (const uint8_t *)buf + (uint64_t)i * bc->block_size,
 			       bc->block_size);
+			written(b);
 			mark_clean(b);
 		}
 	}
 	return 0;
+}
+
+void bcache_begin_request(void)
+{
+	cur_req++;
+}
+
+uint64_t bcache_request(void)
+{
+	return cur_req;
+}
+
+/* Drop b whatever its references (the request that held them is gone). */
+static void drop(struct bcache *bc, struct buf *b)
+{
+	if (b->refs) {
+		b->refs = 0;
+		list_add_tail(&bc->lru, &b->lru);
+	}
+	buf_free(b);
+}
+
+bool bcache_undo_request(struct bcache *bc)
+{
+	bool exact = cur_req && (bc->undo_req != cur_req || !bc->undo_lost);
+
+	if (exact && bc->undo_req == cur_req) {
+		for (unsigned i = bc->ntaken; i-- > 0;) {
+			struct buf *b = bc->taken[i];
+			if (b->req != cur_req)
+				continue; /* noted twice */
+			b->req = 0;
+			if (!b->undo) {
+				drop(bc, b);
+				continue;
+			}
+			memcpy(b->data, b->undo, bc->block_size);
+			b->undo = NULL;
+			if (b->refs) {
+				b->refs = 0;
+				list_add_tail(&bc->lru, &b->lru);
+			}
+			if (!b->dirty) { /* written meanwhile: the disk has the newer contents */
+				b->dirty = true;
+				list_add_tail(&bc->dirty, &b->dlink);
+				bc->st.dirty++;
+			}
+		}
+	} else if (!exact) {
+		for (unsigned h = 0; h < bc->hash_size; h++)
+			while (bc->hash[h])
+				drop(bc, bc->hash[h]);
+	}
+	bc->undo_req = 0;
+	bc->ntaken = bc->ncopies = 0;
+	bc->undo_lost = false;
+	return exact;
 }

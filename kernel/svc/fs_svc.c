@@ -2,10 +2,13 @@
  * The fs service: one worker runs every operation of the disk file systems,
  * so the code of one mounted instance never runs twice at once. Requests are
  * whole system calls (or page faults) that a VFS_FS_BLOCKING op sent here
- * with -ESVC. After a fault, every disk file system forgets the state the
- * fault may have torn (its recover hook: caches dropped, metadata re-read).
+ * with -ESVC. Each request is numbered for the buffer caches' undo (begin);
+ * after a fault, every disk file system forgets the state the fault may have
+ * torn (its recover hook: the failed request undone, or caches dropped and
+ * metadata re-read).
  */
 #include <svc/services.h>
+#include <fs/bcache.h>
 #include <fs/vfs.h>
 
 /* CPU time a request may use. The guest cannot see the host descheduling
@@ -29,9 +32,12 @@ static int recover_one(struct mount *m, void *arg)
 /*
  * A fault before the request's own code ran (at its start: the injected
  * faults) left what earlier requests did intact: write that to the disks
- * first, so that recovering loses none of it. A fault inside file-system code
- * may have torn cached metadata: then everything not yet on the disks is
- * dropped (the changes since the last sync are lost, the disk stays as it was).
+ * first, so that recovering loses none of it even where a file system cannot
+ * undo one request. A fault inside file-system code may have torn cached
+ * metadata: ext4 undoes what the failed request did to its cached blocks
+ * (bcache_undo_request) and keeps the rest; FAT, and an ext4 request too big
+ * to undo, drop everything not yet on the disks (the changes since the last
+ * sync are lost, the disk stays as it was).
  */
 static void fs_recover(struct service *s)
 {
@@ -39,8 +45,16 @@ static void fs_recover(struct service *s)
 	vfs_dcache_flush(); /* names cached by the failed request may not exist */
 }
 
+/* Number the request, so that the buffer caches can undo it after a fault. */
+static void fs_begin(struct service *s)
+{
+	(void)s;
+	bcache_begin_request();
+}
+
 struct service svc_fs = {
     .name = "fs",
+    .begin = fs_begin,
     .nworkers = 1,
     .watchdog_ns = FS_WATCHDOG_NS,
     .recover = fs_recover,

@@ -263,10 +263,13 @@ static void run(struct svc_worker *w, struct svc_req *r)
 	__atomic_store_n(&w->cur, r, __ATOMIC_SEQ_CST);
 	if (s->watchdog_ns && !__atomic_exchange_n(&w->timing, 1, __ATOMIC_SEQ_CST))
 		ktimer_arm(&w->watchdog, hal_time_ns() + s->watchdog_ns);
-	svc_inject_maybe(s);
+	if (s->begin)
+		s->begin(s);
+	svc_inject_maybe(s, w);
 	w->in_work = true;
 	result = r->fn(r);
 	w->in_work = false;
+	w->armed = SVC_INJ_NONE;
 	__atomic_store_n(&w->cur, NULL, __ATOMIC_SEQ_CST);
 	leave(me);
 	if (w->detached)
@@ -306,6 +309,20 @@ static void worker_main(void *arg)
 		run(w, take(s));
 }
 
+void svc_change_point(void)
+{
+	struct thread *me = current();
+
+	if (!me || me->on_fault != worker_fault)
+		return;
+	struct svc_worker *w = (struct svc_worker *)me->wait[2];
+	enum svc_fault_kind kind = w->armed;
+	if (kind == SVC_INJ_NONE || !w->in_work)
+		return;
+	w->armed = SVC_INJ_NONE;
+	svc_inject_fault(w->svc, kind);
+}
+
 /*
  * A fault in a worker's code (t->on_fault; interrupts are off, we are on the
  * worker's stack somewhere inside the request). Release what it held, fail
@@ -325,6 +342,7 @@ static void worker_fault(struct thread *t, const char *why)
 		s->name, why, r ? (unsigned long)r->seq : 0UL, released);
 	w->cur = NULL;
 	w->detached = false;
+	w->armed = SVC_INJ_NONE;
 	s->fault_in_work = w->in_work;
 	w->in_work = false;
 	t->proc = NULL; /* t->vm stays loaded and referenced, as after any request */

@@ -22,8 +22,14 @@ int svc_inline_init(struct service *s);
 int svc_inline_async(struct service *s, struct svc_req *r);
 
 /* Called by a worker at the start of each request: fault now if the
- * injection settings say this request must. */
-void svc_inject_maybe(struct service *s);
+ * injection settings say this request must (or arm w to fault at its first
+ * block change). */
+void svc_inject_maybe(struct service *s, struct svc_worker *w);
+/* Fault the calling worker in the way kind says (counted as injected). */
+void svc_inject_fault(struct service *s, enum svc_fault_kind kind);
+/* bcache_change_hook while a ":change" injection is set: fault the calling
+ * worker if its request is armed. */
+void svc_change_point(void);
 /* A service started: apply the boot-time injection spec if it names it. */
 void svc_inject_started(struct service *s);
 

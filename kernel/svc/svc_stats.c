@@ -2,12 +2,14 @@
  * Fault injection and the /proc/services file.
  *
  * /proc/services shows one line per service with its counters; writing an
- * injection spec to it ("fs:every:50:panic", "fs:nth:3:badptr", "fs:off")
+ * injection spec to it ("fs:every:50:panic", "fs:nth:3:badptr",
+ * "fs:every:7:change:illegal", "fs:off")
  * changes that service's injection, and resets its injection count. The same
  * spec may be given at boot as svc.inject=... (applied when the service
  * starts).
  */
 #include <core/klog.h>
+#include <fs/bcache.h>
 #include <fs/procfs.h>
 #include <hal/cpu.h>
 #include <lib/string.h>
@@ -36,12 +38,12 @@ static struct service *find(const char *name, size_t len)
 	return found;
 }
 
-/* Split "a:b:c:d" (trailing newline ignored) into at most 4 fields. */
-static int split(const char *spec, const char *f[4], size_t n[4])
+/* Split "a:b:c:d:e" (trailing newline ignored) into at most 5 fields. */
+static int split(const char *spec, const char *f[5], size_t n[5])
 {
 	int k = 0;
 
-	while (k < 4) {
+	while (k < 5) {
 		f[k] = spec;
 		while (*spec && *spec != ':' && *spec != '\n')
 			spec++;
@@ -61,8 +63,8 @@ static bool word_is(const char *f, size_t n, const char *w)
 
 int svc_inject_parse(const char *spec)
 {
-	const char *f[4];
-	size_t n[4];
+	const char *f[5];
+	size_t n[5];
 	int k = split(spec, f, n);
 	struct service *s = k > 0 ? find(f[0], n[0]) : NULL;
 	enum svc_fault_kind kind = SVC_INJ_NONE;
@@ -72,7 +74,8 @@ int svc_inject_parse(const char *spec)
 		return -EINVAL;
 	if (k == 2 && word_is(f[1], n[1], "off")) {
 		kind = SVC_INJ_NONE;
-	} else if (k == 4 && (word_is(f[1], n[1], "every") || word_is(f[1], n[1], "nth"))) {
+	} else if ((k == 4 || (k == 5 && word_is(f[3], n[3], "change"))) &&
+		   (word_is(f[1], n[1], "every") || word_is(f[1], n[1], "nth"))) {
 		char num[24];
 		if (!n[2] || n[2] >= sizeof(num))
 			return -EINVAL;
@@ -83,18 +86,22 @@ int svc_inject_parse(const char *spec)
 		if (*end || !every_n)
 			return -EINVAL;
 		for (unsigned i = SVC_INJ_PANIC; i <= SVC_INJ_SPIN; i++)
-			if (word_is(f[3], n[3], kind_names[i]))
+			if (word_is(f[k - 1], n[k - 1], kind_names[i]))
 				kind = i;
 		if (kind == SVC_INJ_NONE)
 			return -EINVAL;
-		if (kind == SVC_INJ_SPIN && !s->watchdog_ns)
-			return -EINVAL; /* nothing would end the spin */
+		if (kind == SVC_INJ_SPIN && (!s->watchdog_ns || k == 5))
+			return -EINVAL; /* nothing would end the spin (where a block changes,
+					 * interrupts may be off) */
 	} else {
 		return -EINVAL;
 	}
+	if (k == 5)
+		bcache_change_hook = svc_change_point; /* stays: it costs a test per change */
 	spin_lock(&s->lock);
 	s->inj_kind = kind;
-	s->inj_every = k == 4 && f[1][0] == 'e';
+	s->inj_at_change = k == 5;
+	s->inj_every = k >= 4 && f[1][0] == 'e';
 	s->inj_n = every_n;
 	s->inj_count = 0;
 	spin_unlock(&s->lock);
@@ -115,7 +122,7 @@ void svc_inject_started(struct service *s)
 		svc_inject_parse(boot_spec);
 }
 
-void svc_inject_maybe(struct service *s)
+void svc_inject_maybe(struct service *s, struct svc_worker *w)
 {
 	enum svc_fault_kind kind = SVC_INJ_NONE;
 
@@ -127,9 +134,18 @@ void svc_inject_maybe(struct service *s)
 		if (s->inj_every ? s->inj_count % s->inj_n == 0 : s->inj_count == s->inj_n)
 			kind = s->inj_kind;
 	}
+	bool at_change = s->inj_at_change;
 	spin_unlock(&s->lock);
 	if (kind == SVC_INJ_NONE)
 		return;
+	if (at_change)
+		w->armed = kind;
+	else
+		svc_inject_fault(s, kind);
+}
+
+void svc_inject_fault(struct service *s, enum svc_fault_kind kind)
+{
 	__atomic_add_fetch(&s->nr_injected, 1, __ATOMIC_RELAXED);
 	switch (kind) {
 	case SVC_INJ_PANIC:
@@ -159,15 +175,16 @@ static int gen_services(struct procfs_buf *b, int pid)
 	spin_lock(&svc_list_lock);
 	list_for_each(it, &svc_list) {
 		struct service *s = list_entry(it, struct service, all);
-		procfs_printf(b, "%-8s %7u %9lu %9lu %7lu %7lu %8lu %8lu %8lu %6u  %s", s->name,
+		procfs_printf(b, "%-8s %7u %9lu %9lu %7lu %7lu %8lu %8lu %8lu %6u  ", s->name,
 			      svc_monolithic() ? 0 : s->nworkers, (unsigned long)s->nr_requests,
 			      (unsigned long)s->nr_completed, (unsigned long)s->nr_failed,
 			      (unsigned long)s->nr_faults, (unsigned long)s->nr_restarts,
 			      (unsigned long)s->nr_timeouts, (unsigned long)s->nr_injected,
-			      s->queued, kind_names[s->inj_kind]);
-		if (s->inj_kind != SVC_INJ_NONE)
-			procfs_printf(b, ":%s:%lu", s->inj_every ? "every" : "nth",
-				      (unsigned long)s->inj_n);
+			      s->queued);
+		if (s->inj_kind != SVC_INJ_NONE) /* as the spec that set it */
+			procfs_printf(b, "%s:%lu:%s", s->inj_every ? "every" : "nth",
+				      (unsigned long)s->inj_n, s->inj_at_change ? "change:" : "");
+		procfs_printf(b, "%s", kind_names[s->inj_kind]);
 		procfs_printf(b, "\n");
 	}
 	spin_unlock(&svc_list_lock);

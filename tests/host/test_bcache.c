@@ -2,8 +2,9 @@
  * Host tests for kernel/fs/bcache.c and bdev.c over a RAM disk that records
  * every request: cache hits, write-back only at sync, sorted and merged write
  * runs, eviction of dirty blocks, range checks, read-only devices, invalidate,
- * and direct I/O staying coherent with cached blocks. A final randomised run
- * compares the device against a shadow copy after every sync.
+ * and direct I/O staying coherent with cached blocks. A randomised run
+ * compares the device against a shadow copy after every sync. Last, the undo
+ * of one request after a fault (bcache_undo_request).
  */
 #include "ht.h"
 #include <fs/bcache.h>
@@ -265,7 +266,143 @@ HT_TEST(random_against_shadow)
 	bcache_destroy(bc);
 }
 
+
+/* Undo of one request (bcache_begin_request / bcache_undo_request). These run
+ * last: the request number stays set for the rest of the program. */
+HT_TEST(undo_keeps_earlier_requests_and_drops_the_failed_ones_changes)
+{
+	reset();
+	struct bcache *bc = bcache_create(&ram, 1024, 16);
+	struct buf *b, *c;
+	uint8_t disk1 = disk[1 * 1024], disk2 = disk[2 * 1024];
+
+	bcache_begin_request(); /* a request that succeeds: block 1 changed, not synced */
+	HT_CHECK_EQ(bcache_read(bc, 1, &b), 0);
+	b->data[0] = 0xa1;
+	bcache_dirty(b);
+	bcache_put(b);
+
+	bcache_begin_request(); /* one that faults half-way */
+	HT_CHECK_EQ(bcache_read(bc, 1, &b), 0); /* dirty: copied */
+	b->data[0] = 0xb1;			/* changed, not yet marked */
+	HT_CHECK_EQ(bcache_read(bc, 2, &c), 0); /* clean: noted */
+	c->data[0] = (uint8_t)~disk2;
+	bcache_dirty(c);
+	HT_CHECK(bcache_undo_request(bc)); /* both still held */
+
+	HT_CHECK_EQ(bcache_read(bc, 1, &b), 0);
+	HT_CHECK_EQ(b->data[0], 0xa1); /* the earlier request's change stays */
+	HT_CHECK(b->dirty);
+	HT_CHECK_EQ(b->refs, 1); /* the failed request's reference is gone */
+	bcache_put(b);
+	HT_CHECK_EQ(bcache_read(bc, 2, &c), 0);
+	HT_CHECK_EQ(c->data[0], disk2); /* read again from the disk */
+	HT_CHECK(!c->dirty);
+	bcache_put(c);
+	HT_CHECK_EQ(bc->st.dirty, 1);
+	HT_CHECK_EQ(bcache_sync(bc), 0);
+	HT_CHECK_EQ(disk[1 * 1024], 0xa1);
+	HT_CHECK_EQ(disk[2 * 1024], disk2);
+	HT_CHECK(disk1 != 0xa1);
+	bcache_destroy(bc);
+}
+
+HT_TEST(undo_of_a_request_that_took_nothing_keeps_everything)
+{
+	reset();
+	struct bcache *bc = bcache_create(&ram, 1024, 16);
+	struct buf *b;
+
+	bcache_begin_request();
+	HT_CHECK_EQ(bcache_read(bc, 3, &b), 0);
+	b->data[5] = 0x55;
+	bcache_dirty(b);
+	bcache_put(b);
+	bcache_begin_request(); /* faults at its start */
+	HT_CHECK(bcache_undo_request(bc));
+	HT_CHECK_EQ(bcache_read(bc, 3, &b), 0);
+	HT_CHECK_EQ(b->data[5], 0x55);
+	HT_CHECK(b->dirty);
+	bcache_put(b);
+	bcache_destroy(bc);
+}
+
+HT_TEST(undo_after_a_changed_block_was_written_drops_everything)
+{
+	reset();
+	struct bcache *bc = bcache_create(&ram, 1024, 16);
+	struct buf *b, *c;
+
+	bcache_begin_request();
+	HT_CHECK_EQ(bcache_read(bc, 4, &c), 0);
+	c->data[0] = 0x44;
+	bcache_dirty(c);
+	bcache_put(c);
+	bcache_begin_request();
+	HT_CHECK_EQ(bcache_read(bc, 5, &b), 0); /* clean when taken */
+	b->data[0] = 0x55;
+	bcache_dirty(b);
+	HT_CHECK_EQ(bcache_sync(bc), 0); /* the disk no longer has its old contents */
+	HT_CHECK(!bcache_undo_request(bc));
+	HT_CHECK_EQ(bc->nbufs, 0); /* every block dropped, the held one too */
+	HT_CHECK_EQ(bc->st.dirty, 0);
+	bcache_destroy(bc);
+}
+
+HT_TEST(undo_of_a_request_bigger_than_the_cache_drops_everything)
+{
+	reset();
+	struct bcache *bc = bcache_create(&ram, 1024, 8);
+	struct buf *b;
+
+	bcache_begin_request();
+	HT_CHECK_EQ(bcache_read(bc, 1, &b), 0);
+	b->data[0] ^= 1;
+	bcache_dirty(b);
+	bcache_put(b);
+	bcache_begin_request();
+	for (uint64_t i = 10; i < 30; i++) { /* evicts blocks it took */
+		HT_CHECK_EQ(bcache_read(bc, i, &b), 0);
+		bcache_put(b);
+	}
+	HT_CHECK(!bcache_undo_request(bc));
+	HT_CHECK_EQ(bc->nbufs, 0);
+	/* The next request is undone exactly again. */
+	bcache_begin_request();
+	HT_CHECK_EQ(bcache_read(bc, 2, &b), 0);
+	HT_CHECK(bcache_undo_request(bc));
+	HT_CHECK_EQ(bc->nbufs, 0);
+	bcache_destroy(bc);
+}
+
+HT_TEST(undo_copies_overflow_is_reported)
+{
+	reset();
+	struct bcache *bc = bcache_create(&ram, 512, 2 * BCACHE_UNDO_COPIES);
+	struct buf *b;
+
+	bcache_begin_request();
+	for (uint64_t i = 0; i <= BCACHE_UNDO_COPIES; i++) {
+		HT_CHECK_EQ(bcache_read(bc, i, &b), 0);
+		b->data[0] ^= 1;
+		bcache_dirty(b);
+		bcache_put(b);
+	}
+	bcache_begin_request(); /* takes one dirty block more than it can copy */
+	for (uint64_t i = 0; i <= BCACHE_UNDO_COPIES; i++) {
+		HT_CHECK_EQ(bcache_read(bc, i, &b), 0);
+		bcache_put(b);
+	}
+	HT_CHECK(!bcache_undo_request(bc));
+	bcache_destroy(bc);
+}
+
 HT_MAIN(HT_CASE(registry), HT_CASE(read_hits_and_writeback), HT_CASE(sync_sorts_and_merges),
 	HT_CASE(eviction_writes_dirty), HT_CASE(referenced_blocks_are_not_evicted), HT_CASE(errors),
 	HT_CASE(readonly_device), HT_CASE(invalidate_drops_changes), HT_CASE(direct_io_is_coherent),
-	HT_CASE(random_against_shadow))
+	HT_CASE(random_against_shadow),
+	HT_CASE(undo_keeps_earlier_requests_and_drops_the_failed_ones_changes),
+	HT_CASE(undo_of_a_request_that_took_nothing_keeps_everything),
+	HT_CASE(undo_after_a_changed_block_was_written_drops_everything),
+	HT_CASE(undo_of_a_request_bigger_than_the_cache_drops_everything),
+	HT_CASE(undo_copies_overflow_is_reported))

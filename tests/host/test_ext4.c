@@ -613,6 +613,36 @@ HT_TEST(recover)
 	check_fsck(img);
 }
 
+/* With numbered requests, recover() undoes only the last one: what the
+ * requests before it changed stays, synced or not (kernel/fs/bcache.c). */
+HT_TEST(recover_undoes_one_request)
+{
+	char img[4096];
+	struct vfs_stat st;
+
+	e4u_scratch(img, "ext4-empty-1k.img", "undo");
+	HT_CHECK_EQ(e4u_mount_file(img, NULL), 0);
+	if (!e4u_root)
+		return;
+	bcache_begin_request();
+	HT_CHECK_EQ(write_content("/a", "a", 0, 5000, 0), 5000);
+	bcache_begin_request();
+	HT_CHECK_EQ(vfs_mkdir(e4u_root, e4u_root, "/d", 0755), 0);
+	bcache_begin_request();
+	HT_CHECK_EQ(write_content("/a", "a", 5000, 3000, 0), 3000);
+	bcache_begin_request(); /* the one that fails: a create and a write */
+	HT_CHECK_EQ(write_content("/lost", "lost", 0, 700, 0), 700);
+	ext4_fstype.recover(&e4u_mnt);
+	vfs_dcache_flush();
+	bcache_begin_request();
+	HT_CHECK(file_is("/a", "a", 8000));
+	HT_CHECK_EQ(e4u_stat("/d", &st), 0);
+	HT_CHECK_EQ(e4u_stat("/lost", &st), -ENOENT);
+	HT_CHECK_EQ(write_content("/after", "after", 0, 3000, 0), 3000);
+	e4u_umount();
+	check_fsck(img);
+}
+
 /* More inodes than the first group has: the next group's inode bitmap and
  * table are taken into use (INODE_UNINIT); then they are all freed again. */
 HT_TEST(inodes_across_groups)
@@ -780,7 +810,7 @@ HT_TEST(bad_superblock_checksum_refused)
 
 HT_MAIN(HT_CASE(read_4k), HT_CASE(read_1k), HT_CASE(read_tea_hash), HT_CASE(write_4k),
 	HT_CASE(write_1k), HT_CASE(write_gdtcsum_1k), HT_CASE(write_32bit_4k),
-	HT_CASE(modify_htree_4k), HT_CASE(modify_htree_1k), HT_CASE(recover),
+	HT_CASE(modify_htree_4k), HT_CASE(modify_htree_1k), HT_CASE(recover), HT_CASE(recover_undoes_one_request),
 	HT_CASE(inodes_across_groups), HT_CASE(release_from_other_thread),
 	HT_CASE(journal_needs_recovery_is_readonly), HT_CASE(unknown_incompat_refused),
 	HT_CASE(bad_superblock_checksum_refused))

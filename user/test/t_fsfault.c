@@ -3,10 +3,15 @@
  * system on DEV at DIR, then for each kind of fault (panic, bad pointer,
  * illegal instruction, a spin the watchdog ends) asks /proc/services to inject
  * it into every 50th fs request and runs 250 file system calls (creates,
- * writes, stats, reads; each one request). Checks: the calls that failed with
- * EIO are exactly as many as the faults injected and the restarts counted;
- * no call fails otherwise; a failed create left no file; every file whose
- * create and write succeeded reads back intact (after injection is off).
+ * writes, stats, reads; each one request). Then the same with faults half-way
+ * through a request's work, at its first change to a cached block ("change:",
+ * every 7th request; a request that changes no block is not faulted), where
+ * nothing is synced in between: the buffer cache must undo exactly what the
+ * failed request began and keep what the earlier ones did. Checks: the calls
+ * that failed with EIO are exactly as many as the faults injected and the
+ * restarts counted; no call fails otherwise; a failed create left no file;
+ * every file whose create and write succeeded reads back intact (after
+ * injection is off).
  * Then AsyncQ writes, each an async fs request (kernel/linux/lx_aq_svc.c),
  * with every 3rd request faulting: exactly those complete with EIO and wrote
  * nothing, the others wrote all. Unmounts at the end; the harness runs
@@ -61,16 +66,24 @@ static unsigned char content(int k, int i, int j)
 	return (unsigned char)(k * 61 + i * 7 + j);
 }
 
-/* Per file: created, written (both succeeded). */
-static int created[4][FILES], written[4][FILES];
+#define KINDS 7
+static const char *const kinds[KINDS] = {"panic",	 "badptr",	 "illegal",	"spin",
+					 "panic-change", "badptr-change", "illegal-change"};
+static const char *const specs[KINDS] = {
+    "fs:every:50:panic",	  "fs:every:50:badptr",	  "fs:every:50:illegal",
+    "fs:every:50:spin",		  "fs:every:7:change:panic", "fs:every:7:change:badptr",
+    "fs:every:7:change:illegal"};
 
-static void run_kind(int k, const char *kind, long *eio)
+/* Per file: created, written (both succeeded). */
+static int created[KINDS][FILES], written[KINDS][FILES];
+
+static void run_kind(int k, long *eio)
 {
-	char spec[64], path[64], buf[512];
+	const char *kind = kinds[k];
+	char path[64], buf[512];
 	int fds[FILES];
 
-	snprintf(spec, sizeof(spec), "fs:every:50:%s", kind);
-	T_EQ(inject(spec), 0);
+	T_EQ(inject(specs[k]), 0);
 	for (int i = 0; i < FILES; i++)
 		fds[i] = -1;
 	for (int op = 0; op < OPS; op++) {
@@ -102,8 +115,9 @@ static void run_kind(int k, const char *kind, long *eio)
 			close(fds[i]);
 }
 
-static void verify_kind(int k, const char *kind)
+static void verify_kind(int k)
 {
+	const char *kind = kinds[k];
 	char path[64];
 	unsigned char buf[512];
 
@@ -193,8 +207,7 @@ static void aq_faults(void)
 
 int main(int argc, char **argv)
 {
-	static const char *const kinds[] = {"panic", "badptr", "illegal", "spin"};
-	struct counters before, after;
+	struct counters before, after, mid;
 	long eio = 0;
 
 	if (argc != 3) {
@@ -208,21 +221,27 @@ int main(int argc, char **argv)
 	T_EQ(mkdir("fault", 0755), 0);
 	T_EQ(chdir("fault"), 0);
 	T_EQ(read_counters(&before), 0);
-	for (int k = 0; k < 4; k++)
-		run_kind(k, kinds[k], &eio);
+	for (int k = 0; k < KINDS; k++) {
+		if (k == 4)
+			T_EQ(read_counters(&mid), 0);
+		run_kind(k, &eio);
+	}
 	T_EQ(inject("fs:off"), 0);
 	T_EQ(read_counters(&after), 0);
+	out_say("  %ld of the faults half-way through a request's changes\n",
+		after.injected - mid.injected);
+	T_CHECK(after.injected - mid.injected >= 3 * 10);
 	long injected = after.injected - before.injected;
 	out_say("  %ld fs requests, %ld injected faults, %ld calls failed with EIO, %ld restarts\n",
 		after.requests - before.requests, injected, eio, after.restarts - before.restarts);
-	T_CHECK(after.requests - before.requests >= 4 * OPS - 4 * FILES / 5);
-	T_CHECK(injected >= 4 * 4);
+	T_CHECK(after.requests - before.requests >= KINDS * OPS - KINDS * FILES / 5);
+	T_CHECK(injected >= 4 * 4 + 3 * 10);
 	T_EQ(eio, injected);
 	T_EQ(after.failed - before.failed, injected);
 	T_EQ(after.restarts - before.restarts, injected);
 	T_EQ(after.faults - before.faults, injected);
-	for (int k = 0; k < 4; k++)
-		verify_kind(k, kinds[k]);
+	for (int k = 0; k < KINDS; k++)
+		verify_kind(k);
 	aq_faults();
 	T_EQ(chdir("/"), 0);
 	T_EQ(umount(argv[2]), 0);

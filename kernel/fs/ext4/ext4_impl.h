@@ -232,6 +232,8 @@ struct ext4_fs {
 	uint8_t *zero;			  /* one zeroed block */
 	uint32_t next_gen;
 	uint32_t last_group; /* where the inode allocator looked last */
+	uint64_t orphan_req;   /* the request that first moved the orphan list's head ... */
+	uint32_t orphan_undo;  /* ... and the head before it (undone after a fault) */
 
 	/* Counters, for tests and statistics. */
 	uint64_t dx_lookups; /* lookups answered through a hash index */
@@ -347,6 +349,8 @@ int ext4_orphan_add(struct ext4_fs *fs, struct ext4_inode *ip);
 int ext4_orphan_del(struct ext4_fs *fs, uint32_t ino, uint32_t next);
 /* At mount: free the orphans an unclean shutdown left. */
 int ext4_orphan_recover(struct ext4_fs *fs);
+/* After a fault: the head as it was before the failed request (recover). */
+void ext4_orphan_undo(struct ext4_fs *fs);
 
 /* ---- extent.c ---- */
 #define MAP_HOLE      0x1

@@ -29,6 +29,12 @@ static uint32_t head(const struct ext4_fs *fs)
 
 static void set_head(struct ext4_fs *fs, uint32_t ino)
 {
+	uint64_t req = bcache_request();
+
+	if (req && fs->orphan_req != req) { /* the head before this request, for its undo */
+		fs->orphan_req = req;
+		fs->orphan_undo = head(fs);
+	}
 	put32(fs->sb, SB_LAST_ORPHAN, ino);
 	fs->sb_dirty = true;
 }
@@ -95,6 +101,13 @@ static int next_of(struct ext4_fs *fs, uint32_t ino, uint32_t *next)
 		kfree(ip);
 	}
 	return err;
+}
+
+void ext4_orphan_undo(struct ext4_fs *fs)
+{
+	if (fs->orphan_req && fs->orphan_req == bcache_request())
+		put32(fs->sb, SB_LAST_ORPHAN, fs->orphan_undo);
+	fs->orphan_req = 0;
 }
 
 int ext4_orphan_add(struct ext4_fs *fs, struct ext4_inode *ip)

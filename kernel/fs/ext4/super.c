@@ -461,18 +461,36 @@ static void ext4_unmount(struct mount *mnt)
 	mnt->priv = NULL;
 }
 
+/*
+ * After a fault in the fs service. The buffer cache undoes what the failed
+ * request did to the blocks it took (bcache_undo_request): what earlier
+ * requests changed is kept, dirty or not. The in-memory superblock's only
+ * field a request changes besides the free counts (recomputed here from the
+ * group descriptors) is the orphan list's head, which orphan.c notes before
+ * changing. If the cache could not undo exactly, it dropped every block:
+ * then the superblock is read again from the disk, and the changes since the
+ * last sync are lost (the disk is as the last sync left it). Either way the
+ * inode, directory and read-ahead caches are forgotten: they are rebuilt
+ * from the blocks.
+ */
 static void ext4_recover(struct mount *mnt)
 {
 	struct ext4_fs *fs = mnt->priv;
 	bool broken = fs->broken;
 
-	bcache_invalidate(fs->bc);
+	if (bcache_undo_request(fs->bc)) {
+		ext4_orphan_undo(fs);
+		if (load_groups(fs))
+			ext4_corrupt(fs, 0, "group descriptors unreadable after recovery");
+	} else {
+		fs->sb_dirty = false;
+		fs->orphan_req = 0;
+		if (read_super(fs) || parse_geometry(fs) || load_groups(fs))
+			ext4_corrupt(fs, 0, "metadata unreadable after recovery");
+	}
 	ext4_ra_forget(fs);
 	ext4_dir_forget(fs, 0, UINT64_MAX);
 	ext4_icache_stale(fs);
-	fs->sb_dirty = false;
-	if (read_super(fs) || parse_geometry(fs) || load_groups(fs))
-		ext4_corrupt(fs, 0, "metadata unreadable after recovery");
 	if (broken)
 		fs->broken = fs->bc->readonly = true;
 }

@@ -47,12 +47,17 @@ struct buf {
 	struct list lru;   /* in bc->lru when refs == 0, most recently used last */
 	struct list dlink; /* in bc->dirty when dirty */
 	struct bcache *bc;
+	uint64_t req;	   /* the request that last took it (undo, below) */
+	uint8_t *undo;	   /* its contents before that request, if it was dirty then */
 };
 
 struct bcache_stats {
 	uint64_t hits, misses, reads, writes, evictions;
 	unsigned cached, dirty;
 };
+
+#define BCACHE_UNDO_TAKEN  256 /* blocks one request may take and still be undone */
+#define BCACHE_UNDO_COPIES 64  /* ... of which were dirty when it took them */
 
 struct bcache {
 	struct bdev *bd;
@@ -66,6 +71,12 @@ struct bcache {
 	bool readonly;	   /* writes refused: the device is read-only or the fs was found broken;
 			    * once set, dirty blocks are dropped, never written */
 	struct bcache_stats st;
+	/* What the request in flight took (undo, below). */
+	uint64_t undo_req;		      /* the request the list is of */
+	struct buf *taken[BCACHE_UNDO_TAKEN]; /* blocks it took, first time each */
+	unsigned ntaken, ncopies;
+	bool undo_lost;	    /* the list or the copies overflowed, or a changed block was written */
+	uint8_t *copies;    /* BCACHE_UNDO_COPIES blocks, allocated when first needed */
 };
 
 /* A cache over bd with blocks of block_size bytes holding at most max_bufs
@@ -90,6 +101,31 @@ int bcache_sync(struct bcache *bc);
  * lost): used by a file system's recovery after a fault, when cached metadata
  * may be torn. Returns the number of dirty blocks dropped. */
 unsigned bcache_invalidate(struct bcache *bc);
+/*
+ * Undo of one request, for file systems whose code may fault half-way through
+ * a change (the fs service contains such faults: <svc/svc.h>). The service
+ * numbers its requests (bcache_begin_request before each); then the first
+ * time a request takes a block (bcache_read/get), the cache notes it, and
+ * copies its contents if it is dirty (a clean block's old contents are on the
+ * disk). After a fault, bcache_undo_request puts every block the failed
+ * request took back as it was before that request: copies restored (still
+ * dirty), the other blocks dropped, to be read again from the disk; the
+ * references the failed request held are dropped with them. So what earlier
+ * requests changed stays, and what the failed one half-changed is gone.
+ * Returns false if the request could not be undone exactly (it took more
+ * blocks than noted, or a block it changed was written to the disk to make
+ * room): then every block is dropped, dirty ones and held ones included.
+ * With no numbered request (MODE=monolithic, the host tests), nothing is
+ * noted, and an undo drops every block.
+ */
+void bcache_begin_request(void);
+/* The number of the request in flight (0: none numbered). */
+uint64_t bcache_request(void);
+bool bcache_undo_request(struct bcache *bc);
+/* Called by bcache_dirty, after the change (NULL: none): fault injection's
+ * point inside file-system code (svc_stats.c). */
+extern void (*bcache_change_hook)(void);
+
 /* Read n whole blocks at blkno straight into buf, bypassing the cache for
  * blocks not cached (cached ones, possibly dirty, are copied from the cache). */
 int bcache_read_direct(struct bcache *bc, uint64_t blkno, uint32_t n, void *buf);

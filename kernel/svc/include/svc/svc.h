@@ -34,9 +34,12 @@
  * sleeping mutex, with no containment. That is the cost comparison.
  *
  * Fault injection for tests: the command line option
- * `svc.inject=<service>:<every|nth>:<N>:<panic|badptr|illegal|spin>`, or the
- * same words written to /proc/services, makes every Nth (or only the Nth)
- * request of that service fault in that way inside the worker.
+ * `svc.inject=<service>:<every|nth>:<N>:[change:]<panic|badptr|illegal|spin>`,
+ * or the same words written to /proc/services, makes every Nth (or only the
+ * Nth) request of that service fault in that way inside the worker: at the
+ * request's start, or with "change:" half-way through its work, at its first
+ * change to a cached disk block (bcache_change_hook; a request that changes
+ * none is not faulted, and not counted as injected; not with spin).
  */
 #ifndef SVC_SVC_H
 #define SVC_SVC_H
@@ -83,6 +86,7 @@ struct svc_worker {
 	bool in_work;	     /* the request's own function is running */
 	bool detached;	     /* the request was given away (svc_req_detach) */
 	int timing;	     /* atomic: the watchdog timer is armed (svc.c) */
+	enum svc_fault_kind armed; /* fault at the request's first block change (":change") */
 	uint64_t cpu_at_start; /* the worker's CPU time when the request began */
 };
 
@@ -94,6 +98,8 @@ struct service {
 	 * Time it spends blocked (on the disk, on a busy host) does not count. */
 	uint64_t watchdog_ns;
 	int (*init)(struct service *s);
+	/* Before each request, on its worker (or NULL). */
+	void (*begin)(struct service *s);
 	/* After a fault; s->fault_in_work says whether the request's own code
 	 * had started (else the service's state is what the requests before it
 	 * left, and may be kept). */
@@ -114,6 +120,7 @@ struct service {
 	/* Fault injection (lock). */
 	enum svc_fault_kind inj_kind;
 	bool inj_every;
+	bool inj_at_change;
 	uint64_t inj_n, inj_count;
 
 	/* Counters (atomic). */
