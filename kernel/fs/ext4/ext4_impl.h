@@ -197,7 +197,7 @@ static inline void put32(void *p, unsigned off, uint32_t v)
 #define FT_SOCK	    6
 #define FT_LNK	    7
 
-#define EXT4_IOBUF  (64u << 10)	 /* bounce buffer for file data */
+#define EXT4_IOBUF  (256u << 10) /* bounce buffer for file data */
 #define EXT4_RA	    (128u << 10) /* read-ahead window */
 #define EXT4_DIR_OK 256		 /* directory (and extent) blocks remembered as checked */
 #define EXT4_BMP_OK 64		 /* bitmaps remembered as checked */

@@ -522,7 +522,7 @@ static int zero_blocks(struct ext4_fs *fs, uint64_t pblk, uint32_t n)
 {
 	uint32_t per = EXT4_IOBUF >> fs->bs_bits;
 
-	memset(fs->iobuf, 0, EXT4_IOBUF);
+	memset(fs->iobuf, 0, (size_t)(n < per ? n : per) << fs->bs_bits);
 	while (n) {
 		uint32_t k = n < per ? n : per;
 		int err = bcache_write_direct(fs->bc, pblk, k, fs->iobuf);
