@@ -234,12 +234,13 @@ if [ "$build_ok" = 1 ] && [ -f "$B/weft.bin" ]; then
 		grep -a '^ktest fsfuzz: [a-z0-9]*:' "$LOGS/console-fsfuzz.log" || true
 		if grep -aq '^ktest fsfuzz: PASS' "$LOGS/console-fsfuzz.log"; then p=$((p + 1)); else
 			f=$((f + 1)); echo "fsfuzz: no PASS line (see $LOGS/console-fsfuzz.log)"; fi
-		img=$B/fsfault.ext4
-		rm -f "$img"
+		img=$B/fsfault.ext4 fimg=$B/fsfault.fat
+		rm -f "$img" "$fimg"
 		mkfs.ext4 -q -F "$img" 64M
-		disk_boot fsfault "$B/weft.bin" 4 @fsfault "$img"
+		mkfs.fat -F 32 -C "$fimg" $((64 * 1024)) >/dev/null
+		disk_boot fsfault "$B/weft.bin" 4 @fsfault "$img" "$fimg"
 		grep -E '[0-9]+ fs requests' "$LOGS/console-fsfault.log" || true
-		fsck_images fsfault "$img"
+		fsck_images fsfault "$img" "$fimg"
 		echo "$p passed, $f failed"
 	} | tee "$LOGS/disk.out"
 	tally "disk file systems" "$LOGS/disk.out"

@@ -34,10 +34,10 @@ static int recover_one(struct mount *m, void *arg)
  * faults) left what earlier requests did intact: write that to the disks
  * first, so that recovering loses none of it even where a file system cannot
  * undo one request. A fault inside file-system code may have torn cached
- * metadata: ext4 undoes what the failed request did to its cached blocks
- * (bcache_undo_request) and keeps the rest; FAT, and an ext4 request too big
- * to undo, drop everything not yet on the disks (the changes since the last
- * sync are lost, the disk stays as it was).
+ * metadata: ext4 and FAT undo what the failed request did to their cached
+ * blocks (bcache_undo_request) and to their own state, and keep the rest; a
+ * request too big to undo drops everything not yet on the disks (the changes
+ * since the last sync are lost, the disk stays as it was).
  */
 static void fs_recover(struct service *s)
 {

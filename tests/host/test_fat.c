@@ -679,6 +679,38 @@ HT_TEST(recover)
 	HT_CHECK_EQ(fatt_umount(), 0);
 }
 
+/* With numbered requests, recover undoes only the failed one: earlier
+ * requests' changes stay, synced or not (kernel/fs/bcache.c, undo_request in
+ * fat_super.c), and what the failed one unlinked or created is gone. */
+HT_TEST(recover_undoes_one_request)
+{
+	char buf[64];
+	struct vfs_stat st;
+
+	HT_CHECK_EQ(fatt_copy(SMALL, WORK), 0);
+	HT_CHECK_EQ(fatt_mount_file(WORK, NULL), 0);
+	bcache_begin_request();
+	HT_CHECK_EQ(put_gen("/mnt/early", 1, 9000), 9000);
+	bcache_begin_request();
+	HT_CHECK_EQ(mkd("/mnt/d"), 0);
+	bcache_begin_request();
+	HT_CHECK_EQ(put_gen("/mnt/victim", 4, 3000), 3000);
+	uint64_t free0 = bfree();
+	bcache_begin_request(); /* fails after a create, a write and an unlink */
+	HT_CHECK_EQ(put_gen("/mnt/lost", 2, 5000), 5000);
+	HT_CHECK_EQ(vfs_unlink(fatt_root(), fatt_root(), "/mnt/victim"), 0);
+	fatt_mount()->fstype->recover(fatt_mount());
+	bcache_begin_request();
+	HT_CHECK(check_gen("/mnt/early", 1, 9000));
+	HT_CHECK_EQ(stat_path("/mnt/d", &st), 0);
+	HT_CHECK(check_gen("/mnt/victim", 4, 3000));
+	HT_CHECK_EQ(fatt_get("/mnt/lost", buf, sizeof(buf)), -ENOENT);
+	HT_CHECK_EQ(bfree(), free0);
+	HT_CHECK_EQ(put_gen("/mnt/after", 3, 7000), 7000);
+	HT_CHECK_EQ(fatt_umount(), 0);
+	check_fsck(WORK);
+}
+
 /* The last references go on another thread while ops run (the release op's
  * contract): unlinked files' clusters are freed by a later op, nothing is lost
  * or leaked, and the image stays clean. */
@@ -775,4 +807,4 @@ HT_TEST(unmount_busy)
 
 HT_MAIN(HT_CASE(read_small), HT_CASE(read_big), HT_CASE(names), HT_CASE(workload_small),
 	HT_CASE(workload_big), HT_CASE(dirty_flag_and_inos), HT_CASE(read_only), HT_CASE(full_disk),
-	HT_CASE(recover), HT_CASE(release_concurrent), HT_CASE(unmount_busy))
+	HT_CASE(recover), HT_CASE(recover_undoes_one_request), HT_CASE(release_concurrent), HT_CASE(unmount_busy))

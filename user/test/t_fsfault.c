@@ -1,6 +1,6 @@
 /*
- * The restart test of the fs service: t_fsfault DEV DIR mounts the ext4 file
- * system on DEV at DIR, then for each kind of fault (panic, bad pointer,
+ * The restart test of the fs service: t_fsfault DEV DIR [FSTYPE] mounts the
+ * file system on DEV (ext4 unless FSTYPE says vfat) at DIR, then for each kind of fault (panic, bad pointer,
  * illegal instruction, a spin the watchdog ends) asks /proc/services to inject
  * it into every 50th fs request and runs 250 file system calls (creates,
  * writes, stats, reads; each one request). Then the same with faults half-way
@@ -15,7 +15,7 @@
  * Then AsyncQ writes, each an async fs request (kernel/linux/lx_aq_svc.c),
  * with every 3rd request faulting: exactly those complete with EIO and wrote
  * nothing, the others wrote all. Unmounts at the end; the harness runs
- * e2fsck -fn on the image.
+ * e2fsck -fn / fsck.fat -n on the image.
  */
 #include "t.h"
 #include <fcntl.h>
@@ -210,13 +210,13 @@ int main(int argc, char **argv)
 	struct counters before, after, mid;
 	long eio = 0;
 
-	if (argc != 3) {
-		out_say("usage: t_fsfault DEV DIR\n");
+	if (argc != 3 && argc != 4) {
+		out_say("usage: t_fsfault DEV DIR [FSTYPE]\n");
 		return 2;
 	}
 	mkdir("/mnt", 0755);
 	mkdir(argv[2], 0755);
-	T_EQ(mount(argv[1], argv[2], "ext4", 0, NULL), 0);
+	T_EQ(mount(argv[1], argv[2], argc == 4 ? argv[3] : "ext4", 0, NULL), 0);
 	T_EQ(chdir(argv[2]), 0);
 	T_EQ(mkdir("fault", 0755), 0);
 	T_EQ(chdir("fault"), 0);

@@ -54,6 +54,7 @@
 #define FAT_HASH	 1024
 #define FAT_BOUNCE	 (64u << 10) /* direct-I/O bounce buffer */
 #define FAT_HELD_MAX	 16
+#define FAT_UNDO_NODES	 8 /* nodes one request may unlink and still be undone */
 #define FAT_UNIQ_INO	 (1ull << 48) /* inos given when pos / 32 is taken */
 
 /* A run of consecutive clusters of a chain: file clusters fidx.. at clu.. */
@@ -110,6 +111,13 @@ struct fat_mount {
 	struct vnode *root;
 	uint8_t *bounce;		/* FAT_BOUNCE bytes */
 	struct buf *held[FAT_HELD_MAX]; /* buffers the running op holds (for recover) */
+	/* What the request in flight changed outside the buffer cache, for its
+	 * undo after a fault (fat_undo_note; kernel/fs/bcache.c numbers requests). */
+	uint64_t undo_req;			       /* the request noted below */
+	uint32_t undo_free, undo_next;		       /* the counts before it */
+	bool undo_fsinfo_dirty;
+	struct fat_node *undo_unlinked[FAT_UNDO_NODES]; /* nodes it unlinked */
+	unsigned undo_nunlinked;			/* may exceed FAT_UNDO_NODES */
 	struct spinlock lock;
 	struct fat_node *hash[FAT_HASH];  /* lock */
 	struct fat_node *dhash[FAT_HASH]; /* lock */
@@ -157,6 +165,9 @@ struct fat_walk {
 };
 
 /* ---- fat_super.c: buffers, errors, the boot sector ---- */
+/* The running request is about to change the free count or hint, or to
+ * unlink node n (else NULL): note what recover needs to undo it. */
+void fat_undo_note(struct fat_mount *fm, struct fat_node *n);
 int fat_bread(struct fat_mount *fm, uint64_t blk, struct buf **out);
 int fat_bget(struct fat_mount *fm, uint64_t blk, struct buf **out);
 void fat_brelse(struct fat_mount *fm, struct buf *b);

@@ -442,6 +442,87 @@ static void recover_node(struct fat_mount *fm, struct fat_node *n)
 	fat_node_load_attrs(n->vn, e);
 }
 
+void fat_undo_note(struct fat_mount *fm, struct fat_node *n)
+{
+	uint64_t req = bcache_request();
+
+	if (!req)
+		return; /* no numbered requests: recover drops everything */
+	if (fm->undo_req != req) {
+		fm->undo_req = req;
+		fm->undo_free = fm->free_count;
+		fm->undo_next = fm->next_free;
+		fm->undo_fsinfo_dirty = fm->fsinfo_dirty;
+		fm->undo_nunlinked = 0;
+	}
+	if (n) {
+		if (fm->undo_nunlinked < FAT_UNDO_NODES)
+			fm->undo_unlinked[fm->undo_nunlinked] = n;
+		fm->undo_nunlinked++;
+	}
+}
+
+/* Every node in use: re-read what its entry says (the entries may have
+ * changed under it). The hash is snapshotted with references, as release
+ * may run meanwhile. 0, or -ENOMEM. */
+static int recover_nodes(struct fat_mount *fm)
+{
+	unsigned cnt = 0, k = 0;
+
+	fat_map_drop(fat_node(fm->root));
+	spin_lock(&fm->lock);
+	for (int i = 0; i < FAT_HASH; i++)
+		for (struct fat_node *n = fm->hash[i]; n; n = n->hnext)
+			cnt++;
+	spin_unlock(&fm->lock);
+	struct vnode **v = kmalloc((cnt + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	spin_lock(&fm->lock);
+	for (int i = 0; i < FAT_HASH; i++)
+		for (struct fat_node *n = fm->hash[i]; n && k < cnt; n = n->hnext)
+			if ((v[k] = vnode_tryget(n->vn)))
+				k++;
+	spin_unlock(&fm->lock);
+	for (unsigned i = 0; i < k; i++) {
+		recover_node(fm, fat_node(v[i]));
+		vnode_put(v[i]);
+	}
+	kfree(v);
+	return 0;
+}
+
+/*
+ * Undo exactly what the failed request did: the buffer cache puts back the
+ * blocks it took (bcache_undo_request), the counts go back to what they were
+ * before it, and the nodes it unlinked (their entries are back on the disk's
+ * image) are detached without ever freeing their clusters. Nodes re-read
+ * their entries. false if the request cannot be undone exactly.
+ */
+static bool undo_request(struct fat_mount *fm)
+{
+	uint64_t req = bcache_request();
+	bool noted = req && fm->undo_req == req;
+
+	if (!bcache_undo_request(fm->bc) || (noted && fm->undo_nunlinked > FAT_UNDO_NODES))
+		return false;
+	if (noted) {
+		fm->free_count = fm->undo_free;
+		fm->next_free = fm->undo_next;
+		fm->fsinfo_dirty = fm->undo_fsinfo_dirty;
+		for (unsigned i = 0; i < fm->undo_nunlinked; i++) {
+			struct fat_node *n = fm->undo_unlinked[i];
+			fat_map_drop(n);
+			n->start = 0;
+		}
+	}
+	fm->undo_req = 0;
+	vfs_dcache_flush(); /* names the failed request cached may not exist */
+	if (recover_nodes(fm))
+		fat_corrupt(fm, "no memory to recover", 0);
+	return true;
+}
+
 static void fat_recover_op(struct mount *mnt)
 {
 	struct fat_mount *fm = mnt->priv;
@@ -451,6 +532,10 @@ static void fat_recover_op(struct mount *mnt)
 			bcache_put(fm->held[i]);
 			fm->held[i] = NULL;
 		}
+	if (undo_request(fm))
+		return;
+	/* Not undone: drop every cached block, changes since the last sync too. */
+	fm->undo_req = 0;
 	bool ours = fm->vol_dirty, was = fm->was_dirty;
 	uint64_t geo[4] = {fm->cluster_size, fm->fat_start, fm->data_start, fm->nclusters};
 	vfs_dcache_flush(); /* cached names may lead to entries the disk never got */
@@ -468,31 +553,10 @@ static void fat_recover_op(struct mount *mnt)
 		fat_corrupt(fm, "cannot re-read the boot sector", 0);
 		return;
 	}
-	fat_map_drop(fat_node(fm->root));
-	/* Nodes in use: their entries may have changed under them. The hash is
-	 * snapshotted with references, as release may run meanwhile. */
-	unsigned cnt = 0, k = 0;
-	spin_lock(&fm->lock);
-	for (int i = 0; i < FAT_HASH; i++)
-		for (struct fat_node *n = fm->hash[i]; n; n = n->hnext)
-			cnt++;
-	spin_unlock(&fm->lock);
-	struct vnode **v = kmalloc((cnt + 1) * sizeof(*v));
-	if (!v) {
+	if (recover_nodes(fm)) {
 		fat_corrupt(fm, "no memory to recover", 0);
 		return;
 	}
-	spin_lock(&fm->lock);
-	for (int i = 0; i < FAT_HASH; i++)
-		for (struct fat_node *n = fm->hash[i]; n && k < cnt; n = n->hnext)
-			if ((v[k] = vnode_tryget(n->vn)))
-				k++;
-	spin_unlock(&fm->lock);
-	for (unsigned i = 0; i < k; i++) {
-		recover_node(fm, fat_node(v[i]));
-		vnode_put(v[i]);
-	}
-	kfree(v);
 	fat_reap(fm, false);
 }
 

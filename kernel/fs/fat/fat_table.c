@@ -229,6 +229,7 @@ static int find_free(struct fat_mount *fm, uint32_t from, uint32_t *out)
 		}
 		fat_brelse(fm, b);
 	}
+	fat_undo_note(fm, NULL);
 	fm->free_count = 0; /* the count was wrong */
 	fm->fsinfo_dirty = true;
 	return -ENOSPC;
@@ -267,6 +268,7 @@ static int grow_one(struct fat_mount *fm, struct fat_node *n, bool zero)
 		return r;
 	if (!prev)
 		n->start = c;
+	fat_undo_note(fm, NULL);
 	fm->free_count--;
 	fm->next_free = c + 1 > fm->nclusters + 1 ? 2 : c + 1;
 	fm->fsinfo_dirty = true;
@@ -289,6 +291,7 @@ int fat_chain_cut(struct fat_mount *fm, struct fat_node *n, uint32_t keep)
 
 	if (r || keep >= n->nclusters)
 		return r;
+	fat_undo_note(fm, NULL);
 	if (keep &&
 	    ((r = fat_bmap(fm, n, keep - 1, &clu, &contig)) || (r = fat_set(fm, clu, FAT_EOC))))
 		return r;

@@ -217,6 +217,7 @@ static int remove_entry(struct fat_mount *fm, struct vnode *dir, struct fat_dent
 
 	if (r)
 		return r;
+	fat_undo_note(fm, n);
 	n->unlinked = true;
 	fat_node_unhash(fm, n);
 	spin_lock(&vn->lock);
