@@ -587,16 +587,22 @@ static int fault_locked(struct vm_space *vm, struct vm_region *r, uaddr_t va, bo
 	if ((r->flags & VM_SHARED) && r->pager && r->pager->dirty)
 		r->pager->dirty(r->pager_obj, r->pgoff + (va - r->start));
 	if ((r->flags & VM_SHARED) || pmm_refcount(pa) == 1) {
+		/* More rights on the same page: no flush. A CPU that still holds
+		 * the read-only entry takes one spurious fault, which finds the
+		 * entry already writable and flushes (above). (Under QEMU a
+		 * flush, even of one page, empties the whole soft TLB; QEMU walks
+		 * the table again on a denied store and takes no fault at all.) */
 		*pte = hal_pte_make(pa, prot | (write ? VM_W : 0));
-	} else {
-		copy = pmm_alloc(0);
-		if (!copy)
-			return -ENOMEM;
-		__builtin_memcpy(hal_pa_to_kva(copy), hal_pa_to_kva(pa), PAGE_SIZE);
-		*pte = hal_pte_make(copy, prot | VM_W);
-		defer_unref_locked(vm, pa);	/* other threads may still read the old page */
+		return 0;
 	}
-	hal_tlb_flush_page(va);
+	copy = pmm_alloc(0);
+	if (!copy)
+		return -ENOMEM;
+	__builtin_memcpy(hal_pa_to_kva(copy), hal_pa_to_kva(pa), PAGE_SIZE);
+	*pte = hal_pte_make(copy, prot | VM_W);
+	/* Every CPU's entry names the old page: the caller's vm_sync flushes
+	 * them all (defer_unref_locked asks for it) before the page is freed. */
+	defer_unref_locked(vm, pa);
 	return 0;
 }
 
@@ -653,8 +659,10 @@ int vm_write(struct vm_space *vm, uaddr_t dst, const void *src, size_t n)
 		if (pte)
 			__builtin_memcpy((char *)hal_pa_to_kva(hal_pte_pa(*pte)) + off, s, chunk);
 		spin_unlock(&vm->lock);
-		if (err)
+		if (err) {
+			vm_sync(vm); /* what the chunks before it copied */
 			return err;
+		}
 		dst += chunk;
 		s += chunk;
 		n -= chunk;
