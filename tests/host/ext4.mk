@@ -12,6 +12,8 @@
 #              corrupted indexes must give -EUCLEAN.
 #   ext4_orphan  files unlinked while open: the on-disk orphan list after a
 #              crash, read by e2fsck and by our next mount
+#   ext4_recover  recovery after a fault in the fs service: all unsynced
+#              changes dropped, or (numbered requests) the failed one undone
 #   ext4_fuzz  mounts and walks 4,500 copies of three small images (1 KiB
 #              and 4 KiB blocks, and one without checksums) with random
 #              bytes of their metadata (found with e2image -r) corrupted.
@@ -97,6 +99,11 @@ HT_ext4_fuzz_SRCS = tests/host/test_ext4_fuzz.c tests/host/ext4_util.c $(FS_HT_S
 $(B)/host/ext4_fuzz: HCFLAGS += $(E4_HT_CFLAGS)
 $(B)/host/ext4_fuzz: | $(E4_FIX)/ext4-fuzz-1k.img $(E4_FIX)/ext4-fuzz-4k.img \
 	$(E4_FIX)/ext4-fuzz-nocsum.img
+
+HOST_TESTS += ext4_recover
+HT_ext4_recover_SRCS = tests/host/test_ext4_recover.c tests/host/ext4_util.c $(FS_HT_SRCS)
+$(B)/host/ext4_recover: HCFLAGS += $(E4_HT_CFLAGS)
+$(B)/host/ext4_recover: | $(E4_FIX)/ext4-empty-4k.img $(E4_FIX)/ext4-empty-1k.img
 
 HOST_TESTS += ext4_orphan
 HT_ext4_orphan_SRCS = tests/host/test_ext4_orphan.c tests/host/ext4_util.c $(FS_HT_SRCS)

@@ -8,6 +8,7 @@
 #include "ht.h"
 #include "ext4_tree.h"
 #include "ext4_util.h"
+#include "ext4_seeded.h"
 #include "ext4_impl.h"
 #include <fs/ext4.h>
 #include <core/pmm.h>
@@ -17,48 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
-
-static uint8_t *xbuf(size_t n)
-{
-	uint8_t *p = malloc(n);
-	if (!p)
-		abort();
-	return p;
-}
-
-/* Does path hold exactly size bytes of seedname's content? */
-static bool file_is(const char *path, const char *seedname, uint64_t size)
-{
-	uint8_t *buf = xbuf(size + 1);
-	uint32_t seed = e4t_seed(seedname);
-	long n = e4u_read(path, buf, size + 1, 0);
-	bool ok = n == (long)size;
-
-	for (uint64_t i = 0; ok && i < size; i++)
-		ok = buf[i] == e4t_byte(seed, i);
-	if (!ok)
-		fprintf(stderr, "  content of %s differs (read %ld, want %llu)\n", path, n,
-			(unsigned long long)size);
-	free(buf);
-	return ok;
-}
-
-static void fill(uint8_t *buf, const char *seedname, uint64_t off, size_t n)
-{
-	uint32_t seed = e4t_seed(seedname);
-	for (size_t i = 0; i < n; i++)
-		buf[i] = e4t_byte(seed, off + i);
-}
-
-static long write_content(const char *path, const char *seedname, uint64_t off, size_t n,
-			  unsigned oflags)
-{
-	uint8_t *buf = xbuf(n + 1);
-	fill(buf, seedname, off, n);
-	long r = e4u_write(path, buf, n, off, oflags);
-	free(buf);
-	return r;
-}
 
 static int extent_depth(const char *path)
 {
@@ -475,16 +434,6 @@ static void wl_ghost(void)
 	HT_CHECK_EQ(after.ffree, before.ffree);
 }
 
-static void check_fsck(const char *img)
-{
-	int st = e4u_system("e2fsck -fn '%s' >'%s.fsck' 2>&1", img, img);
-	HT_CHECK_EQ(st, 0);
-	if (st)
-		e4u_system("cat '%s.fsck' >&2", img);
-	unlink(img);
-	e4u_system("rm -f '%s.fsck'", img);
-}
-
 static void workload(const char *fixture, uint32_t bs)
 {
 	char img[4096];
@@ -588,59 +537,6 @@ HT_TEST(modify_htree_4k)
 HT_TEST(modify_htree_1k)
 {
 	modify_populated("ext4-tree-1k.img");
-}
-
-/* recover() forgets unsynced changes and re-reads what vnodes show. */
-HT_TEST(recover)
-{
-	char img[4096];
-	struct vfs_stat st;
-
-	e4u_scratch(img, "ext4-empty-4k.img", "rec");
-	HT_CHECK_EQ(e4u_mount_file(img, NULL), 0);
-	if (!e4u_root)
-		return;
-	HT_CHECK_EQ(write_content("/kept", "kept", 0, 10000, 0), 10000);
-	HT_CHECK_EQ(ext4_fstype.sync(&e4u_mnt), 0);
-	HT_CHECK_EQ(write_content("/kept", "kept", 10000, 10000, 0), 10000);
-	HT_CHECK_EQ(write_content("/lost", "lost", 0, 100, 0), 100);
-	ext4_fstype.recover(&e4u_mnt);
-	vfs_dcache_flush();
-	HT_CHECK(file_is("/kept", "kept", 10000));
-	HT_CHECK_EQ(e4u_stat("/lost", &st), -ENOENT);
-	HT_CHECK_EQ(write_content("/after", "after", 0, 3000, 0), 3000);
-	e4u_umount();
-	check_fsck(img);
-}
-
-/* With numbered requests, recover() undoes only the last one: what the
- * requests before it changed stays, synced or not (kernel/fs/bcache.c). */
-HT_TEST(recover_undoes_one_request)
-{
-	char img[4096];
-	struct vfs_stat st;
-
-	e4u_scratch(img, "ext4-empty-1k.img", "undo");
-	HT_CHECK_EQ(e4u_mount_file(img, NULL), 0);
-	if (!e4u_root)
-		return;
-	bcache_begin_request();
-	HT_CHECK_EQ(write_content("/a", "a", 0, 5000, 0), 5000);
-	bcache_begin_request();
-	HT_CHECK_EQ(vfs_mkdir(e4u_root, e4u_root, "/d", 0755), 0);
-	bcache_begin_request();
-	HT_CHECK_EQ(write_content("/a", "a", 5000, 3000, 0), 3000);
-	bcache_begin_request(); /* the one that fails: a create and a write */
-	HT_CHECK_EQ(write_content("/lost", "lost", 0, 700, 0), 700);
-	ext4_fstype.recover(&e4u_mnt);
-	vfs_dcache_flush();
-	bcache_begin_request();
-	HT_CHECK(file_is("/a", "a", 8000));
-	HT_CHECK_EQ(e4u_stat("/d", &st), 0);
-	HT_CHECK_EQ(e4u_stat("/lost", &st), -ENOENT);
-	HT_CHECK_EQ(write_content("/after", "after", 0, 3000, 0), 3000);
-	e4u_umount();
-	check_fsck(img);
 }
 
 /* More inodes than the first group has: the next group's inode bitmap and
@@ -810,7 +706,6 @@ HT_TEST(bad_superblock_checksum_refused)
 
 HT_MAIN(HT_CASE(read_4k), HT_CASE(read_1k), HT_CASE(read_tea_hash), HT_CASE(write_4k),
 	HT_CASE(write_1k), HT_CASE(write_gdtcsum_1k), HT_CASE(write_32bit_4k),
-	HT_CASE(modify_htree_4k), HT_CASE(modify_htree_1k), HT_CASE(recover), HT_CASE(recover_undoes_one_request),
-	HT_CASE(inodes_across_groups), HT_CASE(release_from_other_thread),
+	HT_CASE(modify_htree_4k), HT_CASE(modify_htree_1k), HT_CASE(inodes_across_groups), HT_CASE(release_from_other_thread),
 	HT_CASE(journal_needs_recovery_is_readonly), HT_CASE(unknown_incompat_refused),
 	HT_CASE(bad_superblock_checksum_refused))

@@ -10,6 +10,7 @@
  */
 #include "ht.h"
 #include "fat_util.h"
+#include "fat_gen.h"
 #include "../../kernel/fs/fat/fat_impl.h"
 #include <fs/fat.h>
 #include <core/pmm.h>
@@ -21,9 +22,8 @@
 #include <pthread.h>
 #include <sched.h>
 
-#define SMALL "build/host/fixtures/fat-small.img"
-#define BIG   "build/host/fixtures/fat-big.img"
-#define WORK  "build/host/fat-work.img"
+#define BIG  "build/host/fixtures/fat-big.img"
+#define WORK "build/host/fat-work.img"
 
 static const char root_names[] = "A long file name with spaces.txt\nMixedCase.Txt\nREADME\n"
 				 "café ☕.txt\ndata.bin\ndir1\nempty\nhello.txt\nlower.txt\nmany\n";
@@ -31,35 +31,6 @@ static const char root_names[] = "A long file name with spaces.txt\nMixedCase.Tx
 static uint8_t data_byte(size_t i)
 {
 	return (uint8_t)((i * 7 + i / 251) & 255);
-}
-
-static char *big_buf(size_t n)
-{
-	char *p = malloc(n);
-	if (!p)
-		abort();
-	return p;
-}
-
-static void check_fsck(const char *img)
-{
-	const char *rep;
-	int r = fatt_fsck(img, &rep);
-	HT_CHECK_EQ(r, 0);
-	if (r)
-		fprintf(stderr, "%s", rep);
-}
-
-static int stat_path(const char *path, struct vfs_stat *st)
-{
-	struct vnode *vn;
-	int r = vfs_lookup(fatt_root(), fatt_root(), path, 0, &vn);
-
-	if (r)
-		return r;
-	r = vfs_stat(vn, st);
-	vnode_put(vn);
-	return r;
 }
 
 static void check_fixture_contents(bool root_list)
@@ -205,39 +176,6 @@ HT_TEST(names)
 
 /* ---- write workloads ---- */
 
-/* Byte i of a test file made from seed. */
-static uint8_t gen(unsigned seed, size_t i)
-{
-	uint32_t x = (uint32_t)(i / 4) * 2654435761u ^ seed * 40503u;
-	x ^= x >> 13;
-	x *= 0x5bd1e995u;
-	return (uint8_t)(x >> (8 * (i % 4)));
-}
-
-static long put_gen(const char *path, unsigned seed, size_t n)
-{
-	char *b = big_buf(n + 1);
-	for (size_t i = 0; i < n; i++)
-		b[i] = (char)gen(seed, i);
-	long r = fatt_put(path, b, n);
-	free(b);
-	return r;
-}
-
-/* Does path hold exactly the n bytes of seed? */
-static bool check_gen(const char *path, unsigned seed, size_t n)
-{
-	char *b = big_buf(n + 2);
-	long r = fatt_get(path, b, n + 1);
-	bool ok = r == (long)n;
-	for (size_t i = 0; ok && i < n; i++)
-		ok = (uint8_t)b[i] == gen(seed, i);
-	free(b);
-	if (!ok)
-		fprintf(stderr, "  %s: got %ld bytes, want %zu from seed %u\n", path, r, n, seed);
-	return ok;
-}
-
 struct shadow {
 	char path[1024];
 	unsigned seed;
@@ -258,18 +196,6 @@ static void check_kept(void)
 {
 	for (unsigned i = 0; i < nfiles; i++)
 		HT_CHECK(check_gen(files[i].path, files[i].seed, files[i].size));
-}
-
-static uint64_t bfree(void)
-{
-	struct vfs_statfs sf;
-	fatt_mount()->fstype->statfs(fatt_mount(), &sf);
-	return sf.bfree;
-}
-
-static int mkd(const char *p)
-{
-	return vfs_mkdir(fatt_root(), fatt_root(), p, 0755);
 }
 
 static void sizes_and_appends(void)
@@ -635,82 +561,6 @@ HT_TEST(full_disk)
 	free(b);
 }
 
-/* recover after a "fault": changes since the last sync are forgotten, open
- * files see what the disk holds, and the instance goes on cleanly. */
-HT_TEST(recover)
-{
-	struct file *f;
-	char buf[64];
-
-	HT_CHECK_EQ(fatt_copy(SMALL, WORK), 0);
-	HT_CHECK_EQ(fatt_mount_file(WORK, NULL), 0);
-	HT_CHECK_EQ(put_gen("/mnt/kept", 1, 10000), 10000);
-	HT_CHECK_EQ(fatt_mount()->fstype->sync(fatt_mount()), 0);
-	uint64_t free0 = bfree();
-	HT_CHECK_EQ(fatt_open("/mnt/kept", VFS_O_RDWR | VFS_O_APPEND, &f), 0);
-	HT_CHECK_EQ(fatt_write(f, "tail that is lost", 17), 17);
-	HT_CHECK_EQ(put_gen("/mnt/lost", 2, 5000), 5000);
-	struct vnode *lostdir;
-	HT_CHECK_EQ(mkd("/mnt/lostdir"), 0);
-	HT_CHECK_EQ(vfs_lookup(fatt_root(), fatt_root(), "/mnt/lostdir", 0, &lostdir), 0);
-	/* A "fault" in the middle of an op: a block held and torn. */
-	struct fat_mount *fm = fatt_mount()->priv;
-	struct buf *b;
-	HT_CHECK_EQ(fat_bread(fm, fm->fat_start >> fm->blk_shift, &b), 0);
-	memset(b->data, 0xee, 64);
-	fat_bdirty(fm, b);
-	fatt_mount()->fstype->recover(fatt_mount());
-	struct vnode *vn;
-	HT_CHECK_EQ(lostdir->ops->create(lostdir, "x", 0644, &vn), -ENOENT);
-	vnode_put(lostdir);
-	HT_CHECK_EQ(bfree(), free0);
-	struct vfs_stat st;
-	HT_CHECK_EQ(vfs_stat(f->vn, &st), 0);
-	HT_CHECK_EQ(st.size, 10000);
-	file_put(f);
-	HT_CHECK(check_gen("/mnt/kept", 1, 10000));
-	HT_CHECK_EQ(fatt_get("/mnt/lost", buf, sizeof(buf)), -ENOENT);
-	HT_CHECK_EQ(put_gen("/mnt/after", 3, 7000), 7000);
-	HT_CHECK_EQ(fatt_umount(), 0);
-	check_fsck(WORK);
-	HT_CHECK_EQ(fatt_mount_file(WORK, NULL), 0);
-	HT_CHECK(check_gen("/mnt/after", 3, 7000));
-	HT_CHECK(check_gen("/mnt/kept", 1, 10000));
-	HT_CHECK_EQ(fatt_umount(), 0);
-}
-
-/* With numbered requests, recover undoes only the failed one: earlier
- * requests' changes stay, synced or not (kernel/fs/bcache.c, undo_request in
- * fat_super.c), and what the failed one unlinked or created is gone. */
-HT_TEST(recover_undoes_one_request)
-{
-	char buf[64];
-	struct vfs_stat st;
-
-	HT_CHECK_EQ(fatt_copy(SMALL, WORK), 0);
-	HT_CHECK_EQ(fatt_mount_file(WORK, NULL), 0);
-	bcache_begin_request();
-	HT_CHECK_EQ(put_gen("/mnt/early", 1, 9000), 9000);
-	bcache_begin_request();
-	HT_CHECK_EQ(mkd("/mnt/d"), 0);
-	bcache_begin_request();
-	HT_CHECK_EQ(put_gen("/mnt/victim", 4, 3000), 3000);
-	uint64_t free0 = bfree();
-	bcache_begin_request(); /* fails after a create, a write and an unlink */
-	HT_CHECK_EQ(put_gen("/mnt/lost", 2, 5000), 5000);
-	HT_CHECK_EQ(vfs_unlink(fatt_root(), fatt_root(), "/mnt/victim"), 0);
-	fatt_mount()->fstype->recover(fatt_mount());
-	bcache_begin_request();
-	HT_CHECK(check_gen("/mnt/early", 1, 9000));
-	HT_CHECK_EQ(stat_path("/mnt/d", &st), 0);
-	HT_CHECK(check_gen("/mnt/victim", 4, 3000));
-	HT_CHECK_EQ(fatt_get("/mnt/lost", buf, sizeof(buf)), -ENOENT);
-	HT_CHECK_EQ(bfree(), free0);
-	HT_CHECK_EQ(put_gen("/mnt/after", 3, 7000), 7000);
-	HT_CHECK_EQ(fatt_umount(), 0);
-	check_fsck(WORK);
-}
-
 /* The last references go on another thread while ops run (the release op's
  * contract): unlinked files' clusters are freed by a later op, nothing is lost
  * or leaked, and the image stays clean. */
@@ -807,4 +657,4 @@ HT_TEST(unmount_busy)
 
 HT_MAIN(HT_CASE(read_small), HT_CASE(read_big), HT_CASE(names), HT_CASE(workload_small),
 	HT_CASE(workload_big), HT_CASE(dirty_flag_and_inos), HT_CASE(read_only), HT_CASE(full_disk),
-	HT_CASE(recover), HT_CASE(recover_undoes_one_request), HT_CASE(release_concurrent), HT_CASE(unmount_busy))
+	HT_CASE(release_concurrent), HT_CASE(unmount_busy))
