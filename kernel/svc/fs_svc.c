@@ -32,12 +32,15 @@ static int recover_one(struct mount *m, void *arg)
 /*
  * A fault before the request's own code ran (at its start: the injected
  * faults) left what earlier requests did intact: write that to the disks
- * first, so that recovering loses none of it even where a file system cannot
- * undo one request. A fault inside file-system code may have torn cached
- * metadata: ext4 and FAT undo what the failed request did to their cached
- * blocks (bcache_undo_request) and to their own state, and keep the rest; a
- * request too big to undo drops everything not yet on the disks (the changes
- * since the last sync are lost, the disk stays as it was).
+ * first. The undo alone would keep it too, but a request that takes more
+ * dirty blocks than the cache can copy (a lookup scanning a large directory
+ * of unsynced FAT blocks) cannot be undone, and then everything not on the
+ * disks is dropped: syncing here keeps what is dirty small. A fault inside
+ * file-system code may have torn cached metadata: ext4 and FAT undo what the
+ * failed request did to their cached blocks (bcache_undo_request) and to
+ * their own state, and keep the rest; a request too big to undo drops
+ * everything not yet on the disks (the changes since the last sync are lost,
+ * the disk stays as it was).
  */
 static void fs_recover(struct service *s)
 {
@@ -45,7 +48,9 @@ static void fs_recover(struct service *s)
 	vfs_dcache_flush(); /* names cached by the failed request may not exist */
 }
 
-/* Number the request, so that the buffer caches can undo it after a fault. */
+/* Number the request, so that the buffer caches can undo it after a fault;
+ * once its code returned, a new number, so that no fault undoes it now (the
+ * watchdog may fault the worker just after the request it timed). */
 static void fs_begin(struct service *s)
 {
 	(void)s;
@@ -55,6 +60,7 @@ static void fs_begin(struct service *s)
 struct service svc_fs = {
     .name = "fs",
     .begin = fs_begin,
+    .end = fs_begin,
     .nworkers = 1,
     .watchdog_ns = FS_WATCHDOG_NS,
     .recover = fs_recover,

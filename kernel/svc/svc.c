@@ -270,6 +270,8 @@ static void run(struct svc_worker *w, struct svc_req *r)
 	result = r->fn(r);
 	w->in_work = false;
 	w->armed = SVC_INJ_NONE;
+	if (s->end)
+		s->end(s);
 	__atomic_store_n(&w->cur, NULL, __ATOMIC_SEQ_CST);
 	leave(me);
 	if (w->detached)

@@ -107,8 +107,10 @@ unsigned bcache_invalidate(struct bcache *bc);
  * numbers its requests (bcache_begin_request before each); then the first
  * time a request takes a block (bcache_read/get), the cache notes it, and
  * copies its contents if it is dirty (a clean block's old contents are on the
- * disk). After a fault, bcache_undo_request puts every block the failed
- * request took back as it was before that request: copies restored (still
+ * disk). The service starts a new number when the request's code returns
+ * too, so that nothing undoes a finished request. After a fault,
+ * bcache_undo_request puts every block the failed request took back as it
+ * was before that request: copies restored (still
  * dirty), the other blocks dropped, to be read again from the disk; the
  * references the failed request held are dropped with them. So what earlier
  * requests changed stays, and what the failed one half-changed is gone.

@@ -98,8 +98,10 @@ struct service {
 	 * Time it spends blocked (on the disk, on a busy host) does not count. */
 	uint64_t watchdog_ns;
 	int (*init)(struct service *s);
-	/* Before each request, on its worker (or NULL). */
+	/* On the worker before each request, and after its own code returned
+	 * (before its client learns the result); either may be NULL. */
 	void (*begin)(struct service *s);
+	void (*end)(struct service *s);
 	/* After a fault; s->fault_in_work says whether the request's own code
 	 * had started (else the service's state is what the requests before it
 	 * left, and may be kept). */
